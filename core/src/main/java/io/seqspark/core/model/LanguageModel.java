@@ -1,0 +1,133 @@
+package io.seqspark.core.model;
+
+import io.seqspark.core.data.Batch;
+import io.seqspark.core.nn.Dropout;
+import io.seqspark.core.nn.Embedding;
+import io.seqspark.core.nn.Init;
+import io.seqspark.core.nn.Lstm;
+import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.Recurrent;
+import io.seqspark.core.nn.Seq;
+import io.seqspark.core.nn.SoftmaxOutput;
+import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.Trainable;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A causal language model: embedding → dropout → stacked recurrent layers (dropout between) → dropout → softmax
+ * over the vocabulary, trained on next-token targets.
+ */
+public final class LanguageModel implements Trainable {
+  private final LanguageModelSpec spec;
+  private final ParamStore params;
+  private final Embedding embedding;
+  private final List<Recurrent> layers = new ArrayList<>();
+  private final List<Dropout> dropouts = new ArrayList<>();
+  private final SoftmaxOutput output;
+
+  public LanguageModel(LanguageModelSpec spec, DataType dtype, long seed) {
+    this.spec = spec;
+    Init init = Init.uniform(spec.initScale());
+    ParamStore.Builder pb = ParamStore.builder();
+    embedding = new Embedding(pb, "embedding", spec.vocabSize(), spec.embeddingSize(), init, dtype);
+    int in = spec.embeddingSize();
+    for (int l = 0; l < spec.layers(); l++) {
+      layers.add(new Lstm(pb, "lstm" + l, in, spec.hiddenSize(), init));
+      in = spec.hiddenSize();
+    }
+    for (int l = 0; l <= spec.layers(); l++) {
+      dropouts.add(new Dropout(spec.dropout(), l, dtype));
+    }
+    output = new SoftmaxOutput(pb, "output", spec.hiddenSize(), spec.vocabSize(), init);
+    params = pb.build(dtype, seed);
+  }
+
+  public LanguageModelSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public ParamStore params() {
+    return params;
+  }
+
+  private INDArray hidden(Batch batch, Seq seq) {
+    INDArray h = dropouts.get(0).forward(embedding.forward(batch.inputs()), seq);
+    for (int l = 0; l < layers.size(); l++) {
+      h = dropouts.get(l + 1).forward(layers.get(l).forward(h, seq), seq);
+    }
+    return h;
+  }
+
+  @Override
+  public StepStats forwardBackward(Batch batch, double gradScale, long stepSeed) {
+    Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), true, stepSeed);
+    double loss = output.lossSum(hidden(batch, seq), batch.targets(), batch.mask(), gradScale);
+    INDArray d = output.inputGradient();
+    for (int l = layers.size() - 1; l >= 0; l--) {
+      d = layers.get(l).backward(dropouts.get(l + 1).backward(d), seq);
+    }
+    embedding.backward(dropouts.get(0).backward(d));
+    return new StepStats(loss, batch.tokens(), batch.rows());
+  }
+
+  @Override
+  public StepStats evaluate(Batch batch) {
+    Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), false, 0);
+    double loss = output.lossSum(hidden(batch, seq), batch.targets(), batch.mask(), 0);
+    return new StepStats(loss, batch.tokens(), batch.rows());
+  }
+
+  /**
+   * Next-token distributions for one step of {@code tokens.length} parallel streams, continuing from the carried
+   * state (call {@link #setCarryState(boolean) setCarryState(true)} and {@link #resetState()} first).
+   *
+   * @return [streams, vocab] probabilities (a buffer owned by the model)
+   */
+  public INDArray nextTokenProbabilities(int[] tokens) {
+    Seq seq = new Seq(1, tokens.length, null, false, 0);
+    Batch b = new Batch(1, tokens.length, tokens, new int[tokens.length], new float[tokens.length], ones(tokens.length),
+        new long[tokens.length]);
+    return output.probabilities(hidden(b, seq));
+  }
+
+  private static int[] ones(int n) {
+    int[] a = new int[n];
+    java.util.Arrays.fill(a, 1);
+    return a;
+  }
+
+  @Override
+  public void setCarryState(boolean carry) {
+    layers.forEach(l -> l.setCarryState(carry));
+  }
+
+  @Override
+  public void resetState() {
+    layers.forEach(Recurrent::resetState);
+  }
+
+  @Override
+  public List<INDArray> state() {
+    List<INDArray> s = new ArrayList<>();
+    for (Recurrent l : layers) {
+      s.addAll(List.of(l.carriedState()));
+    }
+    return s;
+  }
+
+  @Override
+  public void restoreState(List<INDArray> state) {
+    if (state.isEmpty()) {
+      resetState();
+      return;
+    }
+    int per = state.size() / layers.size();
+    for (int l = 0; l < layers.size(); l++) {
+      layers.get(l).restoreState(state.subList(l * per, (l + 1) * per).toArray(new INDArray[0]));
+    }
+  }
+}

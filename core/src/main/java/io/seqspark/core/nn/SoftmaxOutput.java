@@ -1,0 +1,148 @@
+package io.seqspark.core.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Time-distributed dense projection to the vocabulary plus softmax cross-entropy. The loss is returned as a SUM
+ * over unmasked positions (fairseq style: divide after aggregation). Masked positions are dropped before the big
+ * GEMMs, so padding costs no softmax work. The gradient is {@code gradScale · ∂(sum)/∂θ}, with the scale folded
+ * into the GEMMs' alpha instead of an extra pass.
+ */
+public final class SoftmaxOutput {
+  private final ParamRef w;
+  private final ParamRef b;
+  private final int in;
+  private final int classes;
+  public SoftmaxOutput(ParamStore.Builder params, String name, int in, int classes, Init init) {
+    this.w = params.add(name + ".W", init, in, classes);
+    this.b = params.add(name + ".b", Init.zeros(), 1, classes);
+    this.in = in;
+    this.classes = classes;
+  }
+
+  private Scratch scratch;
+
+  private Scratch scratch() {
+    if (scratch == null) {
+      scratch = new Scratch(w.value().dataType());
+    }
+    return scratch;
+  }
+
+  /** Per-row probabilities [n, classes] for the rows of {@code hidden} (decoding). */
+  public INDArray probabilities(INDArray hidden) {
+    INDArray logits = scratch().get("L", hidden.size(0), classes);
+    Nd4j.gemm(hidden, w.value(), logits, false, false, 1.0, 0.0);
+    logits.addiRowVector(b.value());
+    INDArray p = scratch().get("P", hidden.size(0), classes);
+    Nd4j.exec(new SoftMax(logits, p, 1));
+    return p;
+  }
+
+  /**
+   * Loss sum over positions with mask 1, and (when {@code dHidden} is wanted) gradients.
+   *
+   * @param hidden    [n, in] inputs
+   * @param targets   n class ids
+   * @param mask      n weights in {0, 1}, or null for all 1
+   * @param gradScale factor on the gradient of the sum; 0 means forward only (no gradients written)
+   * @return the loss sum; {@link #inputGradient()} holds ∂/∂hidden afterwards when gradScale != 0
+   */
+  public double lossSum(INDArray hidden, int[] targets, float[] mask, double gradScale) {
+    int n = targets.length;
+    int[] real = realRows(mask, n);
+    INDArray h = hidden;
+    int[] tg = targets;
+    if (real != null) {
+      h = scratch().get("Hc", real.length, in);
+      Nd4j.pullRows(hidden, h, 1, real);
+      tg = new int[real.length];
+      for (int k = 0; k < real.length; k++) {
+        tg[k] = targets[real[k]];
+      }
+    }
+    int m = tg.length;
+    double loss = 0;
+    INDArray dh = null;
+    if (m > 0) {
+      INDArray p = probabilities(h);
+      INDArray logits = scratch().get("L", m, classes);
+      for (int k = 0; k < m; k++) {
+        int y = tg[k];
+        if (y < 0 || y >= classes) {
+          throw new IllegalArgumentException("target id " + y + " is outside [0, " + classes + ")");
+        }
+        double py = p.getDouble(k, y);
+        loss -= py > 1e-30 ? Math.log(py) : exactLogProb(logits, k, y);
+        if (gradScale != 0) {
+          p.putScalar(k, y, py - 1.0);
+        }
+      }
+      if (gradScale != 0) {
+        Nd4j.gemm(h, p, w.grad(), true, false, gradScale, 1.0);
+        Nd4j.gemm(scratch().ones(m), p, b.grad(), false, false, gradScale, 1.0);
+        dh = scratch().get("dHc", m, in);
+        Nd4j.gemm(p, w.value(), dh, false, true, gradScale, 0.0);
+      }
+    }
+    if (gradScale != 0) {
+      if (real == null) {
+        inputGrad = dh;
+      } else {
+        inputGrad = scratch().zeros("dH", n, in);
+        if (m > 0) {
+          Ops.scatterAddRows(inputGrad, Nd4j.createFromArray(real), dh);
+        }
+      }
+    }
+    return loss;
+  }
+
+  private INDArray inputGrad;
+
+  /** ∂(gradScale · loss sum)/∂hidden from the last {@link #lossSum} call, [n, in]. */
+  public INDArray inputGradient() {
+    return inputGrad;
+  }
+
+  /** log p(y) from the logits row, for probabilities too small for float: logit_y − logsumexp(logits). */
+  private static double exactLogProb(INDArray logits, int row, int y) {
+    INDArray r = logits.getRow(row);
+    double max = r.maxNumber().doubleValue();
+    double s = 0;
+    for (long j = 0; j < r.length(); j++) {
+      s += Math.exp(r.getDouble(j) - max);
+    }
+    return -(r.getDouble(y) - max - Math.log(s));
+  }
+
+  /** Indices of rows with mask != 0, or null when there is no masked row. */
+  private static int[] realRows(float[] mask, int n) {
+    if (mask == null) {
+      return null;
+    }
+    int count = 0;
+    for (int k = 0; k < n; k++) {
+      if (mask[k] != 0f) {
+        count++;
+      }
+    }
+    if (count == n) {
+      return null;
+    }
+    int[] idx = new int[count];
+    int j = 0;
+    for (int k = 0; k < n; k++) {
+      if (mask[k] != 0f) {
+        idx[j++] = k;
+      }
+    }
+    return idx;
+  }
+
+  public int classes() {
+    return classes;
+  }
+}

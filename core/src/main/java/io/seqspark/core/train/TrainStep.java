@@ -1,0 +1,65 @@
+package io.seqspark.core.train;
+
+import io.seqspark.core.data.Batch;
+import io.seqspark.core.nn.ParamStore;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * ONE training step, the same in the local loop and on every Spark worker: zero the gradients, forward and backward
+ * with the loss scaled by its denominator, clip by global norm, update.
+ */
+public final class TrainStep {
+
+  /** What the gradient is normalised by: real tokens (per-token mean) or rows (Zaremba et al.: sum over time). */
+  public enum LossScale { TOKENS, SEQUENCES }
+
+  /** One step's outcome: the loss sums and the gradient norm before clipping. */
+  public record Result(StepStats stats, double gradNorm) {
+  }
+
+  private final Trainable model;
+  private final Optimizer optimizer;
+  private final double clipNorm;
+  private final LossScale lossScale;
+
+  public TrainStep(Trainable model, Optimizer optimizer, double clipNorm, LossScale lossScale) {
+    this.model = model;
+    this.optimizer = optimizer;
+    this.clipNorm = clipNorm;
+    this.lossScale = lossScale;
+  }
+
+  public Result run(Batch batch, double lr, long step, long runSeed) {
+    ParamStore p = model.params();
+    p.zeroGrads();
+    double denom = lossScale == LossScale.TOKENS ? batch.tokens() : batch.rows();
+    StepStats stats = model.forwardBackward(batch, 1.0 / denom, stepSeed(runSeed, step));
+    INDArray g = p.grads();
+    double norm = g.norm2Number().doubleValue();
+    if (!Double.isFinite(norm)) {
+      throw new IllegalStateException("gradient norm is " + norm + " at step " + step + " (batch " + batch
+          + "): lower train.learningRate or set train.clipNorm");
+    }
+    if (clipNorm > 0 && norm > clipNorm) {
+      g.muli(clipNorm / norm);
+    }
+    optimizer.update(p.params(), g, lr, step);
+    return new Result(stats, norm);
+  }
+
+  /** The seed of step {@code step}'s random streams: a SplitMix64 mix of (run seed, step). */
+  public static long stepSeed(long runSeed, long step) {
+    long z = runSeed + 0x9E3779B97F4A7C15L * (step + 1);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  public Trainable model() {
+    return model;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+}

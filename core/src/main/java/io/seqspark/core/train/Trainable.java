@@ -1,0 +1,43 @@
+package io.seqspark.core.train;
+
+import io.seqspark.core.data.Batch;
+import io.seqspark.core.nn.ParamStore;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A model family as the training step sees it. Every family (language model, classifier, seq2seq, ...) implements
+ * this once, and the same {@link TrainStep} then trains it locally and on every Spark worker.
+ */
+public interface Trainable {
+
+  /** The flat parameters and gradients. */
+  ParamStore params();
+
+  /**
+   * Forward and backward on one batch: ADDS {@code gradScale · ∂(loss sum)/∂θ} into {@code params().grads()}.
+   *
+   * @param stepSeed seed of this step's random streams (dropout)
+   */
+  StepStats forwardBackward(Batch batch, double gradScale, long stepSeed);
+
+  /** Forward only (no dropout, no gradients). */
+  StepStats evaluate(Batch batch);
+
+  /** Whether recurrent state is carried from one batch to the next (truncated BPTT over a stream). */
+  default void setCarryState(boolean carry) {
+  }
+
+  /** Forget carried state. */
+  default void resetState() {
+  }
+
+  /** Carried state for a checkpoint (empty if none). */
+  default List<INDArray> state() {
+    return List.of();
+  }
+
+  /** Restores what {@link #state()} returned. */
+  default void restoreState(List<INDArray> state) {
+  }
+}
