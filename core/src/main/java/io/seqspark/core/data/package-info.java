@@ -1,0 +1,11 @@
+/**
+ * Turning text into batches: tokenizers ({@link io.seqspark.core.data.Tokenizer}), a frozen
+ * {@link io.seqspark.core.data.Vocabulary} with reserved ids {@code <pad>=0, <unk>=1, <s>=2, </s>=3},
+ * {@link io.seqspark.core.data.TextCorpus} for reading (optionally gzipped) UTF-8 files, and the two batching
+ * regimes language models are trained in: {@link io.seqspark.core.data.TokenStreamBatcher} (one contiguous stream
+ * cut into rows, truncated BPTT, how PTB results are published) and {@link io.seqspark.core.data.SentenceBatcher}
+ * (independent sentences batched by {@link io.seqspark.core.data.LengthBucketing}'s token budget). Every batch is a
+ * time-major padded {@link io.seqspark.core.data.Batch}; batching is deterministic given a seed and random-access,
+ * so a resumed run can jump straight to batch k of epoch e. Nothing here depends on ND4J or Spark.
+ */
+package io.seqspark.core.data;
