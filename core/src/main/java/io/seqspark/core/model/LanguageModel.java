@@ -6,6 +6,7 @@ import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.nn.Init;
 import io.seqspark.core.nn.Lstm;
 import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.Phases;
 import io.seqspark.core.nn.Recurrent;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SoftmaxOutput;
@@ -35,7 +36,7 @@ public final class LanguageModel implements Trainable {
     embedding = new Embedding(pb, "embedding", spec.vocabSize(), spec.embeddingSize(), init, dtype);
     int in = spec.embeddingSize();
     for (int l = 0; l < spec.layers(); l++) {
-      layers.add(new Lstm(pb, "lstm" + l, in, spec.hiddenSize(), init));
+      layers.add(new Lstm(pb, "lstm" + l, in, spec.hiddenSize(), init, dtype));
       in = spec.hiddenSize();
     }
     for (int l = 0; l <= spec.layers(); l++) {
@@ -55,9 +56,13 @@ public final class LanguageModel implements Trainable {
   }
 
   private INDArray hidden(Batch batch, Seq seq) {
+    long t0 = Phases.start();
     INDArray h = dropouts.get(0).forward(embedding.forward(batch.inputs()), seq);
+    Phases.stop("embedding.forward", t0);
     for (int l = 0; l < layers.size(); l++) {
+      long t1 = Phases.start();
       h = dropouts.get(l + 1).forward(layers.get(l).forward(h, seq), seq);
+      Phases.stop("recurrent.forward", t1);
     }
     return h;
   }
@@ -68,9 +73,13 @@ public final class LanguageModel implements Trainable {
     double loss = output.lossSum(hidden(batch, seq), batch.targets(), batch.mask(), gradScale);
     INDArray d = output.inputGradient();
     for (int l = layers.size() - 1; l >= 0; l--) {
+      long t0 = Phases.start();
       d = layers.get(l).backward(dropouts.get(l + 1).backward(d), seq);
+      Phases.stop("recurrent.backward", t0);
     }
+    long t1 = Phases.start();
     embedding.backward(dropouts.get(0).backward(d));
+    Phases.stop("embedding.backward", t1);
     return new StepStats(loss, batch.tokens(), batch.rows());
   }
 

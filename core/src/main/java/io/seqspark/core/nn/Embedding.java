@@ -13,7 +13,7 @@ public final class Embedding {
   private final int dim;
   private final Scratch scratch;
   private boolean frozen;
-  private INDArray ids;
+  private int[] ids;
 
   public Embedding(ParamStore.Builder params, String name, int vocabSize, int dim, Init init, DataType dtype) {
     this.table = params.add(name + ".E", init, vocabSize, dim);
@@ -45,7 +45,7 @@ public final class Embedding {
     }
     INDArray out = scratch.get("X", n, dim);
     Nd4j.pullRows(table.value(), out, 1, tokenIds);
-    ids = Nd4j.createFromArray(tokenIds);
+    ids = tokenIds;
     return out;
   }
 

@@ -4,39 +4,55 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What every gated recurrent layer shares: the input projection of all time steps in one GEMM
- * ({@code Z = X·Wx + b}), the per-step recurrence delegated to the cell, the weight gradients as three big GEMMs
- * after the backward time loop, and the hidden state carried across batches for truncated BPTT.
+ * What every gated recurrent layer shares. Per batch: the input projection of all time steps in one GEMM
+ * ({@code Zx = X·Wx + b}); per step: the recurrent term {@code Zh_t = h_{t-1}·Wh} as one small GEMM on a cached view,
+ * then the cell's elementwise math in Java on the heap (see {@link Host}); after the backward time loop: the
+ * weight gradients as three big GEMMs. Subclasses write only the cell equations.
  *
- * <p>Buffers: {@code Z} pre-activations [T*B, G], {@code A} activations [T*B, G], {@code H} outputs
- * [(T+1)*B, hidden] whose first B rows are the initial state h0, so {@code H[0 .. T*B)} is "h(t-1)" for every
- * step and the recurrent weight gradient is a single GEMM.
+ * <p>Off-heap buffers (BLAS operands): {@code Zx} [T*B, G], {@code H} [(T+1)*B, hidden] whose first B rows are h0
+ * (so {@code H[0, T*B)} is "h(t-1)" for all t and ∂Wh is one GEMM), {@code dZx}, {@code dZh} [T*B, G].
+ * The final state is carried into the next batch when {@link #setCarryState(boolean)} is on (truncated BPTT).
  */
 public abstract class Recurrent implements SeqLayer {
   protected final int in;
   protected final int hidden;
   protected final int gates;
-  protected final ParamRef wx;
-  protected final ParamRef wh;
-  protected final ParamRef b;
-  protected Scratch scratch;
+  final ParamRef wx;
+  final ParamRef wh;
+  final ParamRef b;
+  protected final Scratch scratch;
   private boolean carryState;
-  private INDArray[] carry;
+  private double[][] carry;
   // the batch of the last forward
-  protected INDArray x;
-  protected INDArray z;
-  protected INDArray a;
-  protected INDArray h;
+  private INDArray x;
+  private INDArray zx;
+  private INDArray h;
   protected int steps;
   protected int rows;
+  // heap mirrors for the cell kernels
+  protected double[] zBuf;
+  protected double[] rBuf;
+  protected double[] hs;
+  protected double[] dzx;
+  protected double[] dzh;
+  protected double[] dhBuf;
+  protected double[] dhPrev;
+  // cached per-step views
+  private INDArray[] hPrevViews;
+  private INDArray[] dzhViews;
+  private INDArray viewsFor;
+  private INDArray rStep;
+  private INDArray dhRec;
 
-  protected Recurrent(ParamStore.Builder params, String name, int in, int hidden, int gateCount, Init init) {
+  protected Recurrent(ParamStore.Builder params, String name, int in, int hidden, int gateCount, Init init,
+                      org.nd4j.linalg.api.buffer.DataType dtype) {
     this.in = in;
     this.hidden = hidden;
     this.gates = gateCount * hidden;
     this.wx = params.add(name + ".Wx", init, in, gates);
     this.wh = params.add(name + ".Wh", init, hidden, gates);
     this.b = params.add(name + ".b", init, 1, gates);
+    this.scratch = new Scratch(dtype);
   }
 
   @Override
@@ -49,10 +65,12 @@ public abstract class Recurrent implements SeqLayer {
     return hidden;
   }
 
-  /** Carry the final state of each batch into the next (stream regime) instead of starting from zero. */
+  /**
+   * Carry the final state of each batch into the next (stream regime) instead of starting from zero. Does not
+   * clear a state already carried or restored; {@link #resetState()} does.
+   */
   public void setCarryState(boolean carry) {
     this.carryState = carry;
-    resetState();
   }
 
   /** Forget the carried state: the next batch starts from zeros. */
@@ -67,7 +85,7 @@ public abstract class Recurrent implements SeqLayer {
     }
     INDArray[] out = new INDArray[carry.length];
     for (int i = 0; i < carry.length; i++) {
-      out[i] = carry[i].dup();
+      out[i] = Nd4j.createFromArray(carry[i]).reshape(carry[i].length / hidden, hidden);
     }
     return out;
   }
@@ -78,83 +96,161 @@ public abstract class Recurrent implements SeqLayer {
       resetState();
       return;
     }
-    carry = new INDArray[state.length];
+    carry = new double[state.length][];
     for (int i = 0; i < state.length; i++) {
-      carry[i] = state[i].castTo(wx.value().dataType()).dup();
+      carry[i] = state[i].castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').data().asDouble();
     }
   }
 
   @Override
   public INDArray forward(INDArray x, Seq seq) {
     this.x = x;
-    this.steps = seq.steps();
-    this.rows = seq.rows();
-    int B = rows;
+    steps = seq.steps();
+    rows = seq.rows();
+    int bh = rows * hidden;
     long n = seq.n();
-    ensureBuffers(steps, B);
-    INDArray[] starts = startStates(steps, B);
-    boolean carried = carryState && carry != null && carry[0].size(0) == B;
-    for (int i = 0; i < starts.length; i++) {
-      if (carried) {
-        starts[i].assign(carry[i]);
-      } else {
-        starts[i].assign(0);
-      }
+    prepare(n);
+    boolean carried = carryState && carry != null && carry[0].length == bh;
+    if (carried) {
+      System.arraycopy(carry[0], 0, hs, 0, bh);
+    } else {
+      java.util.Arrays.fill(hs, 0, bh, 0);
     }
-    z = scratch.get("Z", n, gates);
-    a = scratch.get("A", n, gates);
-    Nd4j.gemm(x, wx.value(), z, false, false, 1.0, 0.0);
-    z.addiRowVector(b.value());
+    startCell(carried ? carry : null);
+    Host hHost = Host.of(h);
+    hHost.write(0, hs, 0, bh);
+    Nd4j.gemm(x, wx.value(), zx, false, false, 1.0, 0.0);
+    zx.addiRowVector(b.value());
+    Host zHost = Host.of(zx);
+    Host rHost = Host.of(rStep);
+    int bg = rows * gates;
     for (int t = 0; t < steps; t++) {
-      stepForward(t);
+      long t0 = Phases.start();
+      Nd4j.gemm(hPrevViews[t], wh.value(), rStep, false, false, 1.0, 0.0);
+      Phases.stop("recurrent.stepGemm", t0);
+      long t1 = Phases.start();
+      zHost.read((long) t * bg, zBuf, 0, bg);
+      rHost.read(0, rBuf, 0, bg);
+      cellForward(t, zBuf, rBuf, hs, (t + 1) * bh);
+      hHost.write((long) (t + 1) * bh, hs, (t + 1) * bh, bh);
+      Phases.stop("recurrent.cellForward", t1);
     }
     if (carryState) {
-      INDArray[] finals = finalStates();
-      if (carry == null || carry[0].size(0) != B) {
-        carry = new INDArray[finals.length];
-        for (int i = 0; i < finals.length; i++) {
-          carry[i] = Nd4j.create(finals[i].dataType(), B, hidden);
-        }
-      }
-      for (int i = 0; i < finals.length; i++) {
-        carry[i].assign(finals[i]);
-      }
+      carry = finalState(rows);
+      carry[0] = java.util.Arrays.copyOfRange(hs, steps * bh, (steps + 1) * bh);
     }
-    return Views.rows(h, B, n + B);
+    return Views.rows(h, rows, n + rows);
+  }
+
+  private void prepare(long n) {
+    int B = rows;
+    zx = scratch.get("Zx", n, gates);
+    h = scratch.get("H", n + B, hidden);
+    rStep = scratch.get("R", B, gates);
+    int size = (int) n;
+    hs = grow(hs, (size + B) * hidden);
+    zBuf = grow(zBuf, B * gates);
+    rBuf = grow(rBuf, B * gates);
+    if (viewsFor != h || hPrevViews.length != steps || hPrevViews[0].size(0) != B) {
+      hPrevViews = new INDArray[steps];
+      for (int t = 0; t < steps; t++) {
+        hPrevViews[t] = Views.rows(h, (long) t * B, (long) (t + 1) * B);
+      }
+      viewsFor = h;
+      dzhViews = null;
+    }
+    ensureCellBuffers(steps, B);
+  }
+
+  static double[] grow(double[] a, int n) {
+    return a == null || a.length < n ? new double[n] : a;
   }
 
   @Override
   public INDArray backward(INDArray dy, Seq seq) {
     int B = rows;
     long n = (long) steps * B;
-    INDArray dz = scratch.get("dZ", n, gates);
-    beginBackward(B);
-    for (int t = steps - 1; t >= 0; t--) {
-      stepBackward(t, Views.rows(dy, (long) t * B, (long) (t + 1) * B), Views.rows(dz, (long) t * B, (long) (t + 1) * B));
+    int bh = B * hidden;
+    int bg = B * gates;
+    INDArray dZx = scratch.get("dZx", n, gates);
+    INDArray dZh = scratch.get("dZh", n, gates);
+    dhRec = scratch.get("dhRec", B, hidden);
+    if (dzhViews == null || dzhViews[0].data() != dZh.data() || dzhViews.length != steps) {
+      dzhViews = new INDArray[steps];
+      for (int t = 0; t < steps; t++) {
+        dzhViews[t] = Views.rows(dZh, (long) t * B, (long) (t + 1) * B);
+      }
     }
-    Nd4j.gemm(x, dz, wx.grad(), true, false, 1.0, 1.0);
-    Nd4j.gemm(Views.rows(h, 0, n), dz, wh.grad(), true, false, 1.0, 1.0);
-    Nd4j.gemm(scratch.ones(n), dz, b.grad(), false, false, 1.0, 1.0);
+    dzx = grow(dzx, bg);
+    dzh = grow(dzh, bg);
+    dhBuf = grow(dhBuf, bh);
+    dhPrev = grow(dhPrev, bh);
+    java.util.Arrays.fill(dhPrev, 0, bh, 0);
+    Host dyHost = Host.of(dy);
+    Host dzxHost = Host.of(dZx);
+    Host dzhHost = Host.of(dZh);
+    Host recHost = Host.of(dhRec);
+    beginBackward();
+    for (int t = steps - 1; t >= 0; t--) {
+      dyHost.read((long) t * bh, dhBuf, 0, bh);
+      if (t < steps - 1) {
+        recHost.read(0, rBuf, 0, bh);
+        for (int i = 0; i < bh; i++) {
+          dhBuf[i] += rBuf[i] + dhPrev[i];
+        }
+      }
+      java.util.Arrays.fill(dhPrev, 0, bh, 0);
+      long t0 = Phases.start();
+      cellBackward(t, dhBuf, dzx, dzh, dhPrev);
+      dzxHost.write((long) t * bg, dzx, 0, bg);
+      dzhHost.write((long) t * bg, dzh, 0, bg);
+      Phases.stop("recurrent.cellBackward", t0);
+      if (t > 0) {
+        long t1 = Phases.start();
+        Nd4j.gemm(dzhViews[t], wh.value(), dhRec, false, true, 1.0, 0.0);
+        Phases.stop("recurrent.stepGemm", t1);
+      }
+    }
+    long t2 = Phases.start();
+    Nd4j.gemm(x, dZx, wx.grad(), true, false, 1.0, 1.0);
+    Nd4j.gemm(Views.rows(h, 0, n), dZh, wh.grad(), true, false, 1.0, 1.0);
+    Nd4j.gemm(scratch.ones(n), dZx, b.grad(), false, false, 1.0, 1.0);
     INDArray dx = scratch.get("dX", n, in);
-    Nd4j.gemm(dz, wx.value(), dx, false, true, 1.0, 0.0);
+    Nd4j.gemm(dZx, wx.value(), dx, false, true, 1.0, 0.0);
+    Phases.stop("recurrent.weightGemms", t2);
     return dx;
   }
 
-  /** Allocates or resizes the cell's buffers for a T x B batch; must set {@link #h} and {@link #scratch}. */
-  protected abstract void ensureBuffers(int steps, int rows);
+  /** Sizes the cell's own heap buffers for a T x B batch. */
+  protected abstract void ensureCellBuffers(int steps, int rows);
 
-  /** Views of the initial-state rows (h0, and c0 for an LSTM) of the current buffers, to be filled before step 0. */
-  protected abstract INDArray[] startStates(int steps, int rows);
+  /** Sets the cell's extra initial state (e.g. c0) from {@code carried[1..]}, or to zeros when null. */
+  protected abstract void startCell(double[][] carried);
 
-  /** Views of the final-state rows of the last forward. */
-  protected abstract INDArray[] finalStates();
+  /** The final state to carry: index 0 is filled by the base (h); the cell fills its extra states. */
+  protected abstract double[][] finalState(int rows);
 
-  /** One step: Z_t already holds X_t·Wx + b; add the recurrent term, apply the cell, write h_t. */
-  protected abstract void stepForward(int t);
+  /**
+   * One step. {@code z} holds x_t·Wx + b and {@code r} holds h_{t-1}·Wh, both [B, G] row-major; h_{t-1} is at
+   * {@code hs[hOff - B*hidden ..)}; write h_t to {@code hs[hOff ..)}.
+   */
+  protected abstract void cellForward(int t, double[] z, double[] r, double[] hs, int hOff);
 
-  /** Resets recurrent gradient accumulators before the backward time loop. */
-  protected abstract void beginBackward(int rows);
+  /** Resets the cell's backward accumulators (e.g. dc). */
+  protected abstract void beginBackward();
 
-  /** One backward step: dy_t is the gradient from above for step t; write dZ_t and propagate to step t-1. */
-  protected abstract void stepBackward(int t, INDArray dyT, INDArray dzT);
+  /**
+   * One backward step: {@code dh} is ∂L/∂h_t in total. Write ∂L/∂(x-part pre-activation) to {@code dzx},
+   * ∂L/∂(h-part pre-activation) to {@code dzh}, and ADD any direct ∂L/∂h_{t-1} (not through Wh) to {@code dhPrev}.
+   */
+  protected abstract void cellBackward(int t, double[] dh, double[] dzx, double[] dzh, double[] dhPrev);
+
+  static double sigmoid(double v) {
+    return 1.0 / (1.0 + Math.exp(-v));
+  }
+
+  static double tanh(double v) {
+    // tanh(v) = 2σ(2v) − 1: one exp instead of Math.tanh's slower path
+    return 2.0 / (1.0 + Math.exp(-2.0 * v)) - 1.0;
+  }
 }

@@ -33,11 +33,15 @@ public final class SoftmaxOutput {
 
   /** Per-row probabilities [n, classes] for the rows of {@code hidden} (decoding). */
   public INDArray probabilities(INDArray hidden) {
+    long t0 = Phases.start();
     INDArray logits = scratch().get("L", hidden.size(0), classes);
     Nd4j.gemm(hidden, w.value(), logits, false, false, 1.0, 0.0);
     logits.addiRowVector(b.value());
+    Phases.stop("softmax.logitsGemm", t0);
     INDArray p = scratch().get("P", hidden.size(0), classes);
+    long t1 = Phases.start();
     Nd4j.exec(new SoftMax(logits, p, 1));
+    Phases.stop("softmax.op", t1);
     return p;
   }
 
@@ -67,7 +71,10 @@ public final class SoftmaxOutput {
     double loss = 0;
     INDArray dh = null;
     if (m > 0) {
+      long t0 = Phases.start();
       INDArray p = probabilities(h);
+      Phases.stop("softmax.forward", t0);
+      long t1 = Phases.start();
       INDArray logits = scratch().get("L", m, classes);
       for (int k = 0; k < m; k++) {
         int y = tg[k];
@@ -80,11 +87,14 @@ public final class SoftmaxOutput {
           p.putScalar(k, y, py - 1.0);
         }
       }
+      Phases.stop("softmax.loss", t1);
       if (gradScale != 0) {
+        long t2 = Phases.start();
         Nd4j.gemm(h, p, w.grad(), true, false, gradScale, 1.0);
         Nd4j.gemm(scratch().ones(m), p, b.grad(), false, false, gradScale, 1.0);
         dh = scratch().get("dHc", m, in);
         Nd4j.gemm(p, w.value(), dh, false, true, gradScale, 0.0);
+        Phases.stop("softmax.backward", t2);
       }
     }
     if (gradScale != 0) {
@@ -93,7 +103,7 @@ public final class SoftmaxOutput {
       } else {
         inputGrad = scratch().zeros("dH", n, in);
         if (m > 0) {
-          Ops.scatterAddRows(inputGrad, Nd4j.createFromArray(real), dh);
+          Ops.scatterAddRows(inputGrad, real, dh);
         }
       }
     }

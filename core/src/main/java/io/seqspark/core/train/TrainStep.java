@@ -2,6 +2,7 @@ package io.seqspark.core.train;
 
 import io.seqspark.core.data.Batch;
 import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.Phases;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -31,10 +32,13 @@ public final class TrainStep {
 
   public Result run(Batch batch, double lr, long step, long runSeed) {
     ParamStore p = model.params();
+    long t0 = Phases.start();
     p.zeroGrads();
+    Phases.stop("step.zeroGrads", t0);
     double denom = lossScale == LossScale.TOKENS ? batch.tokens() : batch.rows();
     StepStats stats = model.forwardBackward(batch, 1.0 / denom, stepSeed(runSeed, step));
     INDArray g = p.grads();
+    long t1 = Phases.start();
     double norm = g.norm2Number().doubleValue();
     if (!Double.isFinite(norm)) {
       throw new IllegalStateException("gradient norm is " + norm + " at step " + step + " (batch " + batch
@@ -43,7 +47,10 @@ public final class TrainStep {
     if (clipNorm > 0 && norm > clipNorm) {
       g.muli(clipNorm / norm);
     }
+    Phases.stop("step.clip", t1);
+    long t2 = Phases.start();
     optimizer.update(p.params(), g, lr, step);
+    Phases.stop("step.update", t2);
     return new Result(stats, norm);
   }
 

@@ -24,7 +24,7 @@ public interface Trainable {
   /** Forward only (no dropout, no gradients). */
   StepStats evaluate(Batch batch);
 
-  /** Whether recurrent state is carried from one batch to the next (truncated BPTT over a stream). */
+  /** Whether recurrent state is carried from one batch to the next (truncated BPTT over a stream); keeps current state. */
   default void setCarryState(boolean carry) {
   }
 

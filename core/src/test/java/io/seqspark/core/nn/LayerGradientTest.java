@@ -19,7 +19,7 @@ class LayerGradientTest {
   void lstm_gradientsMatchFiniteDifferences_forParametersAndInputs() {
     int in = 3, hidden = 4, T = 5, B = 2;
     ParamStore.Builder pb = ParamStore.builder();
-    Lstm lstm = new Lstm(pb, "l", in, hidden, Init.uniform(0.5));
+    Lstm lstm = new Lstm(pb, "l", in, hidden, Init.uniform(0.5), D);
     ParamStore store = pb.build(D, 7);
     Nd4j.getRandom().setSeed(1);
     INDArray x = Nd4j.rand(D, (long) T * B, in).subi(0.5);
@@ -40,7 +40,7 @@ class LayerGradientTest {
   void lstm_carriedState_gradientIsTruncatedButForwardContinues() {
     int in = 2, hidden = 3, T = 4, B = 2;
     ParamStore.Builder pb = ParamStore.builder();
-    Lstm lstm = new Lstm(pb, "l", in, hidden, Init.uniform(0.5));
+    Lstm lstm = new Lstm(pb, "l", in, hidden, Init.uniform(0.5), D);
     pb.build(D, 3);
     Nd4j.getRandom().setSeed(2);
     INDArray x = Nd4j.rand(D, 2L * T * B, in);

@@ -1,0 +1,126 @@
+package io.seqspark.core.task;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.LengthBucketing;
+import io.seqspark.core.data.SentenceBatcher;
+import io.seqspark.core.data.TextCorpus;
+import io.seqspark.core.data.TokenStreamBatcher;
+import io.seqspark.core.data.Tokenizer;
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.io.ModelArchive;
+import io.seqspark.core.model.LanguageModel;
+import io.seqspark.core.model.LanguageModelSpec;
+import io.seqspark.core.train.BatchSource;
+import io.seqspark.core.train.LearningRate;
+import io.seqspark.core.train.Optimizer;
+import io.seqspark.core.train.TrainStep;
+import io.seqspark.core.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The language-modelling task (fairseq's sense): how settings become data, a model, a training step and the loop's
+ * options. Jobs, benchmarks and Spark workers build everything through here, so a key means the same everywhere.
+ */
+public final class LanguageModelTask {
+  private LanguageModelTask() {
+  }
+
+  /** Tokenised splits and the vocabulary. {@code valid} and {@code test} are null when not configured. */
+  public record Data(Vocabulary vocabulary, BatchSource train, BatchSource valid, BatchSource test, double trainPaddingRatio) {
+  }
+
+  /** A configured path that must exist: fails with the key, the value and the fix. */
+  public static Path requireFile(Settings s, String key) {
+    Path p = s.getPath(key);
+    if (p == null) {
+      throw new IllegalArgumentException(key + " is empty: set it to a text file, e.g. --set " + key + "=path/to/file.txt");
+    }
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException(key + " = " + p + ": no such file (looked in " + p.toAbsolutePath()
+          + "). Fix: point " + key + " at an existing text file; relative paths are resolved from the working directory");
+    }
+    return p;
+  }
+
+  public static Tokenizer tokenizer(Settings s) {
+    return Tokenizer.of(s.getString("data.tokenizer"), s.getBoolean("data.lowercase"), s.getBoolean("data.splitPunctuation"));
+  }
+
+  /** Reads the splits; builds the vocabulary from the training split unless {@code vocabulary} is given. */
+  public static Data load(Settings s, Vocabulary vocabulary) throws IOException {
+    Tokenizer tok = tokenizer(s);
+    List<List<String>> train = TextCorpus.readLines(requireFile(s, "data.train"), tok);
+    boolean eos = s.getBoolean("data.eosPerLine");
+    Vocabulary v = vocabulary != null ? vocabulary
+        : TextCorpus.buildVocabulary(train, s.getInt("data.minCount"), s.getInt("data.maxVocabSize"), eos);
+    BatchSource tr = source(s, train, v, s.getInt("train.batchSize"));
+    BatchSource va = s.getPath("data.valid") == null ? null
+        : source(s, TextCorpus.readLines(requireFile(s, "data.valid"), tok), v, s.getInt("eval.batchSize"));
+    BatchSource te = s.getPath("data.test") == null ? null
+        : source(s, TextCorpus.readLines(requireFile(s, "data.test"), tok), v, s.getInt("eval.batchSize"));
+    double pad = 0;
+    if (!tr.carriesState()) {
+      pad = sentenceBatcher(s, train, v).paddingRatio(1);
+    }
+    return new Data(v, tr, va, te, pad);
+  }
+
+  private static BatchSource source(Settings s, List<List<String>> lines, Vocabulary v, int rows) {
+    if (s.getString("data.regime").equals("stream")) {
+      int[] stream = TextCorpus.toStream(lines, v, s.getBoolean("data.eosPerLine"));
+      return BatchSource.stream(new TokenStreamBatcher(stream, rows, s.getInt("train.bptt")));
+    }
+    return BatchSource.sentences(sentenceBatcher(s, lines, v));
+  }
+
+  private static SentenceBatcher sentenceBatcher(Settings s, List<List<String>> lines, Vocabulary v) {
+    LengthBucketing.Options bucketing = new LengthBucketing.Options(s.getInt("data.maxTokensPerBatch"), 0,
+        s.getBoolean("data.skipOversized"), s.getInt("data.shufflePoolSize"));
+    return new SentenceBatcher(TextCorpus.toSentences(lines, v), new SentenceBatcher.Options(s.getInt("data.maxLength"),
+        SentenceBatcher.OverLength.parse(s.getString("data.overLength")), bucketing, s.getLong("seed")));
+  }
+
+  /** The token generated sentences follow: what preceded a sentence in training. */
+  public static int sentenceStart(Settings s) {
+    return s.getString("data.regime").equals("stream") && s.getBoolean("data.eosPerLine") ? Vocabulary.EOS_ID : Vocabulary.BOS_ID;
+  }
+
+  public static LanguageModelSpec spec(Settings s, int vocabSize) {
+    return new LanguageModelSpec(vocabSize, s.getInt("model.embeddingSize"), s.getInt("model.hiddenSize"),
+        s.getInt("model.layers"), s.getString("model.cell"), s.getDouble("model.dropout"), s.getDouble("model.initScale"));
+  }
+
+  public static LanguageModel model(Settings s, int vocabSize) {
+    return new LanguageModel(spec(s, vocabSize), DataType.FLOAT, s.getLong("seed"));
+  }
+
+  public static TrainStep step(Settings s, LanguageModel m) {
+    Optimizer opt = Optimizer.create(s.getString("train.optimizer"), m.params().size(), m.params().dtype(),
+        s.getDouble("train.adamBeta1"), s.getDouble("train.adamBeta2"), s.getDouble("train.adamEpsilon"));
+    TrainStep.LossScale scale = TrainStep.LossScale.valueOf(s.getString("train.lossScale").toUpperCase(java.util.Locale.ROOT));
+    return new TrainStep(m, opt, s.getDouble("train.clipNorm"), scale);
+  }
+
+  public static Trainer.Options trainerOptions(Settings s) {
+    return new Trainer.Options(s.getInt("train.epochs"), new LearningRate(s.getDouble("train.learningRate"),
+        s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")), s.getLong("train.maxSteps"), s.getLong("seed"),
+        s.getLong("run.checkpointEverySteps"));
+  }
+
+  /** A trained model with its settings and vocabulary. */
+  public record Loaded(Settings settings, Vocabulary vocabulary, LanguageModel model) {
+  }
+
+  /** Loads a {@code model.zip} written by {@code lm train}. */
+  public static Loaded load(Path archive) throws IOException {
+    ModelArchive.Contents c = ModelArchive.read(archive);
+    LanguageModel m = model(c.settings(), c.vocabulary().size());
+    ModelArchive.checkLayout(archive, c.layout(), m.params());
+    m.params().setParams(c.params());
+    return new Loaded(c.settings(), c.vocabulary(), m);
+  }
+}

@@ -1,0 +1,18 @@
+package io.seqspark.core.train;
+
+/** Forward-only loss over a whole {@link BatchSource} (epoch 0's batches), e.g. validation perplexity. */
+public final class Evaluation {
+  private Evaluation() {
+  }
+
+  public static StepStats run(Trainable model, BatchSource data) {
+    model.setCarryState(data.carriesState());
+    model.resetState();
+    StepStats total = StepStats.ZERO;
+    for (int k = 0; k < data.numBatches(0); k++) {
+      total = total.plus(model.evaluate(data.batch(0, k)));
+    }
+    model.resetState();
+    return total;
+  }
+}

@@ -1,0 +1,140 @@
+package io.seqspark.core.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.MetricsLog;
+import io.seqspark.core.io.ModelArchive;
+import io.seqspark.core.io.RunDirectory;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Determinism and exact resume of {@code lm train}, through the real run directory, checkpoints and archive. */
+class LanguageModelTrainingTest {
+  @TempDir
+  static Path dir;
+  static Path train;
+  static Path valid;
+
+  @BeforeAll
+  static void corpus() throws IOException {
+    // a small corpus with structure to learn: sentences from a 30-word vocabulary with a fixed grammar
+    SplittableRandom r = new SplittableRandom(7);
+    String[] nouns = {"cat", "dog", "bird", "fish", "cow", "fox", "owl", "ant", "bee", "elk"};
+    String[] verbs = {"sees", "likes", "eats", "finds", "hears", "meets", "chases", "feeds", "sees", "calls"};
+    String[] adj = {"big", "small", "red", "old", "new", "fast", "slow", "shy", "loud", "calm"};
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      lines.add("the " + adj[r.nextInt(10)] + " " + nouns[r.nextInt(10)] + " " + verbs[r.nextInt(10)] + " a "
+          + nouns[r.nextInt(10)]);
+    }
+    train = Files.write(dir.resolve("train.txt"), lines.subList(0, 350));
+    valid = Files.write(dir.resolve("valid.txt"), lines.subList(350, 400));
+  }
+
+  private static List<String> sets(String... extra) {
+    List<String> s = new ArrayList<>(List.of("data.train=" + train, "data.valid=" + valid, "model.embeddingSize=8",
+        "model.hiddenSize=12", "model.layers=2", "model.dropout=0.1", "train.batchSize=4", "train.bptt=6", "train.epochs=2",
+        "train.learningRate=0.5", "run.logEverySeconds=1e-9", "run.checkpointEverySteps=20", "eval.generate=2", "seed=3"));
+    s.addAll(List.of(extra));
+    return s;
+  }
+
+  private static LanguageModelTraining.Summary run(Path out, boolean resume, List<String> sets) throws IOException {
+    Settings s = resume ? Settings.load(List.of(out.resolve("config.conf")), sets) : Settings.load(List.of(), sets);
+    RunDirectory rd = resume ? RunDirectory.resume(out) : RunDirectory.create(out, false);
+    return LanguageModelTraining.run(s, rd, resume, List.of("test"), new PrintStream(new ByteArrayOutputStream()));
+  }
+
+  private static final String[] ADAM = {"train.optimizer=adam", "train.learningRate=0.01"};
+
+  /** Equal step sets and bit-identical losses; on failure names the first step that differs. */
+  private static void assertSameLosses(Map<Long, Double> expected, Map<Long, Double> actual) {
+    assertEquals(expected.keySet(), actual.keySet(), "the same steps were logged");
+    for (Map.Entry<Long, Double> e : expected.entrySet()) {
+      assertEquals(e.getValue(), actual.get(e.getKey()), 0.0, "loss at step " + e.getKey());
+    }
+  }
+
+  /** step → train_loss from metrics.jsonl (a later line for the same step wins, as after a resume). */
+  private static Map<Long, Double> losses(Path run) throws IOException {
+    Map<Long, Double> m = new TreeMap<>();
+    for (Map<String, Object> rec : MetricsLog.read(run.resolve("metrics.jsonl"))) {
+      if (rec.get("train_loss") instanceof Number l) {
+        m.put(((Number) rec.get("step")).longValue(), l.doubleValue());
+      }
+    }
+    return m;
+  }
+
+  private static double[] params(Path run) throws IOException {
+    return ModelArchive.read(run.resolve("model.zip")).params().data().asDouble();
+  }
+
+  @Test
+  void sameSeed_sameLosses_andAnotherSeed_differentLosses() throws IOException {
+    run(dir.resolve("a"), false, sets());
+    run(dir.resolve("b"), false, sets());
+    run(dir.resolve("c"), false, sets("seed=4"));
+    Map<Long, Double> a = losses(dir.resolve("a"));
+    assertTrue(a.size() > 50, "one loss per step was logged: " + a.size());
+    assertSameLosses(a, losses(dir.resolve("b")));
+    assertNotEquals(a.get(1L), losses(dir.resolve("c")).get(1L), "another seed starts from other parameters");
+  }
+
+  @Test
+  void resumedRun_reproducesTheUninterruptedRun() throws IOException {
+    // Adam: its moment vectors must survive the checkpoint too
+    LanguageModelTraining.Summary whole = run(dir.resolve("whole"), false, sets(ADAM));
+    // stop mid-epoch 1 after the checkpoint at step 40, then resume; steps 41..45 run twice (the later wins)
+    run(dir.resolve("split"), false, sets(ADAM[0], ADAM[1], "train.maxSteps=45"));
+    assertTrue(Files.isDirectory(dir.resolve("split/checkpoints/step-000000040")));
+    LanguageModelTraining.Summary resumed = run(dir.resolve("split"), true, List.of("train.maxSteps=0"));
+    assertSameLosses(losses(dir.resolve("whole")), losses(dir.resolve("split")));
+    assertEquals(whole.steps(), resumed.steps());
+    assertEquals(whole.validPerplexity(), resumed.validPerplexity(), 0.0);
+    double[] p1 = params(dir.resolve("whole"));
+    double[] p2 = params(dir.resolve("split"));
+    assertEquals(p1.length, p2.length);
+    for (int i = 0; i < p1.length; i++) {
+      assertEquals(p1[i], p2[i], 0.0, "parameter " + i);
+    }
+  }
+
+  @Test
+  void training_learnsTheGrammar_andWritesTheRunDirectory() throws IOException {
+    LanguageModelTraining.Summary s = run(dir.resolve("learn"), false, sets(ADAM[0], ADAM[1], "train.epochs=6"));
+    // a uniform guess over the 34 tokens (30 words + "the", "a", </s>, <unk>...) has perplexity ~34; the grammar
+    // leaves about 10 choices at 4 of 6 positions and 1 at the others, so a model that learned it is far below 34
+    assertTrue(s.validPerplexity() < 8, "valid perplexity " + s.validPerplexity());
+    Path run = dir.resolve("learn");
+    for (String f : new String[] {"config.conf", "manifest.json", "metrics.jsonl", "report.html", "model.zip", "vocab.tsv"}) {
+      assertTrue(Files.isRegularFile(run.resolve(f)), f);
+    }
+    assertTrue(Files.isDirectory(run.resolve("checkpoints/best")));
+    String manifest = Files.readString(run.resolve("manifest.json"));
+    assertTrue(manifest.contains(io.seqspark.core.io.Manifest.sha256(train)), "the manifest records the input's hash");
+    assertEquals(2, s.samples().size());
+    String corpus = Files.readString(train);
+    for (String sample : s.samples()) {
+      String[] words = sample.isBlank() ? new String[0] : sample.split(" ");
+      assertTrue(words.length <= 30, "eval.maxGenerateLength bounds a sample: " + sample);
+      for (String w : words) {
+        assertTrue(corpus.contains(w), "sampled word " + w + " comes from the training vocabulary");
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.seqspark.jobs;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.task.LanguageModelTraining;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/** {@code seqspark demo}: a small LSTM language model on the bundled Brown sample (preset lm-demo). */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Train a small LSTM language model on the bundled sample (data/sample), print validation perplexity and generated sentences.")
+public final class DemoCommand implements Callable<Integer> {
+  @Mixin
+  RunOptions run;
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Settings s = run.settings(List.of(Path.of("lm-demo")));
+    // the preset's sample paths are relative to the project root; resolve them there when run from elsewhere
+    String home = System.getProperty("seqspark.home");
+    for (String key : new String[] {"data.train", "data.valid"}) {
+      Path p = s.getPath(key);
+      if (p != null && !p.isAbsolute() && !java.nio.file.Files.exists(p) && home != null) {
+        s = s.with(key, Path.of(home).resolve(p).toString());
+      }
+    }
+    RunDirectory dir = run.runDirectory("demo", s);
+    System.err.println("[" + dir.runId() + "] demo: 1-layer LSTM language model on data/sample (Brown corpus excerpt), run directory " + dir.dir());
+    LanguageModelTraining.Summary sum = LanguageModelTraining.run(s, dir, run.resuming(), LmCommand.commandLine(spec), System.err);
+    LmCommand.printSummary(sum);
+    System.out.println("report:             " + dir.reportFile());
+    return 0;
+  }
+}

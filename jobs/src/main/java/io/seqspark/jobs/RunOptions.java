@@ -1,0 +1,66 @@
+package io.seqspark.jobs;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.RunDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every training job shares. Hyperparameters are NOT options: they are config keys, set with
+ * {@code --conf} files and {@code --set key=value}, so each has one name, one default and one rule
+ * (conf/reference.conf).
+ */
+public final class RunOptions {
+  @Option(names = "--conf", paramLabel = "FILE", description = "Config file (HOCON) or bundled preset name (e.g. lm-ptb); repeatable, later files win.")
+  List<Path> confs = new ArrayList<>();
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one config key, e.g. --set train.epochs=3; repeatable, wins over files.")
+  List<String> sets = new ArrayList<>();
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default: runs/<job>-<run id>).")
+  Path out;
+
+  @Option(names = "--overwrite", description = "Replace --out if it already holds a run.")
+  boolean overwrite;
+
+  @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (its config.conf, plus any --set).")
+  Path resume;
+
+  /** The validated settings: the run's own config when resuming, else reference → presets/files → --set. */
+  public Settings settings(List<Path> defaults) {
+    if (resume != null) {
+      if (!confs.isEmpty()) {
+        throw new IllegalArgumentException("--resume " + resume + " uses that run's config.conf; drop --conf (use --set to change a key)");
+      }
+      return Settings.load(List.of(resume.resolve("config.conf")), sets);
+    }
+    List<Path> files = new ArrayList<>(defaults);
+    files.addAll(confs);
+    return Settings.load(files, sets);
+  }
+
+  /** Creates (or, with --resume, reopens) the run directory; refuses to overwrite without --overwrite. */
+  public RunDirectory runDirectory(String job, Settings s) throws IOException {
+    if (resume != null) {
+      if (out != null) {
+        throw new IllegalArgumentException("--resume continues in " + resume + "; drop --out");
+      }
+      return RunDirectory.resume(resume);
+    }
+    Path dir = out;
+    if (dir == null) {
+      String id = s.getString("run.id").isEmpty() ? RunDirectory.newRunId(Instant.now(), new Random()) : s.getString("run.id");
+      dir = Path.of("runs", job + "-" + id);
+    }
+    return RunDirectory.create(dir, overwrite);
+  }
+
+  public boolean resuming() {
+    return resume != null;
+  }
+}

@@ -1,0 +1,9 @@
+package io.seqspark.jobs.bench;
+
+import picocli.CommandLine.Command;
+
+/** {@code seqspark bench NAME}: each benchmark compares against its baseline in the same run and ends with {@code RESULT {json}}. */
+@Command(name = "bench", description = "Benchmarks, side by side with their baselines; the last line is RESULT {json}.",
+    subcommands = {LmThroughputBench.class})
+public final class BenchCommand {
+}
