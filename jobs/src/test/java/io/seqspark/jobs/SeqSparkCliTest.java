@@ -1,0 +1,102 @@
+package io.seqspark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as a user meets it: exit codes, one clear message for bad input, refusal to overwrite. */
+class SeqSparkCliTest {
+  @TempDir
+  static Path dir;
+  static Path train;
+
+  record Outcome(int code, String out, String err) {
+  }
+
+  static synchronized Outcome cli(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true));
+      System.setErr(new PrintStream(err, true));
+      int code = SeqSpark.run(args);
+      return new Outcome(code, out.toString(), err.toString());
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @BeforeAll
+  static void corpus() throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      lines.add("the cat sat on the mat number " + (i % 7));
+    }
+    train = Files.write(dir.resolve("train.txt"), lines);
+  }
+
+  private static String[] trainArgs(Path out, String... extra) {
+    List<String> a = new ArrayList<>(List.of("lm", "train", "--out", out.toString(), "--set", "data.train=" + train,
+        "--set", "data.valid=" + train, "--set", "model.embeddingSize=8", "--set", "model.hiddenSize=8", "--set", "model.layers=1",
+        "--set", "train.epochs=1", "--set", "train.batchSize=2", "--set", "train.bptt=5", "--set", "eval.generate=2"));
+    a.addAll(List.of(extra));
+    return a.toArray(new String[0]);
+  }
+
+  @Test
+  void badConfig_failsBeforeAnyWork_withKeyValueRuleAndFix() {
+    Path out = dir.resolve("never");
+    Outcome o = cli(trainArgs(out, "--set", "trian.epochs=2", "--set", "model.hiddenSize=-3"));
+    assertEquals(2, o.code(), o.err());
+    assertTrue(o.err().contains("trian.epochs") && o.err().contains("did you mean train.epochs"), o.err());
+    assertTrue(o.err().contains("model.hiddenSize = -3") && o.err().contains("int >= 1"), o.err());
+    assertTrue(!o.err().contains("\tat "), "no stack trace for bad input: " + o.err());
+    assertTrue(Files.notExists(out), "nothing was written");
+  }
+
+  @Test
+  void missingTrainingFile_namesTheKeyAndThePath() {
+    Outcome o = cli("lm", "train", "--out", dir.resolve("x").toString(), "--set", "data.train=" + dir.resolve("nope.txt"));
+    assertEquals(2, o.code());
+    assertTrue(o.err().contains("data.train") && o.err().contains("nope.txt"), o.err());
+  }
+
+  @Test
+  void train_eval_generate_andNoOverwriteWithoutTheFlag() throws IOException {
+    Path out = dir.resolve("run");
+    Outcome first = cli(trainArgs(out));
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.out().contains("valid perplexity:"), first.out());
+    assertTrue(first.err().contains("tok/s") && first.err().contains("ETA"), "progress lines on stderr: " + first.err());
+    assertTrue(Files.isRegularFile(out.resolve("model.zip")));
+
+    Outcome again = cli(trainArgs(out));
+    assertEquals(2, again.code());
+    assertTrue(again.err().contains("--overwrite"), again.err());
+    assertTrue(Files.isRegularFile(out.resolve("model.zip")), "the existing run is untouched");
+
+    Outcome replaced = cli(trainArgs(out, "--overwrite"));
+    assertEquals(0, replaced.code(), replaced.err());
+
+    Outcome eval = cli("lm", "eval", "--model", out.toString(), train.toString());
+    assertEquals(0, eval.code(), eval.err());
+    assertTrue(eval.out().contains("perplexity"), eval.out());
+
+    Outcome gen = cli("lm", "generate", "--model", out.toString(), "--greedy", "--set", "eval.generate=3");
+    assertEquals(0, gen.code(), gen.err());
+    assertEquals(3, gen.out().strip().split("\n").length, gen.out());
+  }
+}
