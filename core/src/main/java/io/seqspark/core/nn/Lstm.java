@@ -1,6 +1,10 @@
 package io.seqspark.core.nn;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Long short-term memory (Hochreiter &amp; Schmidhuber 1997, without peepholes, as in Zaremba et al. 2014):
@@ -46,25 +50,32 @@ public final class Lstm extends Recurrent {
   }
 
   @Override
-  protected void cellForward(int t, double[] z, double[] r, double[] hs, int hOff) {
+  protected INDArray[] gateViews(INDArray zt) {
+    return new INDArray[] {Views.cols(zt, 0, 3L * hidden), Views.cols(zt, 3L * hidden, 4L * hidden)};
+  }
+
+  @Override
+  protected void activate(INDArray[] v) {
+    Nd4j.exec(new Sigmoid(v[0], v[0]));
+    Nd4j.exec(new Tanh(v[1], v[1]));
+  }
+
+  @Override
+  protected void cellForward(int t, double[] act, double[] hs, int hOff) {
     int H = hidden;
     int G = gates;
     int bh = rows * H;
     int aBase = t * rows * G;
     int cPrev = t * bh;
     int cCur = cPrev + bh;
+    System.arraycopy(act, 0, acts, aBase, rows * G);
     for (int bi = 0; bi < rows; bi++) {
-      int zr = bi * G;
-      int a = aBase + zr;
+      int a = aBase + bi * G;
       for (int j = 0; j < H; j++) {
-        double i = sigmoid(z[zr + j] + r[zr + j]);
-        double f = sigmoid(z[zr + H + j] + r[zr + H + j]);
-        double o = sigmoid(z[zr + 2 * H + j] + r[zr + 2 * H + j]);
-        double g = tanh(z[zr + 3 * H + j] + r[zr + 3 * H + j]);
-        acts[a + j] = i;
-        acts[a + H + j] = f;
-        acts[a + 2 * H + j] = o;
-        acts[a + 3 * H + j] = g;
+        double i = acts[a + j];
+        double f = acts[a + H + j];
+        double o = acts[a + 2 * H + j];
+        double g = acts[a + 3 * H + j];
         int k = bi * H + j;
         double c = f * cs[cPrev + k] + i * g;
         cs[cCur + k] = c;

@@ -39,9 +39,10 @@ public abstract class Recurrent implements SeqLayer {
   protected double[] dhPrev;
   // cached per-step views
   private INDArray[] hPrevViews;
+  private INDArray[] zViews;
+  private INDArray[][] gateViews;
   private INDArray[] dzhViews;
   private INDArray viewsFor;
-  private INDArray rStep;
   private INDArray dhRec;
 
   protected Recurrent(ParamStore.Builder params, String name, int in, int hidden, int gateCount, Init init,
@@ -122,18 +123,19 @@ public abstract class Recurrent implements SeqLayer {
     Nd4j.gemm(x, wx.value(), zx, false, false, 1.0, 0.0);
     zx.addiRowVector(b.value());
     Host zHost = Host.of(zx);
-    Host rHost = Host.of(rStep);
     int bg = rows * gates;
     for (int t = 0; t < steps; t++) {
       long t0 = Phases.start();
-      Nd4j.gemm(hPrevViews[t], wh.value(), rStep, false, false, 1.0, 0.0);
+      Nd4j.gemm(hPrevViews[t], wh.value(), zViews[t], false, false, 1.0, 1.0);
       Phases.stop("recurrent.stepGemm", t0);
       long t1 = Phases.start();
+      activate(gateViews[t]);
+      Phases.stop("recurrent.activations", t1);
+      long t2 = Phases.start();
       zHost.read((long) t * bg, zBuf, 0, bg);
-      rHost.read(0, rBuf, 0, bg);
-      cellForward(t, zBuf, rBuf, hs, (t + 1) * bh);
+      cellForward(t, zBuf, hs, (t + 1) * bh);
       hHost.write((long) (t + 1) * bh, hs, (t + 1) * bh, bh);
-      Phases.stop("recurrent.cellForward", t1);
+      Phases.stop("recurrent.cellForward", t2);
     }
     if (carryState) {
       carry = finalState(rows);
@@ -144,21 +146,26 @@ public abstract class Recurrent implements SeqLayer {
 
   private void prepare(long n) {
     int B = rows;
-    zx = scratch.get("Zx", n, gates);
-    h = scratch.get("H", n + B, hidden);
-    rStep = scratch.get("R", B, gates);
+    INDArray z = scratch.get("Zx", n, gates);
+    INDArray hNew = scratch.get("H", n + B, hidden);
     int size = (int) n;
     hs = grow(hs, (size + B) * hidden);
     zBuf = grow(zBuf, B * gates);
-    rBuf = grow(rBuf, B * gates);
-    if (viewsFor != h || hPrevViews.length != steps || hPrevViews[0].size(0) != B) {
+    rBuf = grow(rBuf, B * hidden);
+    if (viewsFor != hNew || z != zx || hPrevViews.length != steps || hPrevViews[0].size(0) != B) {
       hPrevViews = new INDArray[steps];
+      zViews = new INDArray[steps];
+      gateViews = new INDArray[steps][];
       for (int t = 0; t < steps; t++) {
-        hPrevViews[t] = Views.rows(h, (long) t * B, (long) (t + 1) * B);
+        hPrevViews[t] = Views.rows(hNew, (long) t * B, (long) (t + 1) * B);
+        zViews[t] = Views.rows(z, (long) t * B, (long) (t + 1) * B);
+        gateViews[t] = gateViews(zViews[t]);
       }
-      viewsFor = h;
+      viewsFor = hNew;
       dzhViews = null;
     }
+    zx = z;
+    h = hNew;
     ensureCellBuffers(steps, B);
   }
 
@@ -231,10 +238,19 @@ public abstract class Recurrent implements SeqLayer {
   protected abstract double[][] finalState(int rows);
 
   /**
-   * One step. {@code z} holds x_t·Wx + b and {@code r} holds h_{t-1}·Wh, both [B, G] row-major; h_{t-1} is at
+   * Views of one step's gate block [B, G] (pre-activations x_t·Wx + h_{t-1}·Wh + b) that {@link #activate} turns
+   * into activations in place; built once per batch shape and cached.
+   */
+  protected abstract INDArray[] gateViews(INDArray zt);
+
+  /** Applies the gate nonlinearities in place with ND4J's vectorised ops (one call per nonlinearity). */
+  protected abstract void activate(INDArray[] gateViews);
+
+  /**
+   * One step. {@code a} holds the step's gate activations [B, G] row-major; h_{t-1} is at
    * {@code hs[hOff - B*hidden ..)}; write h_t to {@code hs[hOff ..)}.
    */
-  protected abstract void cellForward(int t, double[] z, double[] r, double[] hs, int hOff);
+  protected abstract void cellForward(int t, double[] a, double[] hs, int hOff);
 
   /** Resets the cell's backward accumulators (e.g. dc). */
   protected abstract void beginBackward();
@@ -244,10 +260,6 @@ public abstract class Recurrent implements SeqLayer {
    * ∂L/∂(h-part pre-activation) to {@code dzh}, and ADD any direct ∂L/∂h_{t-1} (not through Wh) to {@code dhPrev}.
    */
   protected abstract void cellBackward(int t, double[] dh, double[] dzx, double[] dzh, double[] dhPrev);
-
-  static double sigmoid(double v) {
-    return 1.0 / (1.0 + Math.exp(-v));
-  }
 
   static double tanh(double v) {
     // tanh(v) = 2σ(2v) − 1: one exp instead of Math.tanh's slower path

@@ -14,20 +14,33 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Scratch {
   private final DataType dtype;
   private final Map<String, INDArray> buffers = new HashMap<>();
+  private final Map<String, INDArray> views = new HashMap<>();
 
   public Scratch(DataType dtype) {
     this.dtype = dtype;
   }
 
-  /** A [rows, cols] 'c'-order view; contents are whatever the last user left there. */
+  /**
+   * A [rows, cols] 'c'-order view; contents are whatever the last user left there. The same request returns the
+   * same object, so callers can cache views derived from it.
+   */
   public INDArray get(String key, long rows, long cols) {
     INDArray full = buffers.get(key);
     if (full == null || full.size(0) < rows || full.size(1) != cols) {
       long cap = full == null || full.size(1) != cols ? rows : Math.max(rows, full.size(0) + full.size(0) / 2);
       full = Nd4j.create(dtype, cap, cols);
       buffers.put(key, full);
+      views.remove(key);
     }
-    return full.size(0) == rows ? full : Views.rows(full, 0, rows);
+    if (full.size(0) == rows) {
+      return full;
+    }
+    INDArray v = views.get(key);
+    if (v == null || v.size(0) != rows) {
+      v = Views.rows(full, 0, rows);
+      views.put(key, v);
+    }
+    return v;
   }
 
   /** Like {@link #get} but zero-filled. */

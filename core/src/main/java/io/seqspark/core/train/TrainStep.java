@@ -4,6 +4,7 @@ import io.seqspark.core.data.Batch;
 import io.seqspark.core.nn.ParamStore;
 import io.seqspark.core.nn.Phases;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ONE training step, the same in the local loop and on every Spark worker: zero the gradients, forward and backward
@@ -39,7 +40,8 @@ public final class TrainStep {
     StepStats stats = model.forwardBackward(batch, 1.0 / denom, stepSeed(runSeed, step));
     INDArray g = p.grads();
     long t1 = Phases.start();
-    double norm = g.norm2Number().doubleValue();
+    // sqrt(g·g) through BLAS: 0.9 ms for 4.6M floats, against 2.5 ms for ND4J's norm2 reduction (measured)
+    double norm = Math.sqrt(Nd4j.getBlasWrapper().level1().dot(g.length(), 1.0, g, g));
     if (!Double.isFinite(norm)) {
       throw new IllegalStateException("gradient norm is " + norm + " at step " + step + " (batch " + batch
           + "): lower train.learningRate or set train.clipNorm");
