@@ -2,7 +2,6 @@ package io.seqspark.jobs;
 
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.io.RunDirectory;
-import io.seqspark.core.task.LanguageModelTraining;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,10 +29,8 @@ public final class DemoCommand implements Callable<Integer> {
         s = s.with(key, Path.of(home).resolve(p).toString());
       }
     }
-    RunDirectory dir = run.runDirectory("demo", s);
-    System.err.println("[" + dir.runId() + "] demo: 1-layer LSTM language model on data/sample (Brown corpus excerpt), run directory " + dir.dir());
-    LanguageModelTraining.Summary sum = LanguageModelTraining.run(s, dir, run.resuming(), LmCommand.commandLine(spec), System.err);
-    LmCommand.printSummary(sum);
+    System.err.println("demo: a 1-layer LSTM language model on data/sample (a Brown corpus excerpt)");
+    RunDirectory dir = LmCommand.train(run, s, "demo", spec);
     System.out.println("report:             " + dir.reportFile());
     return 0;
   }

@@ -1,8 +1,6 @@
 package io.seqspark.jobs;
 
 import io.seqspark.core.config.Settings;
-import io.seqspark.core.data.TextCorpus;
-import io.seqspark.core.data.TokenStreamBatcher;
 import io.seqspark.core.decode.Sampler;
 import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.task.LanguageModelTask;
@@ -10,7 +8,6 @@ import io.seqspark.core.task.LanguageModelTraining;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.Evaluation;
 import io.seqspark.core.train.StepStats;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,13 +32,18 @@ public final class LmCommand {
 
     @Override
     public Integer call() throws Exception {
-      Settings s = run.settings(List.of());
-      LanguageModelTask.requireFile(s, "data.train");
-      RunDirectory dir = run.runDirectory("lm", s);
-      LanguageModelTraining.Summary sum = LanguageModelTraining.run(s, dir, run.resuming(), commandLine(spec), System.err);
-      printSummary(sum);
+      train(run, run.settings(List.of()), "lm", spec);
       return 0;
     }
+  }
+
+  /** Validates the data, creates the run directory, trains, prints the summary: {@code lm train} and {@code demo}. */
+  static RunDirectory train(RunOptions run, Settings s, String job, picocli.CommandLine.Model.CommandSpec spec) throws Exception {
+    LanguageModelTask.requireFile(s, "data.train");
+    RunDirectory dir = run.runDirectory(job, s);
+    LanguageModelTraining.Summary sum = LanguageModelTraining.run(s, dir, run.resuming(), commandLine(spec), System.err);
+    printSummary(sum);
+    return dir;
   }
 
   static void printSummary(LanguageModelTraining.Summary sum) {
@@ -65,37 +67,23 @@ public final class LmCommand {
     return cmd;
   }
 
-  /** A run directory or a model.zip. */
-  static Path archive(Path model) {
-    Path zip = Files.isDirectory(model) ? model.resolve("model.zip") : model;
-    if (!Files.isRegularFile(zip)) {
-      throw new IllegalArgumentException("--model " + model + ": no model.zip there; pass a finished run directory or its model.zip");
-    }
-    return zip;
-  }
-
   @Command(name = "eval", mixinStandardHelpOptions = true,
       description = "Perplexity of a trained model on a text file (default: the run's data.test, else data.valid).")
   static final class Eval implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "RUN_DIR|ZIP")
-    Path model;
+    @Mixin
+    ModelOption model;
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "Text to evaluate.")
     Path file;
 
     @Override
     public Integer call() throws Exception {
-      LanguageModelTask.Loaded m = LanguageModelTask.load(archive(model));
+      LanguageModelTask.Loaded m = model.load();
       Settings s = m.settings();
       Path data = file != null ? file : s.getPath("data.test") != null ? s.getPath("data.test") : s.getPath("data.valid");
       if (data == null) {
         throw new IllegalArgumentException("no text to evaluate: pass FILE (the model's config has no data.test or data.valid)");
       }
-      if (!Files.isRegularFile(data)) {
-        throw new IllegalArgumentException("evaluation file " + data + " does not exist");
-      }
-      int[] stream = TextCorpus.toStream(TextCorpus.readLines(data, LanguageModelTask.tokenizer(s)), m.vocabulary(),
-          s.getBoolean("data.eosPerLine"));
-      BatchSource src = BatchSource.stream(new TokenStreamBatcher(stream, s.getInt("eval.batchSize"), s.getInt("train.bptt")));
+      BatchSource src = LanguageModelTask.evaluationSource(s, data, m.vocabulary());
       StepStats st = Evaluation.run(m.model(), src);
       System.out.printf("%s: perplexity %.2f over %,d tokens (mean loss %.4f nats)%n", data, st.perplexity(), st.tokens(), st.meanLoss());
       return 0;
@@ -105,8 +93,8 @@ public final class LmCommand {
   @Command(name = "generate", mixinStandardHelpOptions = true,
       description = "Sample sentences from a trained model (eval.generate, eval.temperature, eval.maxGenerateLength; 0 temperature is not allowed: use --greedy).")
   static final class Generate implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "RUN_DIR|ZIP")
-    Path model;
+    @Mixin
+    ModelOption model;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override eval.* or seed, e.g. --set eval.temperature=0.7")
     List<String> sets = new ArrayList<>();
     @Option(names = "--greedy", description = "Arg max instead of sampling.")
@@ -114,7 +102,7 @@ public final class LmCommand {
 
     @Override
     public Integer call() throws Exception {
-      LanguageModelTask.Loaded m = LanguageModelTask.load(archive(model));
+      LanguageModelTask.Loaded m = model.load();
       Settings s = m.settings();
       for (String kv : sets) {
         int eq = kv.indexOf('=');

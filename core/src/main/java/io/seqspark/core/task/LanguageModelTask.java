@@ -69,6 +69,14 @@ public final class LanguageModelTask {
     return new Data(v, tr, va, te, pad);
   }
 
+  /** Batches for evaluating {@code file} the way the model was trained (stream or sentences), eval.batchSize rows. */
+  public static BatchSource evaluationSource(Settings s, Path file, Vocabulary v) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("evaluation file " + file + " does not exist");
+    }
+    return source(s, TextCorpus.readLines(file, tokenizer(s)), v, s.getInt("eval.batchSize"));
+  }
+
   private static BatchSource source(Settings s, List<List<String>> lines, Vocabulary v, int rows) {
     if (s.getString("data.regime").equals("stream")) {
       int[] stream = TextCorpus.toStream(lines, v, s.getBoolean("data.eosPerLine"));

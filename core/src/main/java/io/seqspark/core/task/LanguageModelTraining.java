@@ -209,6 +209,7 @@ public final class LanguageModelTraining {
     }
 
     private void write(Map<String, Object> m) {
+      m.put("elapsed_s", Math.round(progress.elapsed().toMillis() / 100.0) / 10.0);
       try {
         metrics.log(m);
       } catch (IOException e) {

@@ -37,6 +37,27 @@ class LayerGradientTest {
   }
 
   @Test
+  void dense_gradientsMatchFiniteDifferences_forBothActivations() {
+    for (Dense.Activation act : Dense.Activation.values()) {
+      ParamStore.Builder pb = ParamStore.builder();
+      Dense dense = new Dense(pb, "d", 3, 5, act, Init.uniform(0.7), D);
+      ParamStore store = pb.build(D, 9);
+      store.params().addi(0.1); // a non-zero bias, so its gradient path is exercised off zero
+      Nd4j.getRandom().setSeed(4);
+      INDArray x = Nd4j.rand(D, 8, 3).subi(0.5);
+      INDArray r = Nd4j.rand(D, 8, 5).subi(0.5);
+      Seq seq = new Seq(4, 2, null, false, 0);
+      store.zeroGrads();
+      dense.forward(x, seq);
+      INDArray dx = dense.backward(r, seq).dup();
+      INDArray grads = store.grads().dup();
+      java.util.function.DoubleSupplier loss = () -> dot(dense.forward(x, seq), r);
+      GradientCheck.check("dense " + act + " params", store.params(), grads, loss, 1);
+      GradientCheck.check("dense " + act + " input", x, dx, loss, 1);
+    }
+  }
+
+  @Test
   void lstm_carriedState_gradientIsTruncatedButForwardContinues() {
     int in = 2, hidden = 3, T = 4, B = 2;
     ParamStore.Builder pb = ParamStore.builder();

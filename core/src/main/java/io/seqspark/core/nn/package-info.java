@@ -1,0 +1,8 @@
+/**
+ * The model core's layers. Every parameter and gradient is a view into one flat buffer ({@link
+ * io.seqspark.core.nn.ParamStore}); sequence tensors are time-major [T*B, features] matrices whose step blocks are
+ * contiguous, so BLAS reads and writes them in place. Recurrent layers run their cell arithmetic on the JVM heap
+ * between per-step GEMMs (see docs/DECISIONS.md); every layer is checked against finite differences in double
+ * precision.
+ */
+package io.seqspark.core.nn;

@@ -1,0 +1,21 @@
+package io.seqspark.jobs;
+
+import io.seqspark.core.task.LanguageModelTask;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code --model RUN_DIR|ZIP}: a finished run directory or its {@code model.zip}. */
+public final class ModelOption {
+  @Option(names = "--model", required = true, paramLabel = "RUN_DIR|ZIP", description = "A finished run directory or its model.zip.")
+  Path model;
+
+  LanguageModelTask.Loaded load() throws IOException {
+    Path zip = Files.isDirectory(model) ? model.resolve("model.zip") : model;
+    if (!Files.isRegularFile(zip)) {
+      throw new IllegalArgumentException("--model " + model + ": no model.zip there; pass a finished run directory or its model.zip");
+    }
+    return LanguageModelTask.load(zip);
+  }
+}
