@@ -18,7 +18,8 @@ import java.util.Arrays;
  * @param lengths    B real lengths, each in 1..T
  * @param exampleIds B ids of the source examples
  */
-public record Batch(int steps, int rows, int[] inputs, int[] targets, float[] mask, int[] lengths, long[] exampleIds) {
+public record Batch(int steps, int rows, int[] inputs, int[] targets, float[] mask, int[] lengths, long[] exampleIds)
+    implements java.io.Serializable {
 
   public Batch {
     if (steps < 1 || rows < 1) {

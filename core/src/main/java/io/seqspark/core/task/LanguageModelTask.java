@@ -29,8 +29,17 @@ public final class LanguageModelTask {
   private LanguageModelTask() {
   }
 
-  /** Tokenised splits and the vocabulary. {@code valid} and {@code test} are null when not configured. */
-  public record Data(Vocabulary vocabulary, BatchSource train, BatchSource valid, BatchSource test, double trainPaddingRatio) {
+  /**
+   * Tokenised splits and the vocabulary. {@code valid} and {@code test} are null when not configured. The training
+   * split is also kept as raw ids for sharding across Spark partitions: {@code trainStream} in the stream regime,
+   * {@code trainSentences} in the sentences regime (the other is null).
+   */
+  public record Data(Vocabulary vocabulary, BatchSource train, BatchSource valid, BatchSource test, double trainPaddingRatio,
+                     int[] trainStream, List<int[]> trainSentences) {
+  }
+
+  public static boolean streamRegime(Settings s) {
+    return s.getString("data.regime").equals("stream");
   }
 
   /** A configured path that must exist: fails with the key, the value and the fix. */
@@ -57,16 +66,19 @@ public final class LanguageModelTask {
     boolean eos = s.getBoolean("data.eosPerLine");
     Vocabulary v = vocabulary != null ? vocabulary
         : TextCorpus.buildVocabulary(train, s.getInt("data.minCount"), s.getInt("data.maxVocabSize"), eos);
-    BatchSource tr = source(s, train, v, s.getInt("train.batchSize"));
+    int[] stream = streamRegime(s) ? TextCorpus.toStream(train, v, eos) : null;
+    List<int[]> sentences = streamRegime(s) ? null : TextCorpus.toSentences(train, v);
+    BatchSource tr = stream != null ? streamSource(s, stream, s.getInt("train.batchSize"))
+        : sentenceSource(s, sentences, s.getLong("seed"));
     BatchSource va = s.getPath("data.valid") == null ? null
         : source(s, TextCorpus.readLines(requireFile(s, "data.valid"), tok), v, s.getInt("eval.batchSize"));
     BatchSource te = s.getPath("data.test") == null ? null
         : source(s, TextCorpus.readLines(requireFile(s, "data.test"), tok), v, s.getInt("eval.batchSize"));
     double pad = 0;
-    if (!tr.carriesState()) {
-      pad = sentenceBatcher(s, train, v).paddingRatio(1);
+    if (sentences != null) {
+      pad = sentenceBatcher(s, sentences, s.getLong("seed")).paddingRatio(1);
     }
-    return new Data(v, tr, va, te, pad);
+    return new Data(v, tr, va, te, pad, stream, sentences);
   }
 
   /** Batches for evaluating {@code file} the way the model was trained (stream or sentences), eval.batchSize rows. */
@@ -78,18 +90,27 @@ public final class LanguageModelTask {
   }
 
   private static BatchSource source(Settings s, List<List<String>> lines, Vocabulary v, int rows) {
-    if (s.getString("data.regime").equals("stream")) {
-      int[] stream = TextCorpus.toStream(lines, v, s.getBoolean("data.eosPerLine"));
-      return BatchSource.stream(new TokenStreamBatcher(stream, rows, s.getInt("train.bptt")));
+    if (streamRegime(s)) {
+      return streamSource(s, TextCorpus.toStream(lines, v, s.getBoolean("data.eosPerLine")), rows);
     }
-    return BatchSource.sentences(sentenceBatcher(s, lines, v));
+    return sentenceSource(s, TextCorpus.toSentences(lines, v), s.getLong("seed"));
   }
 
-  private static SentenceBatcher sentenceBatcher(Settings s, List<List<String>> lines, Vocabulary v) {
+  /** Truncated-BPTT batches of {@code rows} streams over {@code stream} (a whole split or one partition's shard). */
+  public static BatchSource streamSource(Settings s, int[] stream, int rows) {
+    return BatchSource.stream(new TokenStreamBatcher(stream, rows, s.getInt("train.bptt")));
+  }
+
+  /** Length-bucketed batches of {@code sentences} (a whole split or one partition's shard), shuffled from {@code seed}. */
+  public static BatchSource sentenceSource(Settings s, List<int[]> sentences, long seed) {
+    return BatchSource.sentences(sentenceBatcher(s, sentences, seed));
+  }
+
+  private static SentenceBatcher sentenceBatcher(Settings s, List<int[]> sentences, long seed) {
     LengthBucketing.Options bucketing = new LengthBucketing.Options(s.getInt("data.maxTokensPerBatch"), 0,
         s.getBoolean("data.skipOversized"), s.getInt("data.shufflePoolSize"));
-    return new SentenceBatcher(TextCorpus.toSentences(lines, v), new SentenceBatcher.Options(s.getInt("data.maxLength"),
-        SentenceBatcher.OverLength.parse(s.getString("data.overLength")), bucketing, s.getLong("seed")));
+    return new SentenceBatcher(sentences, new SentenceBatcher.Options(s.getInt("data.maxLength"),
+        SentenceBatcher.OverLength.parse(s.getString("data.overLength")), bucketing, seed));
   }
 
   /** The token generated sentences follow: what preceded a sentence in training. */

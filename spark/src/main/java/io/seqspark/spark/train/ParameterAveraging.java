@@ -1,0 +1,205 @@
+package io.seqspark.spark.train;
+
+import io.seqspark.core.train.BatchSource;
+import io.seqspark.core.train.LearningRate;
+import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.TrainStep;
+import io.seqspark.core.train.Trainable;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Data-parallel training by parameter averaging, in rounds:
+ * <pre>
+ *   broadcast parameters + optimizer state (+ each partition's carried state and step count)
+ *   each partition: k TrainSteps on its own next k batches (the same TrainStep as the local Trainer)
+ *   treeAggregate: Σ tokens_p·θ_p, Σ tokens_p·state_p, loss sums, token counts
+ *   driver: θ = Σ tokens_p·θ_p / Σ tokens_p (likewise the optimizer state)
+ * </pre>
+ * Averaging is weighted by the tokens each partition trained on in the round, so a partition with short or few
+ * batches counts for what it saw (dl4j-spark divides by the worker count). With one partition this is exactly the
+ * local {@link io.seqspark.core.train.Trainer}: same batches, same seeds, and θ·t/t is exact in double.
+ */
+public final class ParameterAveraging {
+
+  /** Settings of the distributed loop. */
+  public record Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed) {
+    public Options {
+      if (averagingFrequency < 1) {
+        throw new IllegalArgumentException("spark.averagingFrequency = " + averagingFrequency + ": must be >= 1");
+      }
+      if (treeDepth < 1) {
+        throw new IllegalArgumentException("spark.treeDepth = " + treeDepth + ": must be >= 1");
+      }
+    }
+  }
+
+  /** Observes rounds. */
+  public interface Listener {
+    void onRound(int epoch, int round, StepStats stats, double lr, double seconds);
+  }
+
+  private final JavaSparkContext sc;
+  private final Workload workload;
+  private final Options options;
+  private final TrainStep driver;
+
+  /**
+   * @param driver the driver's copy of the model and optimizer: holds the averaged parameters between rounds and
+   *               at the end (for checkpoints, evaluation and the model archive)
+   */
+  public ParameterAveraging(JavaSparkContext sc, Workload workload, Options options, TrainStep driver) {
+    this.sc = sc;
+    this.workload = workload;
+    this.options = options;
+    this.driver = driver;
+  }
+
+  /** The seed of partition p's random streams: the run seed itself for partition 0, so one partition = local. */
+  public static long partitionSeed(long seed, int partition) {
+    return partition == 0 ? seed : TrainStep.stepSeed(seed, -1L - partition);
+  }
+
+  /** Trains over {@code shards} (one per partition, cached) for the configured epochs; returns the rounds run. */
+  public int fit(JavaRDD<Shard> shards, Listener listener) {
+    Map<Integer, double[][]> states = new HashMap<>();
+    Map<Integer, Long> stepCounts = new HashMap<>();
+    int rounds = 0;
+    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+      double lr = options.learningRate().at(epoch);
+      states.clear(); // each epoch starts its streams from zero state, as the local trainer does
+      for (int round = 0; ; round++) {
+        long t0 = System.nanoTime();
+        RoundInput in = new RoundInput(workload, toFloats(driver.model().params().params()),
+            toFloats(driver.optimizer().state()), new HashMap<>(states), new HashMap<>(stepCounts), epoch, round,
+            options.averagingFrequency(), lr, options.seed(), shards.id());
+        Broadcast<RoundInput> b = sc.broadcast(in);
+        RoundResult r = shards.mapPartitions(it -> List.of(runPartition(b.value(), it)).iterator())
+            .treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
+        b.destroy();
+        if (r.tokens == 0) {
+          break; // every partition has run all its batches of this epoch
+        }
+        average(r, epoch, round);
+        states.putAll(r.states);
+        stepCounts.putAll(r.stepCounts);
+        rounds++;
+        if (listener != null) {
+          listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences), lr, (System.nanoTime() - t0) / 1e9);
+        }
+      }
+    }
+    return rounds;
+  }
+
+  private void average(RoundResult r, int epoch, int round) {
+    double[] p = r.weightedParams;
+    for (int i = 0; i < p.length; i++) {
+      p[i] /= r.tokens;
+      if (!Double.isFinite(p[i])) {
+        throw new IllegalStateException("epoch " + epoch + " round " + round + ": the averaged parameters contain "
+            + p[i] + " (parameter " + i + "); training stopped before writing them. Lower train.learningRate or set"
+            + " train.clipNorm, and resume from the last checkpoint");
+      }
+    }
+    driver.model().params().setParams(Nd4j.createFromArray(p));
+    double[] o = r.weightedOptimizer;
+    if (o != null && o.length > 0) {
+      for (int i = 0; i < o.length; i++) {
+        o[i] /= r.tokens;
+      }
+      driver.optimizer().setState(Nd4j.createFromArray(o));
+    }
+  }
+
+  static float[] toFloats(INDArray a) {
+    return a.length() == 0 ? new float[0] : a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+  }
+
+  /** Everything a partition needs for one round; broadcast once per round. */
+  record RoundInput(Workload workload, float[] params, float[] optimizer, Map<Integer, double[][]> states,
+                    Map<Integer, Long> stepCounts, int epoch, int round, int k, double lr, long seed, int rddId)
+      implements Serializable {
+  }
+
+  /** One model, optimizer and batch source per (workload, partition) and executor JVM, reused across rounds. */
+  private static final Map<String, Worker> WORKERS = new ConcurrentHashMap<>();
+
+  private record Worker(TrainStep step, BatchSource source) {
+  }
+
+  /** Runs partition p's k steps of this round, starting from the broadcast parameters and state. */
+  static RoundResult runPartition(RoundInput in, Iterator<Shard> shards) {
+    RoundResult out = RoundResult.zero();
+    if (!shards.hasNext()) {
+      return out;
+    }
+    Shard shard = shards.next();
+    int p = shard.partition();
+    Worker w = WORKERS.computeIfAbsent(in.workload().id() + "/" + in.rddId() + "/" + p,
+        key -> new Worker(in.workload().newStep(), in.workload().source(shard)));
+    int n = w.source().numBatches(in.epoch());
+    int from = in.round() * in.k();
+    int to = Math.min(from + in.k(), n);
+    if (from >= to) {
+      return out;
+    }
+    Trainable model = w.step().model();
+    model.params().setParams(Nd4j.createFromArray(in.params()));
+    if (in.optimizer().length > 0) {
+      w.step().optimizer().setState(Nd4j.createFromArray(in.optimizer()));
+    }
+    model.setCarryState(w.source().carriesState());
+    double[][] state = in.states().get(p);
+    if (state == null) {
+      model.resetState();
+    } else {
+      List<INDArray> s = new ArrayList<>();
+      for (double[] a : state) {
+        s.add(Nd4j.createFromArray(a));
+      }
+      model.restoreState(s);
+    }
+    long step = in.stepCounts().getOrDefault(p, 0L);
+    long seed = partitionSeed(in.seed(), p);
+    StepStats sum = StepStats.ZERO;
+    for (int k = from; k < to; k++) {
+      sum = sum.plus(w.step().run(w.source().batch(in.epoch(), k), in.lr(), ++step, seed).stats());
+    }
+    double t = sum.tokens();
+    out.weightedParams = scaled(model.params().params(), t);
+    out.weightedOptimizer = scaled(w.step().optimizer().state(), t);
+    out.lossSum = sum.lossSum();
+    out.tokens = sum.tokens();
+    out.sequences = sum.sequences();
+    out.steps = to - from;
+    List<INDArray> carried = model.state();
+    // the carried state lives in double on the heap (Recurrent): ship it in full precision
+    double[][] st = new double[carried.size()][];
+    for (int i = 0; i < st.length; i++) {
+      st[i] = carried.get(i).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+    out.states.put(p, st);
+    out.stepCounts.put(p, step);
+    return out;
+  }
+
+  private static double[] scaled(INDArray a, double t) {
+    double[] d = a.length() == 0 ? new double[0] : a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    for (int i = 0; i < d.length; i++) {
+      d[i] *= t;
+    }
+    return d;
+  }
+}
