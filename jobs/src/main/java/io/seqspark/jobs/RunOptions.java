@@ -28,6 +28,9 @@ public final class RunOptions {
   @Option(names = "--overwrite", description = "Replace --out if it already holds a run.")
   boolean overwrite;
 
+  @Option(names = "--master", paramLabel = "URL", description = "Train data-parallel on Spark (parameter averaging), e.g. local[2], yarn; under spark-submit its --master is used. Without it: the local trainer.")
+  String master;
+
   @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (its config.conf, plus any --set).")
   Path resume;
 
@@ -58,6 +61,11 @@ public final class RunOptions {
       dir = Path.of("runs", job + "-" + id);
     }
     return RunDirectory.create(dir, overwrite);
+  }
+
+  /** The Spark master to train on: --master, else spark-submit's spark.master, else null (local trainer). */
+  public String master() {
+    return master != null ? master : System.getProperty("spark.master");
   }
 
   public boolean resuming() {

@@ -68,6 +68,20 @@ class SeqSparkCliTest {
   }
 
   @Test
+  void trainOnSparkLocal2_writesTheSameRunDirectory() throws IOException {
+    Path out = dir.resolve("spark-run");
+    Outcome o = cli(trainArgs(out, "--master", "local[2]", "--set", "spark.averagingFrequency=2", "--set", "train.epochs=2"));
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("valid perplexity:"), o.out());
+    String manifest = Files.readString(out.resolve("manifest.json"));
+    assertTrue(manifest.contains("\"trainer\" : \"spark local[2]"), manifest);
+    assertTrue(Files.isRegularFile(out.resolve("model.zip")));
+    assertTrue(Files.isDirectory(out.resolve("checkpoints/best")));
+    Outcome eval = cli("lm", "eval", "--model", out.toString(), train.toString());
+    assertEquals(0, eval.code(), eval.err());
+  }
+
+  @Test
   void missingTrainingFile_namesTheKeyAndThePath() {
     Outcome o = cli("lm", "train", "--out", dir.resolve("x").toString(), "--set", "data.train=" + dir.resolve("nope.txt"));
     assertEquals(2, o.code());

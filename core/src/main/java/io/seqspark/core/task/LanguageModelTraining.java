@@ -41,8 +41,49 @@ public final class LanguageModelTraining {
   private LanguageModelTraining() {
   }
 
+  /**
+   * How the training step is driven over the data: the local {@link Trainer}, or Spark's parameter averaging (in the
+   * spark module; core has no Spark). Either way the same TrainStep, run directory, metrics and checkpoints.
+   */
+  public interface Loop {
+    /** Trains from {@code start}; reports through {@code listener}; returns where it stopped. */
+    Position run(TrainStep step, LanguageModelTask.Data data, Settings s, Trainer.Options options, Checkpoints checkpoints,
+                 Position start, Trainer.Listener listener);
+
+    /** Listener steps over the whole run (for the ETA); 0 if unknown. */
+    default long totalSteps(LanguageModelTask.Data data, Settings s, int epochs) {
+      long total = 0;
+      for (int e = 1; e <= epochs; e++) {
+        total += data.train().numBatches(e);
+      }
+      return total;
+    }
+
+    /** For the manifest: "local", "spark local[2]", ... */
+    String name();
+
+    /** The local loop. */
+    Loop LOCAL = new Loop() {
+      @Override
+      public Position run(TrainStep step, LanguageModelTask.Data data, Settings s, Trainer.Options options,
+                          Checkpoints checkpoints, Position start, Trainer.Listener listener) {
+        return new Trainer(step, data.train(), data.valid(), options, checkpoints, listener).run(start);
+      }
+
+      @Override
+      public String name() {
+        return "local";
+      }
+    };
+  }
+
   public static Summary run(Settings s, RunDirectory run, boolean resume, List<String> commandLine, PrintStream log)
       throws IOException {
+    return run(s, run, resume, commandLine, log, Loop.LOCAL);
+  }
+
+  public static Summary run(Settings s, RunDirectory run, boolean resume, List<String> commandLine, PrintStream log,
+                            Loop loop) throws IOException {
     long t0 = System.nanoTime();
     if (!resume) {
       AtomicFiles.writeString(run.configFile(), s.render());
@@ -62,7 +103,7 @@ public final class LanguageModelTraining {
       }
     }
     manifest.put("vocabularySize", vocab.size()).put("vocabularyHash", vocab.contentHash()).put("resumed", resume)
-        .put("trainer", "local");
+        .put("trainer", loop.name());
     manifest.write(run.manifestFile());
 
     LanguageModel model = LanguageModelTask.model(s, vocab.size());
@@ -78,10 +119,7 @@ public final class LanguageModelTraining {
         data.train().carriesState() ? "" : String.format(", padding ratio %.3f", data.trainPaddingRatio()));
 
     Trainer.Options opts = LanguageModelTask.trainerOptions(s);
-    long totalSteps = 0;
-    for (int e = 1; e <= opts.epochs(); e++) {
-      totalSteps += data.train().numBatches(e);
-    }
+    long totalSteps = loop.totalSteps(data, s, opts.epochs());
     if (opts.maxSteps() > 0) {
       totalSteps = Math.min(totalSteps, opts.maxSteps());
     }
@@ -89,7 +127,7 @@ public final class LanguageModelTraining {
     Position end;
     try (MetricsLog metrics = MetricsLog.open(run.metricsFile())) {
       reporter = new Reporter(run, metrics, log, s, start.step(), totalSteps, opts.epochs());
-      end = new Trainer(step, data.train(), data.valid(), opts, checkpoints, reporter).run(start);
+      end = loop.run(step, data, s, opts, checkpoints, start, reporter);
       double test = Double.NaN;
       if (data.test() != null) {
         test = Evaluation.run(model, data.test()).perplexity();
@@ -177,7 +215,9 @@ public final class LanguageModelTraining {
       m.put("train_ppl", window.perplexity());
       m.put("tokens_per_s", tps);
       m.put("lr", lr);
-      m.put("grad_norm", windowNorm / windowSteps);
+      if (!Double.isNaN(windowNorm)) {
+        m.put("grad_norm", windowNorm / windowSteps);
+      }
       write(m);
       window = StepStats.ZERO;
       windowNorm = 0;

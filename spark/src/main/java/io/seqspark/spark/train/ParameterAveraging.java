@@ -71,36 +71,43 @@ public final class ParameterAveraging {
     return partition == 0 ? seed : TrainStep.stepSeed(seed, -1L - partition);
   }
 
+  private final Map<Integer, double[][]> states = new HashMap<>();
+  private final Map<Integer, Long> stepCounts = new HashMap<>();
+
   /** Trains over {@code shards} (one per partition, cached) for the configured epochs; returns the rounds run. */
   public int fit(JavaRDD<Shard> shards, Listener listener) {
-    Map<Integer, double[][]> states = new HashMap<>();
-    Map<Integer, Long> stepCounts = new HashMap<>();
     int rounds = 0;
     for (int epoch = 1; epoch <= options.epochs(); epoch++) {
-      double lr = options.learningRate().at(epoch);
-      states.clear(); // each epoch starts its streams from zero state, as the local trainer does
-      for (int round = 0; ; round++) {
-        long t0 = System.nanoTime();
-        RoundInput in = new RoundInput(workload, toFloats(driver.model().params().params()),
-            toFloats(driver.optimizer().state()), new HashMap<>(states), new HashMap<>(stepCounts), epoch, round,
-            options.averagingFrequency(), lr, options.seed(), shards.id());
-        Broadcast<RoundInput> b = sc.broadcast(in);
-        RoundResult r = shards.mapPartitions(it -> List.of(runPartition(b.value(), it)).iterator())
-            .treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
-        b.destroy();
-        if (r.tokens == 0) {
-          break; // every partition has run all its batches of this epoch
-        }
-        average(r, epoch, round);
-        states.putAll(r.states);
-        stepCounts.putAll(r.stepCounts);
-        rounds++;
-        if (listener != null) {
-          listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences), lr, (System.nanoTime() - t0) / 1e9);
-        }
-      }
+      rounds += runEpoch(shards, epoch, listener);
     }
     return rounds;
+  }
+
+  /** One epoch: rounds until every partition has run all its batches of {@code epoch}; returns the rounds run. */
+  public int runEpoch(JavaRDD<Shard> shards, int epoch, Listener listener) {
+    double lr = options.learningRate().at(epoch);
+    states.clear(); // each epoch starts its streams from zero state, as the local trainer does
+    int rounds = 0;
+    for (int round = 0; ; round++) {
+      long t0 = System.nanoTime();
+      RoundInput in = new RoundInput(workload, toFloats(driver.model().params().params()),
+          toFloats(driver.optimizer().state()), new HashMap<>(states), new HashMap<>(stepCounts), epoch, round,
+          options.averagingFrequency(), lr, options.seed(), shards.id());
+      Broadcast<RoundInput> b = sc.broadcast(in);
+      RoundResult r = shards.mapPartitions(it -> List.of(runPartition(b.value(), it)).iterator())
+          .treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
+      b.destroy();
+      if (r.tokens == 0) {
+        return rounds; // every partition has run all its batches of this epoch
+      }
+      average(r, epoch, round);
+      states.putAll(r.states);
+      stepCounts.putAll(r.stepCounts);
+      rounds++;
+      if (listener != null) {
+        listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences), lr, (System.nanoTime() - t0) / 1e9);
+      }
+    }
   }
 
   private void average(RoundResult r, int epoch, int round) {

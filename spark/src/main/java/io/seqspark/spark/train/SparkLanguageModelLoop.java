@@ -1,0 +1,84 @@
+package io.seqspark.spark.train;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.task.LanguageModelTask;
+import io.seqspark.core.task.LanguageModelTraining;
+import io.seqspark.core.train.Checkpoints;
+import io.seqspark.core.train.Evaluation;
+import io.seqspark.core.train.Position;
+import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.TrainStep;
+import io.seqspark.core.train.Trainer;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * {@code lm train} on Spark: the training split is sharded over {@code spark.workers} partitions (cached), each
+ * epoch runs {@link ParameterAveraging} rounds, then the driver validates and checkpoints, exactly where the local
+ * trainer does. One listener step = one averaging round.
+ */
+public final class SparkLanguageModelLoop implements LanguageModelTraining.Loop {
+  private final JavaSparkContext sc;
+
+  public SparkLanguageModelLoop(JavaSparkContext sc) {
+    this.sc = sc;
+  }
+
+  int partitions(Settings s) {
+    int w = s.getInt("spark.workers");
+    return w > 0 ? w : sc.defaultParallelism();
+  }
+
+  @Override
+  public String name() {
+    return "spark " + sc.master() + ", " + sc.defaultParallelism() + " default parallelism";
+  }
+
+  @Override
+  public long totalSteps(LanguageModelTask.Data data, Settings s, int epochs) {
+    long perPartition = Math.max(1, data.train().numBatches(1) / partitions(s));
+    return epochs * (long) Math.ceil((double) perPartition / s.getInt("spark.averagingFrequency"));
+  }
+
+  @Override
+  public Position run(TrainStep step, LanguageModelTask.Data data, Settings s, Trainer.Options options,
+                      Checkpoints checkpoints, Position start, Trainer.Listener listener) {
+    if (start.step() > 0) {
+      throw new IllegalArgumentException("--resume of a Spark run is not supported yet: partitions' carried state is not"
+          + " checkpointed. Resume without --master (local trainer), or start a new run");
+    }
+    int p = partitions(s);
+    List<Shard> shards = data.trainStream() != null ? Shard.ofStream(data.trainStream(), p)
+        : Shard.ofSentences(data.trainSentences(), p);
+    JavaRDD<Shard> rdd = sc.parallelize(shards, p).cache();
+    ParameterAveraging pa = new ParameterAveraging(sc, new LanguageModelWorkload(s, data.vocabulary().size()),
+        new ParameterAveraging.Options(s.getInt("spark.averagingFrequency"), s.getInt("spark.treeDepth"), options.epochs(),
+            options.learningRate(), options.seed()), step);
+    long[] count = {0};
+    double best = start.bestValidLoss();
+    try {
+      for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+        StepStats[] epochStats = {StepStats.ZERO};
+        double lr = options.learningRate().at(epoch);
+        pa.runEpoch(rdd, epoch, (e, round, stats, rate, secs) -> {
+          epochStats[0] = epochStats[0].plus(stats);
+          listener.onStep(e, round, -1, ++count[0], rate, new TrainStep.Result(stats, Double.NaN));
+        });
+        StepStats v = data.valid() == null ? null : Evaluation.run(step.model(), data.valid());
+        boolean improved = v != null && (Double.isNaN(best) || v.meanLoss() < best);
+        if (improved) {
+          best = v.meanLoss();
+        }
+        listener.onEpoch(epoch, count[0], lr, epochStats[0], v);
+        if (checkpoints != null) {
+          Position pos = new Position(epoch + 1, 0, count[0], best);
+          listener.onCheckpoint(checkpoints.save(step, pos, improved), pos);
+        }
+      }
+    } finally {
+      rdd.unpersist();
+    }
+    return new Position(options.epochs() + 1, 0, count[0], best);
+  }
+}
