@@ -2,7 +2,9 @@ package io.seqspark.core.model;
 
 import io.seqspark.core.data.Batch;
 import io.seqspark.core.nn.Dropout;
+import io.seqspark.core.nn.ElmanRnn;
 import io.seqspark.core.nn.Embedding;
+import io.seqspark.core.nn.Gru;
 import io.seqspark.core.nn.Init;
 import io.seqspark.core.nn.Lstm;
 import io.seqspark.core.nn.ParamStore;
@@ -36,7 +38,7 @@ public final class LanguageModel implements Trainable {
     embedding = new Embedding(pb, "embedding", spec.vocabSize(), spec.embeddingSize(), init, dtype);
     int in = spec.embeddingSize();
     for (int l = 0; l < spec.layers(); l++) {
-      layers.add(new Lstm(pb, "lstm" + l, in, spec.hiddenSize(), init, dtype));
+      layers.add(cell(spec.cell(), pb, spec.cell() + l, in, spec.hiddenSize(), init, dtype));
       in = spec.hiddenSize();
     }
     for (int l = 0; l <= spec.layers(); l++) {
@@ -44,6 +46,16 @@ public final class LanguageModel implements Trainable {
     }
     output = new SoftmaxOutput(pb, "output", spec.hiddenSize(), spec.vocabSize(), init);
     params = pb.build(dtype, seed);
+  }
+
+  private static Recurrent cell(String cell, ParamStore.Builder pb, String name, int in, int hidden, Init init,
+                                DataType dtype) {
+    return switch (cell) {
+      case "lstm" -> new Lstm(pb, name, in, hidden, init, dtype);
+      case "gru" -> new Gru(pb, name, in, hidden, init, dtype);
+      case "rnn" -> new ElmanRnn(pb, name, in, hidden, init, dtype);
+      default -> throw new IllegalArgumentException("model.cell = " + cell + ": must be one of " + LanguageModelSpec.CELLS);
+    };
   }
 
   public LanguageModelSpec spec() {

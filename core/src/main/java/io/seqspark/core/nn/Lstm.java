@@ -92,7 +92,7 @@ public final class Lstm extends Recurrent {
   }
 
   @Override
-  protected void cellBackward(int t, double[] dh, double[] dzx, double[] dzh, double[] dhPrev) {
+  protected void cellBackward(int t, double[] dh, double[] dzx, double[] dzh, double[] dhPrev, double[] ds) {
     int H = hidden;
     int G = gates;
     int bh = rows * H;

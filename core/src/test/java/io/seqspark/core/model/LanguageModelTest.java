@@ -7,14 +7,16 @@ import io.seqspark.core.data.Batch;
 import io.seqspark.core.nn.GradientCheck;
 import io.seqspark.core.train.StepStats;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 class LanguageModelTest {
   private static final int V = 11;
 
-  private static LanguageModel model(double dropout) {
-    return new LanguageModel(new LanguageModelSpec(V, 3, 4, 2, "lstm", dropout, 0.5), DataType.DOUBLE, 42);
+  private static LanguageModel model(String cell, double dropout) {
+    return new LanguageModel(new LanguageModelSpec(V, 3, 4, 2, cell, dropout, 0.5), DataType.DOUBLE, 42);
   }
 
   /** Three sentences of lengths 5, 2 and 4: a padded batch with masks. */
@@ -33,9 +35,10 @@ class LanguageModelTest {
     return Batch.padded(new int[][] {in}, new int[][] {tg}, new long[] {r});
   }
 
-  @Test
-  void wholeLoss_gradientMatchesFiniteDifferences_withMaskAndDropout() {
-    LanguageModel m = model(0.3);
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"lstm", "gru", "rnn"})
+  void wholeLoss_gradientMatchesFiniteDifferences_withMaskAndDropout(String cell) {
+    LanguageModel m = model(cell, 0.3);
     Batch b = padded();
     long seed = 99;
     m.params().zeroGrads();
@@ -46,12 +49,13 @@ class LanguageModelTest {
       m.params().zeroGrads();
       return m.forwardBackward(b, 1.0, seed).lossSum();
     };
-    GradientCheck.check("language model", m.params().params(), grads, loss, 3);
+    GradientCheck.check("language model (" + cell + ")", m.params().params(), grads, loss, 3);
   }
 
-  @Test
-  void paddedBatch_givesEachSequenceItsLossAndGradientAlone() {
-    LanguageModel m = model(0.0);
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"lstm", "gru", "rnn"})
+  void paddedBatch_givesEachSequenceItsLossAndGradientAlone(String cell) {
+    LanguageModel m = model(cell, 0.0);
     Batch b = padded();
     m.params().zeroGrads();
     StepStats together = m.forwardBackward(b, 1.0, 0);
@@ -72,12 +76,22 @@ class LanguageModelTest {
 
   @Test
   void evaluate_equalsTheLossOfForwardBackward_withoutDropout() {
-    LanguageModel m = model(0.0);
+    LanguageModel m = model("lstm", 0.0);
     Batch b = padded();
     double train = m.forwardBackward(b, 1.0, 5).lossSum();
     double eval = m.evaluate(b).lossSum();
     assertEquals(train, eval, 1e-12);
     assertTrue(eval > 0);
+  }
+
+  @Test
+  void cell_choosesTheLayerAndNamesItsParameters_andAnUnknownCellIsRejected() {
+    assertTrue(model("gru", 0.0).params().layout().containsKey("gru1.Ws"));
+    assertTrue(model("rnn", 0.0).params().layout().containsKey("rnn0.Wh"));
+    assertTrue(model("lstm", 0.0).params().layout().containsKey("lstm0.Wh"), "LSTM names are unchanged (checkpoints)");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new LanguageModelSpec(V, 3, 4, 2, "tcn", 0.0, 0.1));
+    assertEquals("model.cell = tcn: must be one of lstm, gru, rnn", e.getMessage());
   }
 
   @Test
