@@ -42,15 +42,23 @@ public final class Checkpoints {
 
   /** Writes a checkpoint for {@code pos}; if {@code best}, also replaces {@code best/}. Returns its directory. */
   public Path save(TrainStep step, Position pos, boolean best) {
+    return save(step, pos, best, Map.of());
+  }
+
+  /**
+   * As {@link #save(TrainStep, Position, boolean)}, plus loop-specific state (e.g. each Spark partition's carried
+   * state and step count), stored as {@code extra-<name>.bin} and returned by {@link #extras(Path)}.
+   */
+  public Path save(TrainStep step, Position pos, boolean best, Map<String, double[]> extras) {
     try {
       Files.createDirectories(dir);
       Path target = dir.resolve(String.format("%s%09d", PREFIX, pos.step()));
       Path tmp = Files.createTempDirectory(dir, ".tmp-");
-      write(tmp, step, pos);
+      write(tmp, step, pos, extras);
       AtomicFiles.replaceDirectory(tmp, target);
       if (best) {
         Path tmpBest = Files.createTempDirectory(dir, ".tmp-");
-        write(tmpBest, step, pos);
+        write(tmpBest, step, pos, extras);
         AtomicFiles.replaceDirectory(tmpBest, dir.resolve("best"));
       }
       prune();
@@ -60,7 +68,10 @@ public final class Checkpoints {
     }
   }
 
-  private static void write(Path d, TrainStep step, Position pos) throws IOException {
+  private static void write(Path d, TrainStep step, Position pos, Map<String, double[]> extras) throws IOException {
+    for (Map.Entry<String, double[]> e : extras.entrySet()) {
+      writeArray(d.resolve("extra-" + e.getKey() + ".bin"), Nd4j.createFromArray(e.getValue()));
+    }
     writeArray(d.resolve("params.bin"), step.model().params().params());
     writeArray(d.resolve("optimizer.bin"), step.optimizer().state());
     List<INDArray> state = step.model().state();
@@ -75,6 +86,22 @@ public final class Checkpoints {
     m.put("stateTensors", state.size());
     m.put("optimizer", step.optimizer().name());
     Files.writeString(d.resolve("position.json"), Json.writePretty(m));
+  }
+
+  /** The loop-specific state saved with a checkpoint, by name (empty if none). */
+  public static Map<String, double[]> extras(Path checkpoint) {
+    Map<String, double[]> out = new LinkedHashMap<>();
+    try (Stream<Path> s = Files.list(checkpoint)) {
+      for (Path f : s.sorted().toList()) {
+        String n = f.getFileName().toString();
+        if (n.startsWith("extra-") && n.endsWith(".bin")) {
+          out.put(n.substring(6, n.length() - 4), readArray(f).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read checkpoint " + checkpoint + ": " + e.getMessage(), e);
+    }
+    return out;
   }
 
   /** The newest checkpoint directory, if any. */

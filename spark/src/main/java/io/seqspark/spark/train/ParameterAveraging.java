@@ -83,12 +83,23 @@ public final class ParameterAveraging {
     return rounds;
   }
 
-  /** One epoch: rounds until every partition has run all its batches of {@code epoch}; returns the rounds run. */
+  /** One epoch from its start: see {@link #runEpoch(JavaRDD, int, int, int, Listener)}. */
   public int runEpoch(JavaRDD<Shard> shards, int epoch, Listener listener) {
+    return runEpoch(shards, epoch, 0, Integer.MAX_VALUE, listener);
+  }
+
+  /**
+   * Rounds {@code firstRound, firstRound+1, ...} of {@code epoch} until every partition has run all its batches or
+   * {@code maxRounds} rounds have run; returns the rounds run (fewer than maxRounds: the epoch is complete). Starting at round 0 starts every partition's streams from zero state, as the local
+   * trainer starts each epoch; a later first round continues from {@link #importState imported} state (resume).
+   */
+  public int runEpoch(JavaRDD<Shard> shards, int epoch, int firstRound, int maxRounds, Listener listener) {
     double lr = options.learningRate().at(epoch);
-    states.clear(); // each epoch starts its streams from zero state, as the local trainer does
+    if (firstRound == 0) {
+      states.clear();
+    }
     int rounds = 0;
-    for (int round = 0; ; round++) {
+    for (int round = firstRound; rounds < maxRounds; round++) {
       long t0 = System.nanoTime();
       RoundInput in = new RoundInput(workload, toFloats(driver.model().params().params()),
           toFloats(driver.optimizer().state()), new HashMap<>(states), new HashMap<>(stepCounts), epoch, round,
@@ -108,6 +119,38 @@ public final class ParameterAveraging {
         listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences), lr, (System.nanoTime() - t0) / 1e9);
       }
     }
+    return rounds;
+  }
+
+  /** The per-partition state a checkpoint must hold to resume exactly: carried states and step counts. */
+  public Map<String, double[]> exportState() {
+    Map<String, double[]> out = new java.util.TreeMap<>();
+    for (Map.Entry<Integer, Long> e : stepCounts.entrySet()) {
+      out.put("steps-" + e.getKey(), new double[] {e.getValue()});
+    }
+    for (Map.Entry<Integer, double[][]> e : states.entrySet()) {
+      for (int i = 0; i < e.getValue().length; i++) {
+        out.put("state-" + e.getKey() + "-" + i, e.getValue()[i]);
+      }
+    }
+    return out;
+  }
+
+  /** Restores what {@link #exportState()} returned. */
+  public void importState(Map<String, double[]> saved) {
+    stepCounts.clear();
+    states.clear();
+    Map<Integer, java.util.TreeMap<Integer, double[]>> byPartition = new HashMap<>();
+    for (Map.Entry<String, double[]> e : saved.entrySet()) {
+      String[] parts = e.getKey().split("-");
+      if (parts[0].equals("steps")) {
+        stepCounts.put(Integer.parseInt(parts[1]), (long) e.getValue()[0]);
+      } else if (parts[0].equals("state")) {
+        byPartition.computeIfAbsent(Integer.parseInt(parts[1]), k -> new java.util.TreeMap<>())
+            .put(Integer.parseInt(parts[2]), e.getValue());
+      }
+    }
+    byPartition.forEach((p, m) -> states.put(p, m.values().toArray(new double[0][])));
   }
 
   private void average(RoundResult r, int epoch, int round) {
@@ -184,6 +227,7 @@ public final class ParameterAveraging {
     for (int k = from; k < to; k++) {
       sum = sum.plus(w.step().run(w.source().batch(in.epoch(), k), in.lr(), ++step, seed).stats());
     }
+    FaultInjection.afterSteps(p, in.epoch(), in.round(), model);
     double t = sum.tokens();
     out.weightedParams = scaled(model.params().params(), t);
     out.weightedOptimizer = scaled(w.step().optimizer().state(), t);

@@ -44,10 +44,6 @@ public final class SparkLanguageModelLoop implements LanguageModelTraining.Loop 
   @Override
   public Position run(TrainStep step, LanguageModelTask.Data data, Settings s, Trainer.Options options,
                       Checkpoints checkpoints, Position start, Trainer.Listener listener) {
-    if (start.step() > 0) {
-      throw new IllegalArgumentException("--resume of a Spark run is not supported yet: partitions' carried state is not"
-          + " checkpointed. Resume without --master (local trainer), or start a new run");
-    }
     int p = partitions(s);
     List<Shard> shards = data.trainStream() != null ? Shard.ofStream(data.trainStream(), p)
         : Shard.ofSentences(data.trainSentences(), p);
@@ -55,16 +51,36 @@ public final class SparkLanguageModelLoop implements LanguageModelTraining.Loop 
     ParameterAveraging pa = new ParameterAveraging(sc, new LanguageModelWorkload(s, data.vocabulary().size()),
         new ParameterAveraging.Options(s.getInt("spark.averagingFrequency"), s.getInt("spark.treeDepth"), options.epochs(),
             options.learningRate(), options.seed()), step);
-    long[] count = {0};
+    long[] count = {start.step()};
     double best = start.bestValidLoss();
+    if (start.step() > 0 && checkpoints != null) {
+      // the driver's parameters and optimizer were restored by the caller; the partitions' state comes from here
+      checkpoints.latest().ifPresent(c -> pa.importState(Checkpoints.extras(c)));
+    }
+    long every = options.checkpointEverySteps();
     try {
-      for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+      for (int epoch = start.epoch(); epoch <= options.epochs(); epoch++) {
         StepStats[] epochStats = {StepStats.ZERO};
         double lr = options.learningRate().at(epoch);
-        pa.runEpoch(rdd, epoch, (e, round, stats, rate, secs) -> {
+        int firstRound = epoch == start.epoch() ? start.batch() : 0;
+        double bestSoFar = best;
+        int e0 = epoch;
+        long left = options.maxSteps() > 0 ? options.maxSteps() - count[0] : Integer.MAX_VALUE;
+        if (left <= 0) {
+          return new Position(epoch, firstRound, count[0], best);
+        }
+        int ran = pa.runEpoch(rdd, epoch, firstRound, (int) Math.min(left, Integer.MAX_VALUE), (e, round, stats, rate, secs) -> {
           epochStats[0] = epochStats[0].plus(stats);
           listener.onStep(e, round, -1, ++count[0], rate, new TrainStep.Result(stats, Double.NaN));
+          if (every > 0 && count[0] % every == 0 && checkpoints != null) {
+            // a round-level checkpoint: resume continues with round + 1 of this epoch, partition states included
+            Position pos = new Position(e0, round + 1, count[0], bestSoFar);
+            listener.onCheckpoint(checkpoints.save(step, pos, false, pa.exportState()), pos);
+          }
         });
+        if (options.maxSteps() > 0 && count[0] >= options.maxSteps() && ran == left) {
+          return new Position(epoch, firstRound + ran, count[0], best); // stopped by train.maxSteps inside the epoch
+        }
         StepStats v = data.valid() == null ? null : Evaluation.run(step.model(), data.valid());
         boolean improved = v != null && (Double.isNaN(best) || v.meanLoss() < best);
         if (improved) {
@@ -73,7 +89,7 @@ public final class SparkLanguageModelLoop implements LanguageModelTraining.Loop 
         listener.onEpoch(epoch, count[0], lr, epochStats[0], v);
         if (checkpoints != null) {
           Position pos = new Position(epoch + 1, 0, count[0], best);
-          listener.onCheckpoint(checkpoints.save(step, pos, improved), pos);
+          listener.onCheckpoint(checkpoints.save(step, pos, improved, pa.exportState()), pos);
         }
       }
     } finally {

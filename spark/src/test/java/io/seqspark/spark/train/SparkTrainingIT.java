@@ -1,0 +1,153 @@
+package io.seqspark.spark.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.MetricsLog;
+import io.seqspark.core.io.ModelArchive;
+import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.task.LanguageModelTask;
+import io.seqspark.core.task.LanguageModelTraining;
+import io.seqspark.core.train.Checkpoints;
+import io.seqspark.core.train.TrainStep;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** lm train on Spark end to end: exact resume, task retry, divergence detection. */
+class SparkTrainingIT {
+  @TempDir
+  static Path dir;
+  static Path train;
+
+  @BeforeAll
+  static void corpus() throws IOException {
+    SplittableRandom r = new SplittableRandom(3);
+    String[] words = {"red", "green", "blue", "cat", "dog", "runs", "sleeps", "the", "a", "big"};
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 240; i++) {
+      lines.add(words[7 + r.nextInt(2)] + " " + words[r.nextInt(3)] + " " + words[3 + r.nextInt(2)] + " " + words[5 + r.nextInt(2)]);
+    }
+    train = Files.write(dir.resolve("train.txt"), lines);
+  }
+
+  static <T> T withSpark(String master, Map<String, String> extra, Function<JavaSparkContext, T> body) {
+    SparkConf conf = new SparkConf().setMaster(master).setAppName("SparkTrainingIT").set("spark.ui.enabled", "false")
+        .set("spark.driver.host", "127.0.0.1");
+    extra.forEach(conf::set);
+    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+      return body.apply(sc);
+    }
+  }
+
+  static List<String> sets(String... extra) {
+    List<String> s = new ArrayList<>(List.of("data.train=" + train, "data.valid=" + train, "model.embeddingSize=6",
+        "model.hiddenSize=8", "model.layers=1", "train.bptt=4", "train.batchSize=3", "train.epochs=2",
+        "train.optimizer=adam", "train.learningRate=0.02", "model.dropout=0.1", "spark.workers=2",
+        "spark.averagingFrequency=2", "run.logEverySeconds=1e-9", "run.checkpointEverySteps=3", "eval.generate=0", "seed=9"));
+    s.addAll(List.of(extra));
+    return s;
+  }
+
+  static LanguageModelTraining.Summary train(JavaSparkContext sc, Path out, boolean resume, List<String> sets) {
+    try {
+      Settings s = resume ? Settings.load(List.of(out.resolve("config.conf")), sets) : Settings.load(List.of(), sets);
+      RunDirectory rd = resume ? RunDirectory.resume(out) : RunDirectory.create(out, false);
+      return LanguageModelTraining.run(s, rd, resume, List.of("test"), new PrintStream(new ByteArrayOutputStream()),
+          new SparkLanguageModelLoop(sc));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static Map<Long, Double> losses(Path run) throws IOException {
+    Map<Long, Double> m = new TreeMap<>();
+    for (Map<String, Object> rec : MetricsLog.read(run.resolve("metrics.jsonl"))) {
+      if (rec.get("train_loss") instanceof Number l) {
+        m.put(((Number) rec.get("step")).longValue(), l.doubleValue());
+      }
+    }
+    return m;
+  }
+
+  static double[] params(Path run) throws IOException {
+    return ModelArchive.read(run.resolve("model.zip")).params().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+  }
+
+  static void assertBitIdentical(double[] a, double[] b) {
+    assertEquals(a.length, b.length);
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(a[i], b[i], 0.0, "parameter " + i);
+    }
+  }
+
+  @Test
+  void resumedSparkRun_reproducesTheUninterruptedRun() throws IOException {
+    withSpark("local[2]", Map.of(), sc -> {
+      train(sc, dir.resolve("whole"), false, sets());
+      // stop after 5 rounds (a checkpoint was written at round 3 with the partitions' carried state), then resume
+      train(sc, dir.resolve("split"), false, sets("train.maxSteps=5"));
+      train(sc, dir.resolve("split"), true, List.of("train.maxSteps=0"));
+      return null;
+    });
+    Map<Long, Double> whole = losses(dir.resolve("whole"));
+    assertTrue(whole.size() > 10, "rounds logged: " + whole.size());
+    Map<Long, Double> split = losses(dir.resolve("split"));
+    assertEquals(whole.keySet(), split.keySet());
+    whole.forEach((round, loss) -> assertEquals(loss, split.get(round), 0.0, "loss of round " + round));
+    assertBitIdentical(params(dir.resolve("whole")), params(dir.resolve("split")));
+  }
+
+  @Test
+  void injectedTaskFailure_isRetriedBySpark_andChangesNothing() throws IOException {
+    withSpark("local[2]", Map.of(), sc -> train(sc, dir.resolve("clean"), false, sets()));
+    AtomicInteger failed = new AtomicInteger();
+    // local[2,3]: 2 threads, up to 3 attempts per task; partition 1's first attempt in epoch 1, round 2 throws
+    withSpark("local[2,3]", Map.of(FaultInjection.FAIL_ONCE, "1:1:2"), sc -> {
+      sc.sc().addSparkListener(new SparkListener() {
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd end) {
+          if (!end.taskInfo().successful()) {
+            failed.incrementAndGet();
+          }
+        }
+      });
+      return train(sc, dir.resolve("retried"), false, sets());
+    });
+    assertEquals(1, failed.get(), "exactly one task attempt failed");
+    assertBitIdentical(params(dir.resolve("clean")), params(dir.resolve("retried")));
+  }
+
+  @Test
+  void nonFiniteAveragedParameters_stopTheRunNamingTheRound_andKeepTheLastGoodCheckpoint() throws IOException {
+    Path out = dir.resolve("diverged");
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> withSpark("local[2]", Map.of(FaultInjection.POISON, "0:2:1"), sc -> train(sc, out, false, sets())));
+    assertTrue(e.getMessage().contains("epoch 2 round 1"), e.getMessage());
+    Path last = new Checkpoints(out.resolve("checkpoints"), 2).latest().orElseThrow();
+    Settings s = Settings.load(List.of(out.resolve("config.conf")), List.of());
+    int vocab = io.seqspark.core.data.Vocabulary.load(out.resolve("vocab.tsv")).size();
+    TrainStep step = LanguageModelTask.step(s, LanguageModelTask.model(s, vocab));
+    Checkpoints.restore(last, step);
+    double sum = step.model().params().params().sumNumber().doubleValue();
+    assertTrue(Double.isFinite(sum), "the last checkpoint (" + last.getFileName() + ") holds finite parameters");
+  }
+}
