@@ -40,6 +40,9 @@ class SparkTrainingIT {
 
   @BeforeAll
   static void corpus() throws IOException {
+    if (dir == null) {
+      dir = Files.createTempDirectory("seqspark-it");
+    }
     SplittableRandom r = new SplittableRandom(3);
     String[] words = {"red", "green", "blue", "cat", "dog", "runs", "sleeps", "the", "a", "big"};
     List<String> lines = new ArrayList<>();
