@@ -92,14 +92,14 @@ public final class LanguageModel implements Trainable {
     long t1 = Phases.start();
     embedding.backward(dropouts.get(0).backward(d));
     Phases.stop("embedding.backward", t1);
-    return new StepStats(loss, batch.tokens(), batch.rows());
+    return StepStats.of(loss, batch);
   }
 
   @Override
   public StepStats evaluate(Batch batch) {
     Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), false, 0);
     double loss = output.lossSum(hidden(batch, seq), batch.targets(), batch.mask(), 0);
-    return new StepStats(loss, batch.tokens(), batch.rows());
+    return StepStats.of(loss, batch);
   }
 
   /**

@@ -232,6 +232,7 @@ public final class LanguageModelTraining {
       m.put("step", step);
       m.put("epoch", epoch);
       m.put("epoch_train_ppl", train.perplexity());
+      m.put("padding_ratio", train.paddingRatio());
       if (valid != null) {
         lastValidPpl = valid.perplexity();
         m.put("valid_loss", valid.meanLoss());

@@ -7,12 +7,28 @@ package io.seqspark.core.train;
  * @param lossSum   summed negative log-likelihood (nats) over real tokens
  * @param tokens    real (unmasked) tokens
  * @param sequences rows
+ * @param positions padded positions computed (steps × rows summed over batches): positions − tokens is padding
  */
-public record StepStats(double lossSum, long tokens, long sequences) {
-  public static final StepStats ZERO = new StepStats(0, 0, 0);
+public record StepStats(double lossSum, long tokens, long sequences, long positions) {
+  public static final StepStats ZERO = new StepStats(0, 0, 0, 0);
+
+  /** Stats of work without padding (positions = tokens). */
+  public StepStats(double lossSum, long tokens, long sequences) {
+    this(lossSum, tokens, sequences, tokens);
+  }
+
+  /** The stats of one batch's loss sum. */
+  public static StepStats of(double lossSum, io.seqspark.core.data.Batch batch) {
+    return new StepStats(lossSum, batch.tokens(), batch.rows(), (long) batch.steps() * batch.rows());
+  }
 
   public StepStats plus(StepStats o) {
-    return new StepStats(lossSum + o.lossSum, tokens + o.tokens, sequences + o.sequences);
+    return new StepStats(lossSum + o.lossSum, tokens + o.tokens, sequences + o.sequences, positions + o.positions);
+  }
+
+  /** Padded positions per real token; 0 without padding. */
+  public double paddingRatio() {
+    return tokens == 0 ? Double.NaN : (double) (positions - tokens) / tokens;
   }
 
   /** Mean loss per token (nats); NaN for no tokens. */

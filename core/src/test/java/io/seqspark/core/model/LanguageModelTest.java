@@ -72,6 +72,7 @@ class LanguageModelTest {
     assertEquals(sum, together.lossSum(), 1e-10, "loss of the padded batch = sum of the sequences' losses alone");
     assertEquals(0, gTogether.sub(gSum).norm2Number().doubleValue(), 1e-10, "gradients add up the same way");
     assertEquals(11, together.tokens(), "5 + 2 + 4 real tokens");
+    assertEquals(4.0 / 11, together.paddingRatio(), 1e-12, "15 positions (5 steps x 3 rows) for 11 real tokens");
   }
 
   @Test

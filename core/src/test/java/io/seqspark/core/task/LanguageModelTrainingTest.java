@@ -115,6 +115,30 @@ class LanguageModelTrainingTest {
   }
 
   @Test
+  void sentencesRegime_reportsTheBatchersPaddingRatioForTheEpoch() throws IOException {
+    Path out = dir.resolve("sentences");
+    List<String> varied = new ArrayList<>();
+    SplittableRandom r = new SplittableRandom(2);
+    for (int i = 0; i < 120; i++) {
+      varied.add(String.join(" ", java.util.Collections.nCopies(1 + r.nextInt(9), "w" + r.nextInt(5))));
+    }
+    Path file = Files.write(dir.resolve("varied.txt"), varied);
+    List<String> sentenceSets = sets("data.regime=sentences", "data.maxTokensPerBatch=40", "train.epochs=1",
+        "data.train=" + file, "data.valid=" + file);
+    run(out, false, sentenceSets);
+    Settings s = Settings.load(List.of(), sentenceSets);
+    double expected = LanguageModelTask.load(s, null).trainPaddingRatio();
+    double logged = Double.NaN;
+    for (Map<String, Object> rec : MetricsLog.read(out.resolve("metrics.jsonl"))) {
+      if (rec.get("padding_ratio") instanceof Number p) {
+        logged = p.doubleValue();
+      }
+    }
+    assertTrue(expected > 0, "sentences of different lengths in one batch need padding: " + expected);
+    assertEquals(expected, logged, 1e-12);
+  }
+
+  @Test
   void training_learnsTheGrammar_andWritesTheRunDirectory() throws IOException {
     LanguageModelTraining.Summary s = run(dir.resolve("learn"), false, sets(ADAM[0], ADAM[1], "train.epochs=6"));
     // a uniform guess over the 34 tokens (30 words + "the", "a", </s>, <unk>...) has perplexity ~34; the grammar

@@ -116,7 +116,7 @@ public final class ParameterAveraging {
       stepCounts.putAll(r.stepCounts);
       rounds++;
       if (listener != null) {
-        listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences), lr, (System.nanoTime() - t0) / 1e9);
+        listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, (System.nanoTime() - t0) / 1e9);
       }
     }
     return rounds;
@@ -234,6 +234,7 @@ public final class ParameterAveraging {
     out.lossSum = sum.lossSum();
     out.tokens = sum.tokens();
     out.sequences = sum.sequences();
+    out.positions = sum.positions();
     out.steps = to - from;
     List<INDArray> carried = model.state();
     // the carried state lives in double on the heap (Recurrent): ship it in full precision

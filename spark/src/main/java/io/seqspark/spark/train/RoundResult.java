@@ -15,6 +15,7 @@ public final class RoundResult implements Serializable {
   double lossSum;
   long tokens;
   long sequences;
+  long positions;
   int steps;
   final Map<Integer, double[][]> states = new HashMap<>();
   final Map<Integer, Long> stepCounts = new HashMap<>();
@@ -30,6 +31,7 @@ public final class RoundResult implements Serializable {
     lossSum += o.lossSum;
     tokens += o.tokens;
     sequences += o.sequences;
+    positions += o.positions;
     steps += o.steps;
     states.putAll(o.states);
     stepCounts.putAll(o.stepCounts);
