@@ -6,6 +6,8 @@
  * cut into rows, truncated BPTT, how PTB results are published) and {@link io.seqspark.core.data.SentenceBatcher}
  * (independent sentences batched by {@link io.seqspark.core.data.LengthBucketing}'s token budget). Every batch is a
  * time-major padded {@link io.seqspark.core.data.Batch}; batching is deterministic given a seed and random-access,
- * so a resumed run can jump straight to batch k of epoch e. Nothing here depends on ND4J or Spark.
+ * so a resumed run can jump straight to batch k of epoch e. {@link io.seqspark.core.data.TokenShards} reads the
+ * token-id shards {@code seqspark ingest} writes ({@link io.seqspark.core.data.TokenShardWriter}; format in
+ * docs/FORMATS.md), lengths first, so bucketing needs no text. Nothing here depends on ND4J or Spark.
  */
 package io.seqspark.core.data;

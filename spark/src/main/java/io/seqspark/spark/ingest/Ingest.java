@@ -1,0 +1,245 @@
+package io.seqspark.spark.ingest;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.TokenShards;
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.io.Json;
+import io.seqspark.spark.ingest.InputFiles.InputFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * {@code seqspark ingest}: text on any Hadoop file system → token-id shards, a frozen vocabulary and a manifest, in
+ * one read of the text. Steps: list the inputs (fail at once on a bad path) → decide whether {@code --out} is up to
+ * date → read and tokenize, one task per file ({@link TextFileReader}), cached → fail once on the driver if a
+ * {@code fail} policy tripped → count the vocabulary ({@link DistributedVocabulary}) → encode and write shards
+ * ({@link ShardOutput}) into a temporary sibling directory → write {@code vocab.tsv} and {@code manifest.json} →
+ * rename the directory into place.
+ *
+ * <p>An existing {@code --out} is replaced without {@code --overwrite} only when it is an ingest of the same
+ * {@code --input} pattern with the same config whose input files changed: refreshing derived data is the point of
+ * re-running; replacing anything else needs the flag.
+ */
+public final class Ingest {
+
+  /** Manifest {@code kind} of an ingest output. */
+  public static final String KIND = "seqspark-ingest";
+  public static final String MANIFEST = "manifest.json";
+
+  /** What a run did. {@code upToDate}: nothing was read or written. */
+  public record Result(boolean upToDate, String out, String reason, Map<String, Object> manifest) {}
+
+  private Ingest() {}
+
+  public static Result run(JavaSparkContext sc, Settings settings, String input, String out, boolean overwrite,
+      List<String> commandLine) throws IOException {
+    long t0 = System.nanoTime();
+    IngestOptions o = IngestOptions.from(settings);
+    if (o.maxVocabSize() != 0 && o.maxVocabSize() < Vocabulary.SPECIALS.size()) {
+      throw new IllegalArgumentException("data.maxVocabSize = " + o.maxVocabSize() + ": must be 0 (unlimited) or >= "
+          + Vocabulary.SPECIALS.size() + " (the reserved tokens count). Fix: --set data.maxVocabSize=0 or a larger value");
+    }
+    if (out == null || out.isBlank()) {
+      throw new IllegalArgumentException("--out is missing. Fix: pass --out DIR, the directory to write shards into");
+    }
+    Configuration conf = sc.hadoopConfiguration();
+    List<InputFile> files = InputFiles.list(input, conf);
+    Map<String, Object> config = IngestOptions.configOf(settings);
+    Path outPath = new Path(out);
+    FileSystem fs = outPath.getFileSystem(conf);
+    outPath = fs.makeQualified(outPath);
+
+    String reason = "new output";
+    if (fs.exists(outPath)) {
+      Map<String, Object> prev = readManifest(fs, outPath);
+      String mismatch = prev == null ? "it is not a seqspark ingest output (no readable " + MANIFEST + " of kind " + KIND + ")"
+          : !input.equals(prev.get("input")) ? "it was ingested from --input " + prev.get("input")
+          : !config.equals(prev.get("config")) ? "it was ingested with another config: " + diff(prev.get("config"), config)
+          : null;
+      if (mismatch == null) {
+        String changed = UpToDate.changes(sc, prev, files, new HadoopConf(conf));
+        if (changed == null) {
+          return new Result(true, outPath.toString(), "up to date: inputs (size, mtime, SHA-256) and config unchanged", prev);
+        }
+        reason = "inputs changed: " + changed;
+      } else if (!overwrite) {
+        throw new IllegalArgumentException("--out " + out + " already exists and " + mismatch
+            + ". Fix: pass --overwrite to replace it, or choose another --out");
+      } else if (prev == null && !emptyDirectory(fs, outPath)) {
+        // Same rule as run directories (docs/DECISIONS.md): a mistyped --out with --overwrite must not wipe other data.
+        throw new IllegalArgumentException("--out " + out + " already exists and " + mismatch + "; --overwrite only"
+            + " replaces an ingest output or an empty directory. Fix: choose another --out, or remove it yourself");
+      } else {
+        reason = "--overwrite: " + mismatch;
+      }
+    }
+
+    Path tmp = new Path(outPath.getParent(), "." + outPath.getName() + ".tmp-" + System.nanoTime());
+    fs.mkdirs(new Path(tmp, TokenShards.SHARD_DIR));
+    JavaRDD<Item> items = null;
+    try {
+      HadoopConf shipped = new HadoopConf(conf);
+      List<Integer> indices = new ArrayList<>();
+      for (int i = 0; i < files.size(); i++) {
+        indices.add(i);
+      }
+      List<InputFile> fileList = List.copyOf(files);
+      items = sc.parallelize(indices, files.size()).mapPartitions((Iterator<Integer> it) -> new ChainedReaders(it, fileList, o, shipped))
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      List<FileReport> reports = new ArrayList<>(items.filter(i -> !i.isExample()).map(i -> i.report).collect());
+      reports.sort((a, b) -> Integer.compare(a.fileIndex, b.fileIndex));
+      for (FileReport r : reports) {
+        if (r.failure != null) {
+          throw new IllegalArgumentException(r.failure + ". Fix: repair the input, or set the policy to skip"
+              + " (--set ingest.<policy>=skip); nothing was written");
+        }
+      }
+      long examples = 0;
+      long tokens = 0;
+      for (FileReport r : reports) {
+        examples += r.examples;
+        tokens += r.tokens;
+      }
+      JavaRDD<String[]> texts = items.filter(Item::isExample).map(i -> i.tokens);
+      Vocabulary vocab = DistributedVocabulary.build(texts, tokens, o.minCount(), o.maxVocabSize(),
+          o.eosPerLine() ? examples : 0);
+      String[] tokenList = new String[vocab.size()];
+      for (int i = 0; i < tokenList.length; i++) {
+        tokenList[i] = vocab.token(i);
+      }
+      Broadcast<String[]> bc = sc.broadcast(tokenList);
+      JavaRDD<int[]> ids = ShardOutput.reshard(ShardOutput.encode(texts, bc), o.shards(), examples);
+      List<ShardOutput.ShardInfo> shards = ShardOutput.write(ids, new Path(tmp, TokenShards.SHARD_DIR).toString(), shipped);
+      bc.destroy();
+
+      writeVocabulary(fs, new Path(tmp, TokenShards.VOCABULARY_FILE), vocab);
+      Map<String, Object> manifest = IngestManifest.build(commandLine, input, files, reports, vocab, tokens, examples,
+          shards, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason);
+      write(fs, new Path(tmp, MANIFEST), (Json.writePretty(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
+      replace(fs, tmp, outPath);
+      return new Result(false, outPath.toString(), reason, manifest);
+    } finally {
+      if (items != null) {
+        items.unpersist(false);
+      }
+      if (fs.exists(tmp)) {
+        fs.delete(tmp, true);
+      }
+    }
+  }
+
+  /** The previous manifest if {@code dir} holds one of kind {@link #KIND}, else null. */
+  static Map<String, Object> readManifest(FileSystem fs, Path dir) {
+    Path m = new Path(dir, MANIFEST);
+    try (InputStream in = fs.open(m)) {
+      Map<String, Object> map = Json.readMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return KIND.equals(map.get("kind")) ? map : null;
+    } catch (IOException | IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static boolean emptyDirectory(FileSystem fs, Path dir) throws IOException {
+    return fs.getFileStatus(dir).isDirectory() && fs.listStatus(dir).length == 0;
+  }
+
+  private static String diff(Object before, Map<String, Object> now) {
+    List<String> d = new ArrayList<>();
+    Map<?, ?> b = before instanceof Map<?, ?> m ? m : Map.of();
+    for (Map.Entry<String, Object> e : now.entrySet()) {
+      if (!String.valueOf(b.get(e.getKey())).equals(String.valueOf(e.getValue()))) {
+        d.add(e.getKey() + " " + b.get(e.getKey()) + " -> " + e.getValue());
+      }
+    }
+    return d.isEmpty() ? "(different key set)" : String.join(", ", d);
+  }
+
+  private static void writeVocabulary(FileSystem fs, Path target, Vocabulary vocab) throws IOException {
+    // Vocabulary saves to java.nio paths; go through a local temp file so the output may live on any Hadoop FS.
+    java.nio.file.Path local = Files.createTempFile("seqspark-vocab", ".tsv");
+    try {
+      vocab.save(local);
+      write(fs, target, Files.readAllBytes(local));
+    } finally {
+      Files.deleteIfExists(local);
+    }
+  }
+
+  private static void write(FileSystem fs, Path target, byte[] bytes) throws IOException {
+    try (OutputStream out = fs.create(target, true)) {
+      out.write(bytes);
+    }
+  }
+
+  /**
+   * Renames the complete {@code tmp} into {@code target}. A rename cannot replace a non-empty directory, so an
+   * existing target is first renamed aside and deleted after; if the new one cannot be renamed in, the old one is put
+   * back.
+   */
+  static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
+    fs.mkdirs(target.getParent());
+    Path aside = null;
+    if (fs.exists(target)) {
+      aside = new Path(target.getParent(), "." + target.getName() + ".old-" + System.nanoTime());
+      if (!fs.rename(target, aside)) {
+        throw new IOException("cannot move the old " + target + " aside to " + aside);
+      }
+    }
+    if (!fs.rename(tmp, target)) {
+      if (aside != null) {
+        fs.rename(aside, target);
+      }
+      throw new IOException("cannot rename " + tmp + " to " + target);
+    }
+    if (aside != null) {
+      fs.delete(aside, true);
+    }
+  }
+
+  /** Reads the files of one partition one after another (normally one file per partition). */
+  private static final class ChainedReaders implements Iterator<Item> {
+    private final Iterator<Integer> indices;
+    private final List<InputFile> files;
+    private final IngestOptions o;
+    private final HadoopConf conf;
+    private TextFileReader current;
+
+    ChainedReaders(Iterator<Integer> indices, List<InputFile> files, IngestOptions o, HadoopConf conf) {
+      this.indices = indices;
+      this.files = files;
+      this.o = o;
+      this.conf = conf;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while ((current == null || !current.hasNext()) && indices.hasNext()) {
+        int i = indices.next();
+        current = new TextFileReader(files.get(i), i, o, conf.get());
+      }
+      return current != null && current.hasNext();
+    }
+
+    @Override
+    public Item next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      return current.next();
+    }
+  }
+}

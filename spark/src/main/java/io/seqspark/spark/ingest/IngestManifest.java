@@ -1,0 +1,95 @@
+package io.seqspark.spark.ingest;
+
+import io.seqspark.core.data.TokenShards;
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.io.Manifest;
+import io.seqspark.spark.ingest.InputFiles.InputFile;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The content of an ingest's {@code manifest.json} (keys documented in docs/FORMATS.md). */
+final class IngestManifest {
+
+  private IngestManifest() {}
+
+  static Map<String, Object> build(List<String> commandLine, String input, List<InputFile> files, List<FileReport> reports,
+      Vocabulary vocab, long tokens, long examples, List<ShardOutput.ShardInfo> shards, Map<String, Object> config,
+      String master, double seconds, String reason) {
+    Map<String, Object> base = Manifest.start("ingest-" + Long.toString(System.currentTimeMillis(), 36), commandLine,
+        Clock.systemUTC()).finish().toMap();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", Ingest.KIND);
+    m.put("shardFormat", "SQID version " + TokenShards.VERSION + " (docs/FORMATS.md)");
+    m.putAll(base);
+    m.remove("seed");
+    m.put("input", input);
+    m.put("reason", reason);
+    m.put("sparkMaster", master);
+    m.put("seconds", seconds);
+    List<Map<String, Object>> ins = new ArrayList<>();
+    long lines = 0;
+    Map<String, Long> dropped = new TreeMap<>();
+    Map<String, Long> changed = new TreeMap<>();
+    List<String> corrupt = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (FileReport r : reports) {
+      InputFile f = files.get(r.fileIndex);
+      Map<String, Object> in = new LinkedHashMap<>();
+      in.put("path", f.path());
+      in.put("sizeBytes", f.sizeBytes());
+      in.put("modified", Instant.ofEpochMilli(f.modifiedMillis()).toString());
+      in.put("modifiedMillis", f.modifiedMillis());
+      in.put("sha256", r.sha256);
+      in.put("linesRead", r.linesRead);
+      in.put("examples", r.examples);
+      in.put("tokens", r.tokens);
+      Map<String, Long> d = new TreeMap<>();
+      FileReport.addTo(d, r.dropped);
+      Map<String, Long> c = new TreeMap<>();
+      FileReport.addTo(c, r.changed);
+      in.put("dropped", d);
+      in.put("changed", c);
+      in.put("error", r.error);
+      ins.add(in);
+      lines += r.linesRead;
+      FileReport.addTo(dropped, r.dropped);
+      FileReport.addTo(changed, r.changed);
+      if (r.error != null) {
+        corrupt.add(f.path());
+      }
+      for (String s : r.samples) {
+        problems.add(f.path() + ": " + s);
+      }
+    }
+    m.put("inputs", ins);
+    m.put("linesRead", lines);
+    m.put("examples", examples);
+    m.put("tokens", tokens);
+    m.put("dropped", dropped);
+    m.put("changed", changed);
+    m.put("corruptFiles", corrupt);
+    m.put("problems", problems);
+    long unk = vocab.count(Vocabulary.UNK_ID);
+    m.put("vocabularySize", vocab.size());
+    m.put("vocabularySha256", vocab.contentHash());
+    m.put("unkTokens", unk);
+    m.put("oovRate", tokens == 0 ? 0.0 : (double) unk / tokens);
+    List<Map<String, Object>> sh = new ArrayList<>();
+    for (ShardOutput.ShardInfo s : shards) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("file", TokenShards.SHARD_DIR + "/" + s.file());
+      e.put("examples", s.examples());
+      e.put("tokens", s.tokens());
+      e.put("bytes", s.bytes());
+      sh.add(e);
+    }
+    m.put("shards", sh);
+    m.put("config", config);
+    return m;
+  }
+}

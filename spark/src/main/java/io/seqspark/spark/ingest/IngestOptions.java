@@ -1,0 +1,51 @@
+package io.seqspark.spark.ingest;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.Tokenizer;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The validated settings of one ingest, shipped to the tasks (a record of primitives and enums, so it serializes
+ * cheaply and the tasks never see the config library). Read from the {@code ingest.*} keys plus the {@code data.*}
+ * keys that define tokens and the vocabulary, which lm train reads too, so one config drives both.
+ */
+public record IngestOptions(Format format, int maxLength, int maxLineBytes, Policy overLength, Policy malformed,
+    Policy emptyLines, Policy corruptInput, int shards, String tokenizer, boolean lowercase, boolean splitPunctuation,
+    int minCount, int maxVocabSize, boolean eosPerLine) implements Serializable {
+
+  /** How text is cut into examples. */
+  public enum Format { LINES, PARAGRAPHS }
+
+  /** What happens to a record that breaks a rule; not every policy is allowed for every rule (see reference.conf). */
+  public enum Policy { TRUNCATE, SKIP, REPLACE, FAIL }
+
+  /** The config keys this record is read from, in manifest order; they decide whether an output is up to date. */
+  static final String[] KEYS = {"ingest.format", "ingest.maxLength", "ingest.maxLineBytes", "ingest.overLength",
+      "ingest.malformed", "ingest.emptyLines", "ingest.corruptInput", "ingest.shards", "data.tokenizer", "data.lowercase",
+      "data.splitPunctuation", "data.minCount", "data.maxVocabSize", "data.eosPerLine"};
+
+  public static IngestOptions from(Settings s) {
+    return new IngestOptions(s.getEnum("ingest.format", Format.class), s.getInt("ingest.maxLength"),
+        s.getInt("ingest.maxLineBytes"), s.getEnum("ingest.overLength", Policy.class),
+        s.getEnum("ingest.malformed", Policy.class), s.getEnum("ingest.emptyLines", Policy.class),
+        s.getEnum("ingest.corruptInput", Policy.class), s.getInt("ingest.shards"), s.getString("data.tokenizer"),
+        s.getBoolean("data.lowercase"), s.getBoolean("data.splitPunctuation"), s.getInt("data.minCount"),
+        s.getInt("data.maxVocabSize"), s.getBoolean("data.eosPerLine"));
+  }
+
+  /** The keys above with their values as config text, for the manifest and the up-to-date check. */
+  public static Map<String, Object> configOf(Settings s) {
+    Map<String, Object> flat = s.flatten();
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String k : KEYS) {
+      out.put(k, String.valueOf(flat.get(k)));
+    }
+    return out;
+  }
+
+  public Tokenizer newTokenizer() {
+    return Tokenizer.of(tokenizer, lowercase, splitPunctuation);
+  }
+}

@@ -1,0 +1,131 @@
+package io.seqspark.spark.ingest;
+
+import io.seqspark.core.data.TokenShardWriter;
+import io.seqspark.core.data.TokenShards;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.Partitioner;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Encodes examples with the frozen vocabulary and writes one {@code part-NNNNN.ids} shard per partition, in input
+ * order. Each task writes under an attempt-specific name and renames, so a retried or speculative task never leaves a
+ * half-written shard under the final name.
+ */
+final class ShardOutput {
+
+  /** One written shard, as listed in the manifest. */
+  record ShardInfo(String file, long examples, long tokens, long bytes) implements Serializable {}
+
+  private ShardOutput() {}
+
+  /** Ids of each example; the token map is rebuilt once per partition from the broadcast token list. */
+  static JavaRDD<int[]> encode(JavaRDD<String[]> examples, Broadcast<String[]> tokens) {
+    return examples.mapPartitions((Iterator<String[]> it) -> {
+      String[] vocab = tokens.value();
+      Map<String, Integer> ids = new HashMap<>(vocab.length * 2);
+      for (int i = 0; i < vocab.length; i++) {
+        ids.put(vocab[i], i);
+      }
+      return new Iterator<int[]>() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public int[] next() {
+          String[] t = it.next();
+          int[] out = new int[t.length];
+          for (int i = 0; i < t.length; i++) {
+            out[i] = ids.getOrDefault(t[i], 1);
+          }
+          return out;
+        }
+      };
+    });
+  }
+
+  /**
+   * Redistributes into {@code shards} partitions balanced by example count, keeping the global order (partition p
+   * gets examples [p·n/shards, (p+1)·n/shards)); 0 keeps the input partitioning (one per file).
+   */
+  static JavaRDD<int[]> reshard(JavaRDD<int[]> ids, int shards, long examples) {
+    if (shards == 0 || examples == 0) {
+      return ids;
+    }
+    return ids.zipWithIndex().mapToPair(t -> new scala.Tuple2<>(t._2(), t._1()))
+        .repartitionAndSortWithinPartitions(new Ordered(shards, examples)).values();
+  }
+
+  /** Writes the shards under {@code dir}; empty partitions write nothing. Returns the shards in order. */
+  static List<ShardInfo> write(JavaRDD<int[]> ids, String dir, HadoopConf conf) {
+    List<ShardInfo> infos = new ArrayList<>(ids.mapPartitionsWithIndex((Integer index, Iterator<int[]> it) -> {
+      if (!it.hasNext()) {
+        return Collections.<ShardInfo>emptyIterator();
+      }
+      String name = String.format("part-%05d%s", index, TokenShards.SUFFIX);
+      Path target = new Path(dir, name);
+      long attempt = TaskContext.get() == null ? 0 : TaskContext.get().taskAttemptId();
+      Path tmp = new Path(dir, "." + name + ".attempt-" + attempt);
+      FileSystem fs = target.getFileSystem(conf.get());
+      TokenShardWriter w = new TokenShardWriter(fs.create(tmp, true));
+      try {
+        while (it.hasNext()) {
+          w.add(it.next());
+        }
+      } finally {
+        w.close();
+      }
+      fs.delete(target, false);
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("cannot rename " + tmp + " to " + target);
+      }
+      return List.of(new ShardInfo(name, w.count(), w.tokens(), w.bytes())).iterator();
+    }, true).collect());
+    infos.sort((a, b) -> a.file().compareTo(b.file()));
+    return infos;
+  }
+
+  /** Range partitioner over example indices 0..n-1. */
+  static final class Ordered extends Partitioner {
+    private final int shards;
+    private final long n;
+
+    Ordered(int shards, long n) {
+      this.shards = shards;
+      this.n = n;
+    }
+
+    @Override
+    public int numPartitions() {
+      return shards;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      long i = (Long) key;
+      return (int) Math.min(shards - 1, i * shards / n);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Ordered other && other.shards == shards && other.n == n;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(n) * 31 + shards;
+    }
+  }
+}
