@@ -4,6 +4,7 @@ import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.LengthBucketing;
 import io.seqspark.core.data.SentenceBatcher;
 import io.seqspark.core.data.TextCorpus;
+import io.seqspark.core.data.TokenShards;
 import io.seqspark.core.data.TokenStreamBatcher;
 import io.seqspark.core.data.Tokenizer;
 import io.seqspark.core.data.Vocabulary;
@@ -46,34 +47,86 @@ public final class LanguageModelTask {
   public static Path requireFile(Settings s, String key) {
     Path p = s.getPath(key);
     if (p == null) {
-      throw new IllegalArgumentException(key + " is empty: set it to a text file, e.g. --set " + key + "=path/to/file.txt");
+      throw new IllegalArgumentException(key + " is empty: set it to a text file or an ingest output directory, e.g. --set "
+          + key + "=path/to/file.txt");
     }
-    if (!Files.isRegularFile(p)) {
-      throw new IllegalArgumentException(key + " = " + p + ": no such file (looked in " + p.toAbsolutePath()
-          + "). Fix: point " + key + " at an existing text file; relative paths are resolved from the working directory");
+    if (!Files.isRegularFile(p) && !isShards(p)) {
+      throw new IllegalArgumentException(key + " = " + p + ": no such file or ingest output (looked in " + p.toAbsolutePath()
+          + "). Fix: point " + key + " at an existing text file, or at a directory written by seqspark ingest; relative"
+          + " paths are resolved from the working directory");
     }
     return p;
+  }
+
+  /** Whether {@code p} is a directory written by {@code seqspark ingest} (token-id shards + vocabulary). */
+  public static boolean isShards(Path p) {
+    return Files.isDirectory(p) && Files.isRegularFile(p.resolve(TokenShards.VOCABULARY_FILE))
+        && Files.isDirectory(p.resolve(TokenShards.SHARD_DIR));
   }
 
   public static Tokenizer tokenizer(Settings s) {
     return Tokenizer.of(s.getString("data.tokenizer"), s.getBoolean("data.lowercase"), s.getBoolean("data.splitPunctuation"));
   }
 
-  /** Reads the splits; builds the vocabulary from the training split unless {@code vocabulary} is given. */
-  public static Data load(Settings s, Vocabulary vocabulary) throws IOException {
-    Tokenizer tok = tokenizer(s);
-    List<List<String>> train = TextCorpus.readLines(requireFile(s, "data.train"), tok);
-    boolean eos = s.getBoolean("data.eosPerLine");
+  /** One split as examples of token ids (no {@code <s>}/{@code </s>}) under {@code vocabulary}. */
+  private record Split(Vocabulary vocabulary, List<int[]> examples) {
+  }
+
+  /**
+   * Reads a split from text (tokenised here; the vocabulary is built from it when {@code vocabulary} is null) or from
+   * ingested shards (ids and vocabulary as ingest wrote them; a given vocabulary must be the same one).
+   */
+  private static Split split(Settings s, String key, Vocabulary vocabulary) throws IOException {
+    Path p = requireFile(s, key);
+    if (isShards(p)) {
+      TokenShards shards = TokenShards.open(p);
+      Vocabulary v = shards.vocabulary();
+      if (vocabulary != null && !vocabulary.contentHash().equals(v.contentHash())) {
+        throw new IllegalArgumentException(key + " = " + p + ": these shards were ingested with another vocabulary ("
+            + v.size() + " entries, hash " + v.contentHash().substring(0, 12) + ") than the training data's ("
+            + vocabulary.size() + ", " + vocabulary.contentHash().substring(0, 12) + "). Fix: pass the text file instead,"
+            + " or ingest all splits with the same vocabulary");
+      }
+      return new Split(v, shards.readAll());
+    }
+    List<List<String>> lines = TextCorpus.readLines(p, tokenizer(s));
     Vocabulary v = vocabulary != null ? vocabulary
-        : TextCorpus.buildVocabulary(train, s.getInt("data.minCount"), s.getInt("data.maxVocabSize"), eos);
-    int[] stream = streamRegime(s) ? TextCorpus.toStream(train, v, eos) : null;
-    List<int[]> sentences = streamRegime(s) ? null : TextCorpus.toSentences(train, v);
+        : TextCorpus.buildVocabulary(lines, s.getInt("data.minCount"), s.getInt("data.maxVocabSize"), s.getBoolean("data.eosPerLine"));
+    return new Split(v, TextCorpus.toSentences(lines, v));
+  }
+
+  /** The examples as one stream, each followed by {@code </s>} when data.eosPerLine (the PTB convention). */
+  private static int[] stream(Settings s, List<int[]> examples) {
+    boolean eos = s.getBoolean("data.eosPerLine");
+    int n = 0;
+    for (int[] e : examples) {
+      n += e.length + (eos ? 1 : 0);
+    }
+    int[] out = new int[n];
+    int k = 0;
+    for (int[] e : examples) {
+      System.arraycopy(e, 0, out, k, e.length);
+      k += e.length;
+      if (eos) {
+        out[k++] = Vocabulary.EOS_ID;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Reads the splits (text files or ingest outputs); builds the vocabulary from the training split unless
+   * {@code vocabulary} is given or the training split is ingested (then its vocabulary is used).
+   */
+  public static Data load(Settings s, Vocabulary vocabulary) throws IOException {
+    Split train = split(s, "data.train", vocabulary);
+    Vocabulary v = train.vocabulary();
+    int[] stream = streamRegime(s) ? stream(s, train.examples()) : null;
+    List<int[]> sentences = streamRegime(s) ? null : train.examples();
     BatchSource tr = stream != null ? streamSource(s, stream, s.getInt("train.batchSize"))
         : sentenceSource(s, sentences, s.getLong("seed"));
-    BatchSource va = s.getPath("data.valid") == null ? null
-        : source(s, TextCorpus.readLines(requireFile(s, "data.valid"), tok), v, s.getInt("eval.batchSize"));
-    BatchSource te = s.getPath("data.test") == null ? null
-        : source(s, TextCorpus.readLines(requireFile(s, "data.test"), tok), v, s.getInt("eval.batchSize"));
+    BatchSource va = s.getPath("data.valid") == null ? null : source(s, split(s, "data.valid", v).examples(), s.getInt("eval.batchSize"));
+    BatchSource te = s.getPath("data.test") == null ? null : source(s, split(s, "data.test", v).examples(), s.getInt("eval.batchSize"));
     double pad = 0;
     if (sentences != null) {
       pad = sentenceBatcher(s, sentences, s.getLong("seed")).paddingRatio(1);
@@ -81,19 +134,19 @@ public final class LanguageModelTask {
     return new Data(v, tr, va, te, pad, stream, sentences);
   }
 
-  /** Batches for evaluating {@code file} the way the model was trained (stream or sentences), eval.batchSize rows. */
+  /** Batches for evaluating {@code file} (text or ingest output) the way the model was trained, eval.batchSize rows. */
   public static BatchSource evaluationSource(Settings s, Path file, Vocabulary v) throws IOException {
-    if (!Files.isRegularFile(file)) {
+    if (!Files.isRegularFile(file) && !isShards(file)) {
       throw new IllegalArgumentException("evaluation file " + file + " does not exist");
     }
-    return source(s, TextCorpus.readLines(file, tokenizer(s)), v, s.getInt("eval.batchSize"));
+    return source(s, split(s.with("data.test", file.toString()), "data.test", v).examples(), s.getInt("eval.batchSize"));
   }
 
-  private static BatchSource source(Settings s, List<List<String>> lines, Vocabulary v, int rows) {
+  private static BatchSource source(Settings s, List<int[]> examples, int rows) {
     if (streamRegime(s)) {
-      return streamSource(s, TextCorpus.toStream(lines, v, s.getBoolean("data.eosPerLine")), rows);
+      return streamSource(s, stream(s, examples), rows);
     }
-    return sentenceSource(s, TextCorpus.toSentences(lines, v), s.getLong("seed"));
+    return sentenceSource(s, examples, s.getLong("seed"));
   }
 
   /** Truncated-BPTT batches of {@code rows} streams over {@code stream} (a whole split or one partition's shard). */
