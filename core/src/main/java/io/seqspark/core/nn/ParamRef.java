@@ -26,6 +26,11 @@ public final class ParamRef {
     this.grad = view(flatGrads);
   }
 
+  void bindViews(INDArray value, INDArray grad) {
+    this.value = value;
+    this.grad = grad;
+  }
+
   private INDArray view(INDArray flat) {
     long[] stride = new long[shape.length];
     long s = 1;

@@ -37,6 +37,20 @@ public final class ParamStore {
     return new Builder();
   }
 
+  /**
+   * Wraps flat parameter and gradient vectors owned by someone else (e.g. a DL4J network's views), as one block
+   * named {@code name}, so the same TrainStep, optimizers and averaging work on them.
+   */
+  public static ParamStore wrap(String name, INDArray params, INDArray grads) {
+    if (params.length() != grads.length()) {
+      throw new IllegalArgumentException("parameters (" + params.length() + ") and gradients (" + grads.length()
+          + ") must have the same length");
+    }
+    ParamRef ref = new ParamRef(name, new long[] {params.length()}, 0, params.length(), Init.zeros());
+    ref.bindViews(params, grads);
+    return new ParamStore(params.dataType(), params, grads, List.of(ref));
+  }
+
   /** The flat parameter vector, shape [1, size]. */
   public INDArray params() {
     return params;
