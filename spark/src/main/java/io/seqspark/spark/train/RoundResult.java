@@ -16,6 +16,8 @@ public final class RoundResult implements Serializable {
   long tokens;
   long sequences;
   int steps;
+  /** The longest time one partition spent in its TrainSteps this round (seconds); combined by max, not sum. */
+  double maxComputeSeconds;
   final Map<Integer, double[][]> states = new HashMap<>();
   final Map<Integer, Long> stepCounts = new HashMap<>();
 
@@ -31,6 +33,7 @@ public final class RoundResult implements Serializable {
     tokens += o.tokens;
     sequences += o.sequences;
     steps += o.steps;
+    maxComputeSeconds = Math.max(maxComputeSeconds, o.maxComputeSeconds);
     states.putAll(o.states);
     stepCounts.putAll(o.stepCounts);
     return this;
