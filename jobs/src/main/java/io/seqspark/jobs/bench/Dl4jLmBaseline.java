@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
@@ -74,33 +75,57 @@ public final class Dl4jLmBaseline {
 
     /** The network configuration described in the class comment. */
     static MultiLayerConfiguration config(long seed) {
-        return new NeuralNetConfiguration.Builder()
+        return config(seed, VOCAB, EMB, HIDDEN, 2, SEQ, 1.0, 0.25, 0);
+    }
+
+    /**
+     * The same network at other sizes (used by the dl4j-spark baseline on real data).
+     *
+     * @param layers    LSTM layers
+     * @param seq       time steps per example (the embedding layer's input length)
+     * @param lr        SGD learning rate
+     * @param clip      {@link GradientNormalization#ClipL2PerLayer} threshold; 0 = no clipping
+     * @param initScale &gt; 0: weights uniform in [-initScale, initScale] (as seqspark's model.initScale);
+     *                  0: Xavier
+     */
+    static MultiLayerConfiguration config(long seed, int vocab, int emb, int hidden, int layers, int seq, double lr,
+                                          double clip, double initScale) {
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
-                .updater(new Sgd(1.0))
-                .weightInit(WeightInit.XAVIER)
-                // Closest DL4J offers to PyTorch's global clip_grad_norm_(0.25); see the class comment.
-                .gradientNormalization(GradientNormalization.ClipL2PerLayer)
-                .gradientNormalizationThreshold(0.25)
+                .updater(new Sgd(lr))
                 // Workspaces are DL4J's own answer to per-op allocation; measure it at its best.
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .list()
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
+        if (initScale > 0) {
+            b.weightInit(new UniformDistribution(-initScale, initScale));
+        } else {
+            b.weightInit(WeightInit.XAVIER);
+        }
+        if (clip > 0) {
+            // Closest DL4J offers to PyTorch's global clip_grad_norm_; see the class comment.
+            b.gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(clip);
+        }
+        NeuralNetConfiguration.ListBuilder list = b.list()
                 .layer(new EmbeddingSequenceLayer.Builder()
-                        .nIn(VOCAB).nOut(EMB)
-                        .inputLength(SEQ)
+                        .nIn(vocab).nOut(emb)
+                        .inputLength(seq)
                         // NCW = [batch, features, time], what LSTM and RnnOutputLayer default to.
                         .outputDataFormat(RNNFormat.NCW)
-                        .build())
-                .layer(new LSTM.Builder().nIn(EMB).nOut(HIDDEN).activation(Activation.TANH).build())
-                .layer(new LSTM.Builder().nIn(HIDDEN).nOut(HIDDEN).activation(Activation.TANH).build())
+                        .build());
+        int in = emb;
+        for (int l = 0; l < layers; l++) {
+            list.layer(new LSTM.Builder().nIn(in).nOut(hidden).activation(Activation.TANH).build());
+            in = hidden;
+        }
+        return list
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .activation(Activation.SOFTMAX)
-                        .nIn(HIDDEN).nOut(VOCAB)
+                        .nIn(hidden).nOut(vocab)
                         .build())
-                .setInputType(InputType.recurrent(1, SEQ, RNNFormat.NCW))
+                .setInputType(InputType.recurrent(1, seq, RNNFormat.NCW))
                 // Pitfall: overrideNinUponBuild lives on the ListBuilder, not on the layer builder. Without
-                // it setInputType(recurrent(1)) rewrites the embedding's nIn from 10,000 to 1.
+                // it setInputType(recurrent(1)) rewrites the embedding's nIn from the vocabulary size to 1.
                 .overrideNinUponBuild(false)
                 .backpropType(BackpropType.Standard)
                 .build();

@@ -48,6 +48,14 @@ public final class ParameterAveraging {
   /** Observes rounds. */
   public interface Listener {
     void onRound(int epoch, int round, StepStats stats, double lr, double seconds);
+
+    /**
+     * After {@link #onRound}: the round's wall seconds (as there) and the longest time any partition spent running
+     * its TrainSteps, measured inside the task. The difference is the round's overhead: broadcast, scheduling,
+     * loading the broadcast parameters, aggregation and the driver's averaging.
+     */
+    default void onRoundTimes(int epoch, int round, double seconds, double maxComputeSeconds) {
+    }
   }
 
   private final JavaSparkContext sc;
@@ -116,7 +124,13 @@ public final class ParameterAveraging {
       stepCounts.putAll(r.stepCounts);
       rounds++;
       if (listener != null) {
+<<<<<<< HEAD
         listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, (System.nanoTime() - t0) / 1e9);
+=======
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences), lr, seconds);
+        listener.onRoundTimes(epoch, round, seconds, r.maxComputeSeconds);
+>>>>>>> helper-sparkbench
       }
     }
     return rounds;
@@ -224,9 +238,11 @@ public final class ParameterAveraging {
     long step = in.stepCounts().getOrDefault(p, 0L);
     long seed = partitionSeed(in.seed(), p);
     StepStats sum = StepStats.ZERO;
+    long c0 = System.nanoTime();
     for (int k = from; k < to; k++) {
       sum = sum.plus(w.step().run(w.source().batch(in.epoch(), k), in.lr(), ++step, seed).stats());
     }
+    out.maxComputeSeconds = (System.nanoTime() - c0) / 1e9;
     FaultInjection.afterSteps(p, in.epoch(), in.round(), model);
     double t = sum.tokens();
     out.weightedParams = scaled(model.params().params(), t);

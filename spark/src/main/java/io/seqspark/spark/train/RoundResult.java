@@ -17,6 +17,8 @@ public final class RoundResult implements Serializable {
   long sequences;
   long positions;
   int steps;
+  /** The longest time one partition spent in its TrainSteps this round (seconds); combined by max, not sum. */
+  double maxComputeSeconds;
   final Map<Integer, double[][]> states = new HashMap<>();
   final Map<Integer, Long> stepCounts = new HashMap<>();
 
@@ -33,6 +35,7 @@ public final class RoundResult implements Serializable {
     sequences += o.sequences;
     positions += o.positions;
     steps += o.steps;
+    maxComputeSeconds = Math.max(maxComputeSeconds, o.maxComputeSeconds);
     states.putAll(o.states);
     stepCounts.putAll(o.stepCounts);
     return this;
