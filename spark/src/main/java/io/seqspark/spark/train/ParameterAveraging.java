@@ -98,8 +98,8 @@ public final class ParameterAveraging {
 
   /**
    * Rounds {@code firstRound, firstRound+1, ...} of {@code epoch} until every partition has run all its batches or
-   * {@code maxRounds} rounds have run; returns the rounds run (fewer than maxRounds: the epoch is complete). Starting at round 0 starts every partition's streams from zero state, as the local
-   * trainer starts each epoch; a later first round continues from {@link #importState imported} state (resume).
+   * {@code maxRounds} rounds have run; returns the rounds run (fewer than maxRounds: the epoch is complete).
+   * Starting at round 0 starts every partition's streams from zero state, as the local trainer starts each epoch; a later first round continues from {@link #importState imported} state (resume).
    */
   public int runEpoch(JavaRDD<Shard> shards, int epoch, int firstRound, int maxRounds, Listener listener) {
     double lr = options.learningRate().at(epoch);
@@ -124,13 +124,9 @@ public final class ParameterAveraging {
       stepCounts.putAll(r.stepCounts);
       rounds++;
       if (listener != null) {
-<<<<<<< HEAD
-        listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, (System.nanoTime() - t0) / 1e9);
-=======
         double seconds = (System.nanoTime() - t0) / 1e9;
-        listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences), lr, seconds);
+        listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, seconds);
         listener.onRoundTimes(epoch, round, seconds, r.maxComputeSeconds);
->>>>>>> helper-sparkbench
       }
     }
     return rounds;
