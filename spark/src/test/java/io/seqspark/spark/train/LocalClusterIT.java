@@ -19,7 +19,7 @@ class LocalClusterIT {
 
   @Test
   void twoExecutorJvms_giveTheSameParametersAsLocalMode() throws IOException {
-    SparkTrainingIT.corpus();
+    SparkTrainingIT.corpusIn(dir);
     SparkTrainingIT.withSpark("local[2]", Map.of(), sc -> SparkTrainingIT.train(sc, dir.resolve("local"), false, SparkTrainingIT.sets()));
     Set<String> executorJvms = new HashSet<>();
     SparkTrainingIT.withSpark("local-cluster[2,1,1024]", LocalCluster.conf(dir), sc -> {

@@ -40,9 +40,12 @@ class SparkTrainingIT {
 
   @BeforeAll
   static void corpus() throws IOException {
-    if (dir == null) {
-      dir = Files.createTempDirectory("seqspark-it");
-    }
+    corpusIn(dir);
+  }
+
+  /** Writes the training corpus into {@code directory} and points the tests' settings at it. */
+  static void corpusIn(Path directory) throws IOException {
+    dir = directory;
     SplittableRandom r = new SplittableRandom(3);
     String[] words = {"red", "green", "blue", "cat", "dog", "runs", "sleeps", "the", "a", "big"};
     List<String> lines = new ArrayList<>();
