@@ -20,15 +20,6 @@ public final class ElmanRnn extends Recurrent {
   }
 
   @Override
-  protected void startCell(double[][] carried) {
-  }
-
-  @Override
-  protected double[][] finalState(int rows) {
-    return new double[1][];
-  }
-
-  @Override
   protected INDArray[] gateViews(INDArray zt) {
     return new INDArray[] {zt};
   }

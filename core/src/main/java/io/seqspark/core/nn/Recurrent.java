@@ -361,11 +361,17 @@ public abstract class Recurrent implements SeqLayer {
   /** Sizes the cell's own heap buffers for a T x B batch. */
   protected abstract void ensureCellBuffers(int steps, int rows);
 
-  /** Sets the cell's extra initial state (e.g. c0) from {@code carried[1..]}, or to zeros when null. */
-  protected abstract void startCell(double[][] carried);
+  /**
+   * Sets the cell's extra initial state (e.g. c0) from {@code carried[1..]}, or to zeros when null. Cells whose
+   * whole state is h (Elman, GRU) keep this default.
+   */
+  protected void startCell(double[][] carried) {
+  }
 
-  /** The final state to carry: index 0 is filled by the base (h); the cell fills its extra states. */
-  protected abstract double[][] finalState(int rows);
+  /** The final state to carry: index 0 is filled by the base (h); a cell with more state (LSTM: c) fills the rest. */
+  protected double[][] finalState(int rows) {
+    return new double[1][];
+  }
 
   /**
    * Views of one step's early gate block [B, K] (pre-activations x_t·Wx + h_{t-1}·Wh + b) that {@link #activate}
