@@ -9,9 +9,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
-/** {@code seqspark demo}: a small LSTM language model on the bundled Brown sample (preset lm-demo). */
+/**
+ * {@code seqspark demo}: a small LSTM language model on the bundled Brown sample (preset lm-demo), trained the way
+ * jobs run on a cluster: through Spark (local[*] unless --master says otherwise) and parameter averaging.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Train a small LSTM language model on the bundled sample (data/sample), print validation perplexity and generated sentences.")
+    description = "Train a small LSTM language model on the bundled sample (data/sample) through Spark local mode (parameter"
+        + " averaging over 2 partitions), print validation perplexity and generated sentences.")
 public final class DemoCommand implements Callable<Integer> {
   @Mixin
   RunOptions run;
@@ -29,7 +33,10 @@ public final class DemoCommand implements Callable<Integer> {
         s = s.with(key, Path.of(home).resolve(p).toString());
       }
     }
-    System.err.println("demo: a 1-layer LSTM language model on data/sample (a Brown corpus excerpt)");
+    if (run.master() == null) {
+      run.master = "local[*]"; // the demo shows the main path: Spark local mode, 2 partitions (spark.workers in lm-demo)
+    }
+    System.err.println("demo: a 1-layer LSTM language model on data/sample (a Brown corpus excerpt), on Spark " + run.master());
     RunDirectory dir = LmCommand.train(run, s, "demo", spec);
     System.out.println("report:             " + dir.reportFile());
     return 0;

@@ -82,6 +82,18 @@ class SeqSparkCliTest {
   }
 
   @Test
+  void demo_trainsTheBundledSampleThroughSparkLocalMode() throws IOException {
+    // bin/seqspark passes the project root; the demo resolves data/sample from there
+    System.setProperty("seqspark.home", System.getProperty("seqspark.root", ".."));
+    Path out = dir.resolve("demo");
+    Outcome o = cli("demo", "--out", out.toString(), "--set", "train.maxSteps=3", "--set", "eval.generate=1");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.err().contains("on Spark local[*]"), o.err());
+    assertTrue(o.out().contains("report:") && Files.isRegularFile(out.resolve("model.zip")), o.out());
+    assertTrue(Files.readString(out.resolve("manifest.json")).contains("\"trainer\" : \"spark local[*]"));
+  }
+
+  @Test
   void missingTrainingFile_namesTheKeyAndThePath() {
     Outcome o = cli("lm", "train", "--out", dir.resolve("x").toString(), "--set", "data.train=" + dir.resolve("nope.txt"));
     assertEquals(2, o.code());
