@@ -164,13 +164,24 @@ public final class ParameterAveraging {
   }
 
   private void average(RoundResult r, int epoch, int round) {
+    if (r.params != null) {
+      // a single partition contributed: its values as they are (exact)
+      for (int i = 0; i < r.params.length; i++) {
+        if (!Float.isFinite(r.params[i])) {
+          throw nonFinite(epoch, round, r.params[i], i);
+        }
+      }
+      driver.model().params().setParams(Nd4j.createFromArray(r.params));
+      if (r.optimizer.length > 0) {
+        driver.optimizer().setState(Nd4j.createFromArray(r.optimizer));
+      }
+      return;
+    }
     double[] p = r.weightedParams;
     for (int i = 0; i < p.length; i++) {
       p[i] /= r.tokens;
       if (!Double.isFinite(p[i])) {
-        throw new IllegalStateException("epoch " + epoch + " round " + round + ": the averaged parameters contain "
-            + p[i] + " (parameter " + i + "); training stopped before writing them. Lower train.learningRate or set"
-            + " train.clipNorm, and resume from the last checkpoint");
+        throw nonFinite(epoch, round, p[i], i);
       }
     }
     driver.model().params().setParams(Nd4j.createFromArray(p));
@@ -181,6 +192,12 @@ public final class ParameterAveraging {
       }
       driver.optimizer().setState(Nd4j.createFromArray(o));
     }
+  }
+
+  private static IllegalStateException nonFinite(int epoch, int round, double value, int index) {
+    return new IllegalStateException("epoch " + epoch + " round " + round + ": the averaged parameters contain " + value
+        + " (parameter " + index + "); training stopped before writing them. Lower train.learningRate or set"
+        + " train.clipNorm, and resume from the last checkpoint");
   }
 
   static float[] toFloats(INDArray a) {
@@ -240,9 +257,8 @@ public final class ParameterAveraging {
     }
     out.maxComputeSeconds = (System.nanoTime() - c0) / 1e9;
     FaultInjection.afterSteps(p, in.epoch(), in.round(), model);
-    double t = sum.tokens();
-    out.weightedParams = scaled(model.params().params(), t);
-    out.weightedOptimizer = scaled(w.step().optimizer().state(), t);
+    out.params = toFloats(model.params().params());
+    out.optimizer = toFloats(w.step().optimizer().state());
     out.lossSum = sum.lossSum();
     out.tokens = sum.tokens();
     out.sequences = sum.sequences();
@@ -259,11 +275,4 @@ public final class ParameterAveraging {
     return out;
   }
 
-  private static double[] scaled(INDArray a, double t) {
-    double[] d = a.length() == 0 ? new double[0] : a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-    for (int i = 0; i < d.length; i++) {
-      d[i] *= t;
-    }
-    return d;
-  }
 }
