@@ -7,33 +7,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+/** Gradient checks for the non-recurrent layers; recurrent cells are checked in RecurrentCellsTest. */
 class LayerGradientTest {
   private static final DataType D = DataType.DOUBLE;
 
   /** loss = Σ out ⊙ R for a fixed random R, so ∂loss/∂out = R. */
   private static double dot(INDArray out, INDArray r) {
     return out.mul(r).sumNumber().doubleValue();
-  }
-
-  @Test
-  void lstm_gradientsMatchFiniteDifferences_forParametersAndInputs() {
-    int in = 3, hidden = 4, T = 5, B = 2;
-    ParamStore.Builder pb = ParamStore.builder();
-    Lstm lstm = new Lstm(pb, "l", in, hidden, Init.uniform(0.5), D);
-    ParamStore store = pb.build(D, 7);
-    Nd4j.getRandom().setSeed(1);
-    INDArray x = Nd4j.rand(D, (long) T * B, in).subi(0.5);
-    INDArray r = Nd4j.rand(D, (long) T * B, hidden).subi(0.5);
-    Seq seq = new Seq(T, B, null, true, 0);
-    store.zeroGrads();
-    INDArray out = lstm.forward(x, seq);
-    double base = dot(out, r);
-    INDArray dx = lstm.backward(r, seq).dup();
-    INDArray grads = store.grads().dup();
-    java.util.function.DoubleSupplier loss = () -> dot(lstm.forward(x, seq), r);
-    assertEquals(base, loss.getAsDouble(), 1e-12, "forward must be repeatable");
-    GradientCheck.check("lstm params", store.params(), grads, loss, 1);
-    GradientCheck.check("lstm input", x, dx, loss, 1);
   }
 
   @Test
@@ -55,25 +35,6 @@ class LayerGradientTest {
       GradientCheck.check("dense " + act + " params", store.params(), grads, loss, 1);
       GradientCheck.check("dense " + act + " input", x, dx, loss, 1);
     }
-  }
-
-  @Test
-  void lstm_carriedState_gradientIsTruncatedButForwardContinues() {
-    int in = 2, hidden = 3, T = 4, B = 2;
-    ParamStore.Builder pb = ParamStore.builder();
-    Lstm lstm = new Lstm(pb, "l", in, hidden, Init.uniform(0.5), D);
-    pb.build(D, 3);
-    Nd4j.getRandom().setSeed(2);
-    INDArray x = Nd4j.rand(D, 2L * T * B, in);
-    Seq whole = new Seq(2 * T, B, null, false, 0);
-    INDArray full = lstm.forward(x, whole).dup();
-    lstm.setCarryState(true);
-    Seq half = new Seq(T, B, null, false, 0);
-    INDArray first = lstm.forward(Views.rows(x, 0, (long) T * B), half).dup();
-    INDArray second = lstm.forward(Views.rows(x, (long) T * B, 2L * T * B), half).dup();
-    assertEquals(0, Views.rows(full, 0, (long) T * B).sub(first).norm2Number().doubleValue(), 1e-12);
-    assertEquals(0, Views.rows(full, (long) T * B, 2L * T * B).sub(second).norm2Number().doubleValue(), 1e-12,
-        "two halves with carried state must equal one pass over the whole sequence");
   }
 
   @Test
