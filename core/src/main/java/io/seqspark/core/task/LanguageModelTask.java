@@ -36,7 +36,7 @@ public final class LanguageModelTask {
    * {@code trainSentences} in the sentences regime (the other is null).
    */
   public record Data(Vocabulary vocabulary, BatchSource train, BatchSource valid, BatchSource test, double trainPaddingRatio,
-                     int[] trainStream, List<int[]> trainSentences) {
+                     int[] trainStream, List<int[]> trainSentences) implements TrainingData {
   }
 
   public static boolean streamRegime(Settings s) {
