@@ -64,7 +64,7 @@ public final class TrainingRun {
     Map<String, Object> lossMetrics(String split, StepStats stats);
 
     /** Extra metrics of a validation split after each epoch (e.g. accuracy); none by default. */
-    default Map<String, Object> splitMetrics(M model, BatchSource split, String prefix) {
+    default Map<String, Object> splitMetrics(D data, M model, BatchSource split, String prefix) {
       return Map.of();
     }
 
@@ -176,7 +176,7 @@ public final class TrainingRun {
     }
     String title = "seqspark " + family.command() + " " + run.runId();
     try (MetricsLog metrics = MetricsLog.open(run.metricsFile())) {
-      Reporter<M> reporter = new Reporter<>(family, model, data.valid(), run, metrics, log, s, start.step(), totalSteps,
+      Reporter<D, M> reporter = new Reporter<>(family, data, model, run, metrics, log, s, start.step(), totalSteps,
           opts.epochs(), title);
       Position end = loop.run(step, data, s, opts, checkpoints, start, reporter);
       Metrics sink = new Metrics() {
@@ -215,10 +215,10 @@ public final class TrainingRun {
   }
 
   /** Progress lines on the log, metrics.jsonl and report.html. */
-  private static final class Reporter<M extends Trainable> implements Trainer.Listener {
-    private final Family<?, M> family;
+  private static final class Reporter<D extends TrainingData, M extends Trainable> implements Trainer.Listener {
+    private final Family<D, M> family;
+    private final D data;
     private final M model;
-    private final BatchSource valid;
     private final RunDirectory run;
     private final MetricsLog metrics;
     private final PrintStream log;
@@ -235,11 +235,11 @@ public final class TrainingRun {
     private double allSeconds;
     Map<String, Object> lastValid = new LinkedHashMap<>();
 
-    Reporter(Family<?, M> family, M model, BatchSource valid, RunDirectory run, MetricsLog metrics, PrintStream log,
+    Reporter(Family<D, M> family, D data, M model, RunDirectory run, MetricsLog metrics, PrintStream log,
              Settings s, long firstStep, long totalSteps, int epochs, String title) {
       this.family = family;
+      this.data = data;
       this.model = model;
-      this.valid = valid;
       this.run = run;
       this.metrics = metrics;
       this.log = log;
@@ -301,7 +301,7 @@ public final class TrainingRun {
           epoch, train.meanLoss()));
       if (validStats != null) {
         lastValid = new LinkedHashMap<>(family.lossMetrics("valid", validStats));
-        lastValid.putAll(family.splitMetrics(model, valid, "valid"));
+        lastValid.putAll(family.splitMetrics(data, model, data.valid(), "valid"));
         m.putAll(lastValid);
         lastValid.forEach((k, v) -> line.append(", ").append(k).append(' ')
             .append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v));
