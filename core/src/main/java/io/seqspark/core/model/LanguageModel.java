@@ -48,7 +48,8 @@ public final class LanguageModel implements Trainable {
     params = pb.build(dtype, seed);
   }
 
-  private static Recurrent cell(String cell, ParamStore.Builder pb, String name, int in, int hidden, Init init,
+  /** The recurrent layer named by {@code model.cell} (shared with the other families). */
+  static Recurrent cell(String cell, ParamStore.Builder pb, String name, int in, int hidden, Init init,
                                 DataType dtype) {
     return switch (cell) {
       case "lstm" -> new Lstm(pb, name, in, hidden, init, dtype);
