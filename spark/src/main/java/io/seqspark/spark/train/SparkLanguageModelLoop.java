@@ -67,7 +67,8 @@ public final class SparkLanguageModelLoop implements LanguageModelTraining.Loop 
     int p = partitions(s);
     List<Shard> shards = data.trainStream() != null ? Shard.ofStream(data.trainStream(), p)
         : Shard.ofSentences(data.trainSentences(), p);
-    JavaRDD<Shard> rdd = sc.parallelize(shards, p).cache();
+    CachedShards cached = new CachedShards(sc, shards);
+    JavaRDD<Shard> rdd = cached.rdd();
     ParameterAveraging pa = new ParameterAveraging(sc, new LanguageModelWorkload(s, data.vocabulary().size()),
         new ParameterAveraging.Options(s.getInt("spark.averagingFrequency"), s.getInt("spark.treeDepth"), options.epochs(),
             options.learningRate(), options.seed()), step);
@@ -113,7 +114,7 @@ public final class SparkLanguageModelLoop implements LanguageModelTraining.Loop 
         }
       }
     } finally {
-      rdd.unpersist();
+      cached.close();
     }
     return new Position(options.epochs() + 1, 0, count[0], best);
   }
