@@ -39,8 +39,7 @@ public final class ClassifyCommand {
           run.resuming(), LmCommand.commandLine(spec), System.err,
           sc == null ? TrainingRun.<ClassificationTask.Data>local() : new SparkClassifierLoop(sc)));
       System.out.printf("run directory:      %s%n", o.runDir());
-      print(o.lastValid());
-      print(o.results());
+      print(o.results()); // the last validation metrics, then the test split's
       System.out.printf("steps:              %,d in %.1f s (%,.0f training examples/s)%n", o.steps(), o.seconds(),
           o.unitsPerSecond());
       return 0;
