@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import io.seqspark.spark.train.SparkDefaults;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Option;
@@ -85,7 +86,7 @@ public final class RunOptions {
     if (m == null) {
       return job.run(null);
     }
-    SparkConf conf = new SparkConf().setAppName(appName).setMaster(m);
+    SparkConf conf = SparkDefaults.apply(new SparkConf().setAppName(appName).setMaster(m));
     if (m.startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.ui.enabled", "false");
     }

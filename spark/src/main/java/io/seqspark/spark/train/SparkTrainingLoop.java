@@ -1,6 +1,9 @@
 package io.seqspark.spark.train;
 
+import io.seqspark.core.config.ConfigException;
 import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.DirectoryStore;
+import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.task.TrainingData;
 import io.seqspark.core.task.TrainingRun;
 import io.seqspark.core.train.Checkpoints;
@@ -9,6 +12,7 @@ import io.seqspark.core.train.Position;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.TrainStep;
 import io.seqspark.core.train.Trainer;
+import java.io.IOException;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -31,6 +35,22 @@ public abstract class SparkTrainingLoop<D extends TrainingData> implements Train
 
   /** How executors build the model and batch a shard. */
   protected abstract Workload workload(D data, Settings s);
+
+  /** {@code run.checkpointDir} may be any Hadoop file system path here (empty: the run directory's checkpoints/). */
+  @Override
+  public DirectoryStore checkpointStore(Settings s, RunDirectory run) {
+    String dir = s.getString("run.checkpointDir");
+    if (dir.isEmpty()) {
+      return TrainingRun.Loop.super.checkpointStore(s, run);
+    }
+    try {
+      return new HadoopDirectoryStore(dir, sc.hadoopConfiguration());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException(List.of("run.checkpointDir = " + dir + ": not a usable Hadoop file system path ("
+          + e.getMessage() + "); give a URI such as hdfs://namenode/ckpt/run1 or file:///tmp/ckpt, with the file"
+          + " system's client and credentials configured for Spark (see README, On a cluster)"));
+    }
+  }
 
   int partitions(Settings s) {
     int w = s.getInt("spark.workers");
@@ -60,7 +80,7 @@ public abstract class SparkTrainingLoop<D extends TrainingData> implements Train
     double best = start.bestValidLoss();
     if (start.step() > 0 && checkpoints != null) {
       // the driver's parameters and optimizer were restored by the caller; the partitions' state comes from here
-      checkpoints.latest().ifPresent(c -> pa.importState(Checkpoints.extras(c)));
+      checkpoints.latest().ifPresent(c -> pa.importState(checkpoints.extras(c)));
     }
     long every = options.checkpointEverySteps();
     try {
