@@ -182,7 +182,12 @@ public final class ClassificationTask {
       }
     }
     double pad = LanguageModelTask.sentenceBatcher(s, tr, seed, layout).paddingRatio(1);
-    return new Data(v, labels, LanguageModelTask.sentenceSource(s, tr, seed, layout), eval[0], eval[1], tr, pad, skipped[0]);
+    return new Data(v, labels, trainSource(s, tr, seed), eval[0], eval[1], tr, pad, skipped[0]);
+  }
+
+  /** Length-bucketed training batches of {@link Labelled} examples (a whole split or one Spark partition's shard). */
+  public static BatchSource trainSource(Settings s, List<int[]> examples, long seed) {
+    return LanguageModelTask.sentenceSource(s, examples, seed, SentenceBatcher.Layout.CLASSIFICATION);
   }
 
   private static List<int[]> encode(List<Example> examples, Vocabulary v, List<String> labels, String key, int[] skipped) {
