@@ -30,6 +30,10 @@ public final class Backtest {
   public record Trained(Forecaster model, Scaler scaler, int origin, double trainMse, long steps) {
   }
 
+  static Windows windows(TimeSeries series, Scaler scaler, ForecastOptions o) {
+    return new Windows(series, scaler, o.history(), o.horizon(), o.relative());
+  }
+
   /**
    * One fold's outcome; forecasts and actuals are [windows][K] in the series' units.
    *
@@ -69,8 +73,8 @@ public final class Backtest {
    * never read a later value.
    */
   public static Trained train(TimeSeries series, ForecastOptions o, int origin, long seed, Trainer.Listener listener) {
-    Scaler scaler = Scaler.fit(series, origin);
-    Windows windows = new Windows(series, scaler, o.history(), o.horizon());
+    Scaler scaler = Scaler.fit(series, origin, o.logTarget());
+    Windows windows = windows(series, scaler, o);
     int[] origins = windows.originsBefore(origin);
     if (origins.length == 0) {
       throw new IllegalArgumentException("no training window before step " + origin + ": forecast.history ("
@@ -104,15 +108,15 @@ public final class Backtest {
   }
 
   /** Forecasts from each origin with the true history before it, in the series' units: [windows][K]. */
-  public static double[][] forecast(Trained t, TimeSeries series, int history, int[] origins) {
-    Windows windows = new Windows(series, t.scaler(), history, t.model().spec().horizon());
+  public static double[][] forecast(Trained t, TimeSeries series, ForecastOptions o, int[] origins) {
+    Windows windows = windows(series, t.scaler(), o);
     double[][] out = new double[origins.length][];
     for (int from = 0; from < origins.length; from += EVAL_BATCH) {
       int[] chunk = Arrays.copyOfRange(origins, from, Math.min(origins.length, from + EVAL_BATCH));
       double[][] z = t.model().predict(windows.batch(chunk));
       for (int i = 0; i < chunk.length; i++) {
         for (int k = 0; k < z[i].length; k++) {
-          z[i][k] = t.scaler().unscale(0, z[i][k]);
+          z[i][k] = t.scaler().unscale(0, z[i][k] + windows.offset(chunk[i]));
         }
         out[from + i] = z[i];
       }
@@ -120,32 +124,49 @@ public final class Backtest {
     return out;
   }
 
-  /** Runs every fold of {@code o.walkForward()}; {@code onFold} sees each result as it is done. */
+  /** Runs every fold of {@code o.walkForward()} in order; {@code onFold} sees each result as it is done. */
   public static Result run(TimeSeries series, ForecastOptions o, Consumer<FoldResult> onFold) {
     List<FoldResult> results = new ArrayList<>();
-    double[] y = series.target();
-    for (WalkForward.Fold fold : o.walkForward().folds(series.length())) {
-      long t0 = System.nanoTime();
-      Trained t = train(series, o, fold.origin(), TrainStep.stepSeed(o.seed(), fold.index()), null);
-      int[] origins = fold.testOrigins();
-      double[][] forecasts = forecast(t, series, o.history(), origins);
-      Windows w = new Windows(series, t.scaler(), o.history(), o.horizon());
-      double[][] actuals = w.actuals(origins);
-      double[][] persistence = new double[origins.length][];
-      double[][] seasonal = new double[origins.length][];
-      for (int i = 0; i < origins.length; i++) {
-        persistence[i] = Baselines.persistence(y, origins[i], o.horizon());
-        seasonal[i] = Baselines.seasonalNaive(y, origins[i], o.horizon(), o.season());
-      }
-      FoldResult r = new FoldResult(fold, origins, forecasts, actuals, persistence, seasonal,
-          ForecastMetrics.of(forecasts, actuals, y, fold.origin()),
-          ForecastMetrics.of(persistence, actuals, y, fold.origin()),
-          ForecastMetrics.of(seasonal, actuals, y, fold.origin()), t.trainMse(), (System.nanoTime() - t0) / 1e9);
+    for (WalkForward.Fold fold : folds(series, o)) {
+      FoldResult r = runFold(series, o, fold);
       results.add(r);
       if (onFold != null) {
         onFold.accept(r);
       }
     }
     return new Result(o.modelName(), results);
+  }
+
+  /** The folds of {@code o} over {@code series}, after checking that the baselines can run on them. */
+  public static List<WalkForward.Fold> folds(TimeSeries series, ForecastOptions o) {
+    if (o.season() > o.initialTrain()) {
+      throw new IllegalArgumentException("forecast.season = " + o.season() + " exceeds forecast.initialTrain = "
+          + o.initialTrain() + ": the seasonal-naive baseline needs a full season before the first origin; raise"
+          + " forecast.initialTrain or lower forecast.season");
+    }
+    return o.walkForward().folds(series.length());
+  }
+
+  /**
+   * One fold: train on [0, origin), forecast its test windows, score model and baselines. Independent of every other
+   * fold (its seed is derived from the run seed and the fold index), so folds may run in parallel.
+   */
+  public static FoldResult runFold(TimeSeries series, ForecastOptions o, WalkForward.Fold fold) {
+    double[] y = series.target();
+    long t0 = System.nanoTime();
+    Trained t = train(series, o, fold.origin(), TrainStep.stepSeed(o.seed(), fold.index()), null);
+    int[] origins = fold.testOrigins();
+    double[][] forecasts = forecast(t, series, o, origins);
+    double[][] actuals = windows(series, t.scaler(), o).actuals(origins);
+    double[][] persistence = new double[origins.length][];
+    double[][] seasonal = new double[origins.length][];
+    for (int i = 0; i < origins.length; i++) {
+      persistence[i] = Baselines.persistence(y, origins[i], o.horizon());
+      seasonal[i] = Baselines.seasonalNaive(y, origins[i], o.horizon(), o.season());
+    }
+    return new FoldResult(fold, origins, forecasts, actuals, persistence, seasonal,
+        ForecastMetrics.of(forecasts, actuals, y, fold.origin()),
+        ForecastMetrics.of(persistence, actuals, y, fold.origin()),
+        ForecastMetrics.of(seasonal, actuals, y, fold.origin()), t.trainMse(), (System.nanoTime() - t0) / 1e9);
   }
 }

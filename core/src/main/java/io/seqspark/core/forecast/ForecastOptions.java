@@ -11,7 +11,7 @@ import java.util.Locale;
  * global {@code seed}. Component names are the config keys.
  */
 public record ForecastOptions(Path csv, String dateColumn, String target, List<String> covariates,
-                              TimeSeriesCsv.Missing missing, int history, int horizon, int initialTrain, int step,
+                              TimeSeriesCsv.Missing missing, boolean logTarget, boolean relative, int history, int horizon, int initialTrain, int step,
                               int folds, int season, String encoder, ForecasterSpec.Decoder decoder,
                               double teacherForcing, int hidden, int layers, double initScale, int epochs,
                               int batchSize, double learningRate, double clipNorm, long seed) {
@@ -24,6 +24,7 @@ public record ForecastOptions(Path csv, String dateColumn, String target, List<S
     return new ForecastOptions(s.getPath("forecast.csv"), s.getString("forecast.dateColumn"),
         s.getString("forecast.target"), s.getStringList("forecast.covariates"),
         TimeSeriesCsv.Missing.valueOf(s.getString("forecast.missing").toUpperCase(Locale.ROOT)),
+        s.getBoolean("forecast.logTarget"), s.getBoolean("forecast.relative"),
         s.getInt("forecast.history"), s.getInt("forecast.horizon"), s.getInt("forecast.initialTrain"),
         s.getInt("forecast.step"), s.getInt("forecast.folds"), s.getInt("forecast.season"),
         s.getString("forecast.encoder"),
@@ -46,6 +47,13 @@ public record ForecastOptions(Path csv, String dateColumn, String target, List<S
         initScale);
   }
 
+  /** The same options with other walk-forward folds (validation folds before the test folds). */
+  public ForecastOptions withFolds(int initialTrain, int folds) {
+    return new ForecastOptions(csv, dateColumn, target, covariates, missing, logTarget, relative, history, horizon,
+        initialTrain, step, folds, season, encoder, decoder, teacherForcing, hidden, layers, initScale, epochs, batchSize,
+        learningRate, clipNorm, seed);
+  }
+
   /** A short model name for tables: "lstm-direct", "gru-autoregressive". */
   public String modelName() {
     return encoder + "-" + decoder.name().toLowerCase(Locale.ROOT);
@@ -53,8 +61,8 @@ public record ForecastOptions(Path csv, String dateColumn, String target, List<S
 
   /** The same options with other model settings (benchmarks compare several). */
   public ForecastOptions withModel(String encoder, ForecasterSpec.Decoder decoder, int history) {
-    return new ForecastOptions(csv, dateColumn, target, covariates, missing, history, horizon, initialTrain, step,
-        folds, season, encoder, decoder, teacherForcing, hidden, layers, initScale, epochs, batchSize, learningRate,
+    return new ForecastOptions(csv, dateColumn, target, covariates, missing, logTarget, relative, history, horizon,
+        initialTrain, step, folds, season, encoder, decoder, teacherForcing, hidden, layers, initScale, epochs, batchSize, learningRate,
         clipNorm, seed);
   }
 }

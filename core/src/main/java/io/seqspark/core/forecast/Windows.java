@@ -14,8 +14,21 @@ import java.util.SplittableRandom;
  * @param scaler  the fold's scaler
  * @param history T, input steps per window
  * @param horizon K, forecast steps per window
+ * @param relative whether the target's inputs and outputs are taken relative to the window's last observed target
+ *                 (scaled units): the model then forecasts changes from the last value, so a trend that leaves the
+ *                 training range keeps the model's inputs in range
  */
-public record Windows(TimeSeries series, Scaler scaler, int history, int horizon) {
+public record Windows(TimeSeries series, Scaler scaler, int history, int horizon, boolean relative) {
+
+  /** Windows of absolute (scaled) values. */
+  public Windows(TimeSeries series, Scaler scaler, int history, int horizon) {
+    this(series, scaler, history, horizon, false);
+  }
+
+  /** What is subtracted from the target in the window at {@code origin}: its last observed scaled value, or 0. */
+  public double offset(int origin) {
+    return relative ? scaler.scale(0, series.value(0, origin - 1)) : 0;
+  }
 
   /** The origins of every complete window whose targets all lie before {@code end} (exclusive). */
   public int[] originsBefore(int end) {
@@ -48,13 +61,14 @@ public record Windows(TimeSeries series, Scaler scaler, int history, int horizon
             + " series of " + series.length() + " steps");
       }
       ids[r] = o;
+      double off = offset(o);
       for (int t = 0; t < history; t++) {
         for (int c = 0; c < f; c++) {
-          x[(t * rows + r) * f + c] = (float) scaler.scale(c, series.value(c, o - history + t));
+          x[(t * rows + r) * f + c] = (float) (scaler.scale(c, series.value(c, o - history + t)) - (c == 0 ? off : 0));
         }
       }
       for (int k = 0; k < horizon && o + k < series.length(); k++) {
-        y[r * horizon + k] = (float) scaler.scale(0, series.value(0, o + k));
+        y[r * horizon + k] = (float) (scaler.scale(0, series.value(0, o + k)) - off);
       }
     }
     int n = history * rows;

@@ -94,7 +94,7 @@ class BacktestTest {
       future = future.withValue(0, t, 1e4 + t).withValue(1, t, -7);
     }
     for (ForecasterSpec.Decoder dec : ForecasterSpec.Decoder.values()) {
-      ForecastOptions o = new ForecastOptions(null, "t", "y", List.of("x"), null, 6, 3, 60, 10, 1, 12, "lstm", dec, 0.5,
+      ForecastOptions o = new ForecastOptions(null, "t", "y", List.of("x"), null, false, false, 6, 3, 60, 10, 1, 12, "lstm", dec, 0.5,
           4, 1, 0.1, 2, 8, 0.01, 5, 9);
       Backtest.Trained a = Backtest.train(s, o, 60, 1, null);
       Backtest.Trained b = Backtest.train(future, o, 60, 1, null);
@@ -102,7 +102,7 @@ class BacktestTest {
       assertArrayEquals(a.scaler().mean(), b.scaler().mean());
       assertArrayEquals(a.scaler().std(), b.scaler().std());
       // the fold's first test window reads only history before its origin: same forecast
-      assertArrayEquals(Backtest.forecast(a, s, 6, new int[] {60})[0], Backtest.forecast(b, future, 6, new int[] {60})[0]);
+      assertArrayEquals(Backtest.forecast(a, s, o, new int[] {60})[0], Backtest.forecast(b, future, o, new int[] {60})[0]);
       Backtest.Trained c = Backtest.train(s.withValue(0, 59, 1e4), o, 60, 1, null);
       assertFalse(java.util.Arrays.equals(a.model().params().params().toFloatVector(),
           c.model().params().params().toFloatVector()), "a value before the origin is training data");

@@ -124,7 +124,7 @@ class ForecasterTest {
     }
     TimeSeries s = new TimeSeries("sin", dates, List.of("y"), new double[][] {v});
     for (ForecasterSpec.Decoder dec : ForecasterSpec.Decoder.values()) {
-      ForecastOptions o = new ForecastOptions(null, "t", "y", List.of(), null, 5, 5, 300, 100, 1, 20, "gru", dec, 0.5,
+      ForecastOptions o = new ForecastOptions(null, "t", "y", List.of(), null, false, false, 5, 5, 300, 100, 1, 20, "gru", dec, 0.5,
           16, 1, 0.1, 30, 16, 0.01, 5, 42);
       Backtest.Result r = Backtest.run(s, o, null);
       double rmse = r.meanRmse();
