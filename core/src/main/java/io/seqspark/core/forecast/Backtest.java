@@ -152,9 +152,17 @@ public final class Backtest {
    * fold (its seed is derived from the run seed and the fold index), so folds may run in parallel.
    */
   public static FoldResult runFold(TimeSeries series, ForecastOptions o, WalkForward.Fold fold) {
-    double[] y = series.target();
     long t0 = System.nanoTime();
     Trained t = train(series, o, fold.origin(), TrainStep.stepSeed(o.seed(), fold.index()), null);
+    return score(series, o, fold, t, t0);
+  }
+
+  /**
+   * Forecasts the fold's test windows with a trained model and scores it and both baselines on the same values
+   * (MASE scaled on the steps before the fold's origin).
+   */
+  public static FoldResult score(TimeSeries series, ForecastOptions o, WalkForward.Fold fold, Trained t, long startNanos) {
+    double[] y = series.target();
     int[] origins = fold.testOrigins();
     double[][] forecasts = forecast(t, series, o, origins);
     double[][] actuals = windows(series, t.scaler(), o).actuals(origins);
@@ -167,6 +175,6 @@ public final class Backtest {
     return new FoldResult(fold, origins, forecasts, actuals, persistence, seasonal,
         ForecastMetrics.of(forecasts, actuals, y, fold.origin()),
         ForecastMetrics.of(persistence, actuals, y, fold.origin()),
-        ForecastMetrics.of(seasonal, actuals, y, fold.origin()), t.trainMse(), (System.nanoTime() - t0) / 1e9);
+        ForecastMetrics.of(seasonal, actuals, y, fold.origin()), t.trainMse(), (System.nanoTime() - startNanos) / 1e9);
   }
 }
