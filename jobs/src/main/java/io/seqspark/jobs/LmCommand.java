@@ -9,6 +9,7 @@ import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.Evaluation;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.spark.train.SparkLanguageModelLoop;
+import io.seqspark.spark.train.SparkDefaults;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ public final class LmCommand {
     if (master == null) {
       sum = LanguageModelTraining.run(s, dir, run.resuming(), commandLine(spec), System.err);
     } else {
-      SparkConf conf = new SparkConf().setAppName("seqspark " + job + " " + dir.runId()).setMaster(master);
+      SparkConf conf = SparkDefaults.apply(new SparkConf().setAppName("seqspark " + job + " " + dir.runId()).setMaster(master));
       if (master.startsWith("local")) {
         conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.ui.enabled", "false");
       }

@@ -1,9 +1,12 @@
 package io.seqspark.core.task;
 
+import io.seqspark.core.config.ConfigException;
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.decode.Sampler;
 import io.seqspark.core.io.AtomicFiles;
+import io.seqspark.core.io.DirectoryStore;
+import io.seqspark.core.io.LocalDirectoryStore;
 import io.seqspark.core.io.HtmlReport;
 import io.seqspark.core.io.Manifest;
 import io.seqspark.core.io.MetricsLog;
@@ -62,6 +65,24 @@ public final class LanguageModelTraining {
     /** For the manifest: "local", "spark local[2]", ... */
     String name();
 
+    /**
+     * Where checkpoints go: {@code run.checkpointDir}, or the run directory's {@code checkpoints/} when it is empty. The
+     * local loop writes local paths only; the Spark loop writes any Hadoop file system path.
+     */
+    default DirectoryStore checkpointStore(Settings s, RunDirectory run) {
+      String dir = s.getString("run.checkpointDir");
+      if (dir.isEmpty()) {
+        return new LocalDirectoryStore(run.checkpointsDir());
+      }
+      java.net.URI uri = java.net.URI.create(dir);
+      if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
+        throw new ConfigException(java.util.List.of("run.checkpointDir = " + dir + ": a local training run writes"
+            + " checkpoints to local paths only; train with --master (e.g. --master local[*]) to write them to "
+            + uri.getScheme() + "://, or give a local directory"));
+      }
+      return new LocalDirectoryStore(uri.getScheme() == null ? Path.of(dir) : Path.of(uri));
+    }
+
     /** The local loop. */
     Loop LOCAL = new Loop() {
       @Override
@@ -108,10 +129,10 @@ public final class LanguageModelTraining {
 
     LanguageModel model = LanguageModelTask.model(s, vocab.size());
     TrainStep step = LanguageModelTask.step(s, model);
-    Checkpoints checkpoints = new Checkpoints(run.checkpointsDir(), s.getInt("run.keepCheckpoints"));
+    Checkpoints checkpoints = new Checkpoints(loop.checkpointStore(s, run), s.getInt("run.keepCheckpoints"));
     Position start = Position.start();
     if (resume) {
-      start = checkpoints.latest().map(c -> Checkpoints.restore(c, step)).orElse(Position.start());
+      start = checkpoints.latest().map(c -> checkpoints.restore(c, step)).orElse(Position.start());
       log.printf("[%s] resuming at epoch %d batch %d (step %d)%n", run.runId(), start.epoch(), start.batch(), start.step());
     }
     log.printf("[%s] %s: vocabulary %,d, %,d parameters, %,d training tokens per epoch%s%n", run.runId(),

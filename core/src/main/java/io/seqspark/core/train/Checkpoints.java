@@ -1,7 +1,8 @@
 package io.seqspark.core.train;
 
-import io.seqspark.core.io.AtomicFiles;
+import io.seqspark.core.io.DirectoryStore;
 import io.seqspark.core.io.Json;
+import io.seqspark.core.io.LocalDirectoryStore;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -10,73 +11,80 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Optional;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Checkpoints in {@code <run>/checkpoints/step-NNNNNNNNN/}: parameters, optimizer state, carried model state and
- * the {@link Position}. Each is written to a temporary directory and renamed into place, so a crash leaves either
- * the old or the new checkpoint, never half of one. The last {@code keep} are kept, plus {@code best/}.
+ * Checkpoints in a {@link DirectoryStore} (by default {@code <run>/checkpoints/}; any Hadoop path through the spark
+ * module's store), one entry {@code step-NNNNNNNNN} each: parameters, optimizer state, carried model state, the
+ * {@link Position} and loop-specific extras. Each is written to a temporary entry and published under its name by a
+ * rename, so a crash leaves either the old or the new checkpoint, never half of one. The last {@code keep} are
+ * kept, plus {@code best}.
  */
 public final class Checkpoints {
   private static final String PREFIX = "step-";
-  private final Path dir;
+  private static final String BEST = "best";
+  private final DirectoryStore store;
   private final int keep;
 
-  public Checkpoints(Path dir, int keep) {
-    this.dir = dir;
+  public Checkpoints(DirectoryStore store, int keep) {
+    this.store = store;
     this.keep = keep;
   }
 
-  public Path dir() {
-    return dir;
+  /** Checkpoints in a local directory. */
+  public Checkpoints(Path dir, int keep) {
+    this(new LocalDirectoryStore(dir), keep);
   }
 
-  /** Writes a checkpoint for {@code pos}; if {@code best}, also replaces {@code best/}. Returns its directory. */
-  public Path save(TrainStep step, Position pos, boolean best) {
+  public DirectoryStore store() {
+    return store;
+  }
+
+  /** Writes a checkpoint for {@code pos}; if {@code best}, also replaces {@code best}. Returns its location. */
+  public String save(TrainStep step, Position pos, boolean best) {
     return save(step, pos, best, Map.of());
   }
 
   /**
    * As {@link #save(TrainStep, Position, boolean)}, plus loop-specific state (e.g. each Spark partition's carried
-   * state and step count), stored as {@code extra-<name>.bin} and returned by {@link #extras(Path)}.
+   * state and step count), stored as {@code extra-<name>.bin} and returned by {@link #extras(String)}.
    */
-  public Path save(TrainStep step, Position pos, boolean best, Map<String, double[]> extras) {
+  public String save(TrainStep step, Position pos, boolean best, Map<String, double[]> extras) {
     try {
-      Files.createDirectories(dir);
-      Path target = dir.resolve(String.format("%s%09d", PREFIX, pos.step()));
-      Path tmp = Files.createTempDirectory(dir, ".tmp-");
+      String name = String.format("%s%09d", PREFIX, pos.step());
+      String tmp = store.createTemporary();
       write(tmp, step, pos, extras);
-      AtomicFiles.replaceDirectory(tmp, target);
+      store.publish(tmp, name);
       if (best) {
-        Path tmpBest = Files.createTempDirectory(dir, ".tmp-");
+        String tmpBest = store.createTemporary();
         write(tmpBest, step, pos, extras);
-        AtomicFiles.replaceDirectory(tmpBest, dir.resolve("best"));
+        store.publish(tmpBest, BEST);
       }
       prune();
-      return target;
+      return store.location(name);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not write a checkpoint under " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("could not write a checkpoint under " + store.location() + ": " + e.getMessage(), e);
     }
   }
 
-  private static void write(Path d, TrainStep step, Position pos, Map<String, double[]> extras) throws IOException {
+  private void write(String entry, TrainStep step, Position pos, Map<String, double[]> extras) throws IOException {
     for (Map.Entry<String, double[]> e : extras.entrySet()) {
-      writeArray(d.resolve("extra-" + e.getKey() + ".bin"), Nd4j.createFromArray(e.getValue()));
+      writeArray(entry, "extra-" + e.getKey() + ".bin", Nd4j.createFromArray(e.getValue()));
     }
-    writeArray(d.resolve("params.bin"), step.model().params().params());
-    writeArray(d.resolve("optimizer.bin"), step.optimizer().state());
+    writeArray(entry, "params.bin", step.model().params().params());
+    writeArray(entry, "optimizer.bin", step.optimizer().state());
     List<INDArray> state = step.model().state();
     for (int i = 0; i < state.size(); i++) {
-      writeArray(d.resolve("state-" + i + ".bin"), state.get(i));
+      writeArray(entry, "state-" + i + ".bin", state.get(i));
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("epoch", pos.epoch());
@@ -85,82 +93,78 @@ public final class Checkpoints {
     m.put("bestValidLoss", Double.isNaN(pos.bestValidLoss()) ? null : pos.bestValidLoss());
     m.put("stateTensors", state.size());
     m.put("optimizer", step.optimizer().name());
-    Files.writeString(d.resolve("position.json"), Json.writePretty(m));
+    try (OutputStream os = store.create(entry, "position.json")) {
+      os.write(Json.writePretty(m).getBytes(StandardCharsets.UTF_8));
+    }
   }
 
-  /** The loop-specific state saved with a checkpoint, by name (empty if none). */
-  public static Map<String, double[]> extras(Path checkpoint) {
+  /** The loop-specific state saved with checkpoint {@code entry}, by name (empty if none). */
+  public Map<String, double[]> extras(String entry) {
     Map<String, double[]> out = new LinkedHashMap<>();
-    try (Stream<Path> s = Files.list(checkpoint)) {
-      for (Path f : s.sorted().toList()) {
-        String n = f.getFileName().toString();
+    try {
+      for (String n : store.files(entry)) {
         if (n.startsWith("extra-") && n.endsWith(".bin")) {
-          out.put(n.substring(6, n.length() - 4), readArray(f).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble());
+          out.put(n.substring(6, n.length() - 4), readArray(entry, n).castTo(DataType.DOUBLE).data().asDouble());
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read checkpoint " + checkpoint + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("could not read checkpoint " + store.location(entry) + ": " + e.getMessage(), e);
     }
     return out;
   }
 
-  /** The newest checkpoint directory, if any. */
-  public java.util.Optional<Path> latest() {
-    return list().stream().reduce((a, b) -> b);
+  /** The newest checkpoint entry, if any. */
+  public Optional<String> latest() {
+    try {
+      return store.entries().stream().filter(n -> n.startsWith(PREFIX) && !n.contains(".")).reduce((a, b) -> b);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list checkpoints in " + store.location() + ": " + e.getMessage(), e);
+    }
   }
 
-  /** Restores {@code step}'s model and optimizer from {@code checkpoint} and returns where to continue. */
-  public static Position restore(Path checkpoint, TrainStep step) {
+  /** Restores {@code step}'s model and optimizer from checkpoint {@code entry} and returns where to continue. */
+  public Position restore(String entry, TrainStep step) {
     try {
-      Map<String, Object> m = Json.readMap(Files.readString(checkpoint.resolve("position.json")));
+      Map<String, Object> m;
+      try (InputStream in = store.open(entry, "position.json")) {
+        m = Json.readMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
       String opt = (String) m.get("optimizer");
       if (!step.optimizer().name().equals(opt)) {
-        throw new IllegalArgumentException("checkpoint " + checkpoint + " was written with train.optimizer = " + opt
-            + " but this run uses " + step.optimizer().name() + "; resume with the run's own config.conf");
+        throw new IllegalArgumentException("checkpoint " + store.location(entry) + " was written with train.optimizer = "
+            + opt + " but this run uses " + step.optimizer().name() + "; resume with the run's own config.conf");
       }
-      step.model().params().setParams(readArray(checkpoint.resolve("params.bin")));
-      step.optimizer().setState(readArray(checkpoint.resolve("optimizer.bin")));
+      step.model().params().setParams(readArray(entry, "params.bin"));
+      step.optimizer().setState(readArray(entry, "optimizer.bin"));
       int n = ((Number) m.get("stateTensors")).intValue();
       List<INDArray> state = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        state.add(readArray(checkpoint.resolve("state-" + i + ".bin")));
+        state.add(readArray(entry, "state-" + i + ".bin"));
       }
       step.model().restoreState(state);
       Object best = m.get("bestValidLoss");
       return new Position(((Number) m.get("epoch")).intValue(), ((Number) m.get("batch")).intValue(),
           ((Number) m.get("step")).longValue(), best == null ? Double.NaN : ((Number) best).doubleValue());
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read checkpoint " + checkpoint + ": " + e.getMessage(), e);
-    }
-  }
-
-  private List<Path> list() {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().startsWith(PREFIX)).sorted(Comparator.comparing(Path::toString)).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("could not read checkpoint " + store.location(entry) + ": " + e.getMessage(), e);
     }
   }
 
   private void prune() throws IOException {
-    List<Path> all = list();
+    List<String> all = store.entries().stream().filter(n -> n.startsWith(PREFIX) && !n.contains(".")).toList();
     for (int i = 0; i < all.size() - keep; i++) {
-      AtomicFiles.deleteRecursively(all.get(i));
+      store.delete(all.get(i));
     }
   }
 
-  /** Writes an array in ND4J's binary format (dtype, shape and data). */
-  public static void writeArray(Path file, INDArray a) throws IOException {
-    try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(file)); DataOutputStream out = new DataOutputStream(os)) {
+  private void writeArray(String entry, String file, INDArray a) throws IOException {
+    try (OutputStream os = new BufferedOutputStream(store.create(entry, file)); DataOutputStream out = new DataOutputStream(os)) {
       Nd4j.write(a, out);
     }
   }
 
-  public static INDArray readArray(Path file) throws IOException {
-    try (InputStream is = new BufferedInputStream(Files.newInputStream(file)); DataInputStream in = new DataInputStream(is)) {
+  private INDArray readArray(String entry, String file) throws IOException {
+    try (InputStream is = new BufferedInputStream(store.open(entry, file)); DataInputStream in = new DataInputStream(is)) {
       return Nd4j.read(in);
     }
   }

@@ -25,7 +25,8 @@ public final class Trainer {
     default void onEpoch(int epoch, long step, double lr, StepStats train, StepStats valid) {
     }
 
-    default void onCheckpoint(java.nio.file.Path dir, Position pos) {
+    /** A checkpoint was written at {@code location} (a path or URI). */
+    default void onCheckpoint(String location, Position pos) {
     }
   }
 

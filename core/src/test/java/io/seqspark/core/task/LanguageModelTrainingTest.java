@@ -2,8 +2,10 @@ package io.seqspark.core.task;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.seqspark.core.config.ConfigException;
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.ModelArchive;
@@ -112,6 +114,17 @@ class LanguageModelTrainingTest {
     for (int i = 0; i < p1.length; i++) {
       assertEquals(p1[i], p2[i], 0.0, "parameter " + i);
     }
+  }
+
+  @Test
+  void checkpointDir_localRunsWriteThere_andRejectOtherFileSystemsNamingTheKey() throws IOException {
+    Path elsewhere = dir.resolve("elsewhere-ckpt");
+    run(dir.resolve("ckptdir"), false, sets("train.maxSteps=20", "run.checkpointDir=" + elsewhere));
+    assertTrue(Files.isDirectory(elsewhere.resolve("step-000000020")));
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> run(dir.resolve("ckpt-hdfs"), false, sets("train.maxSteps=1", "run.checkpointDir=hdfs://nn/ckpt")));
+    assertTrue(e.getMessage().contains("run.checkpointDir = hdfs://nn/ckpt") && e.getMessage().contains("--master"),
+        e.getMessage());
   }
 
   @Test

@@ -14,7 +14,9 @@ import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.TrainStep;
 import io.seqspark.spark.train.LanguageModelWorkload;
 import io.seqspark.spark.train.ParameterAveraging;
+import io.seqspark.spark.train.RoundTimes;
 import io.seqspark.spark.train.Shard;
+import io.seqspark.spark.train.SparkDefaults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +92,9 @@ public final class AveragingBench implements Callable<Integer> {
   Path multi30k;
   @Option(names = "--max-tokens-per-batch", defaultValue = "2000", description = "Token budget of a bucketed batch (data.maxTokensPerBatch) for the padding ratio.")
   int maxTokensPerBatch;
+  @Option(names = "--plain-spark", description = "Leave Spark's own defaults (no SparkDefaults), to measure what they cost.")
+  boolean plainSpark;
+
   @Option(names = "--skip", split = ",", description = "Parts to leave out: overhead, compare, stat, padding.")
   List<String> skip = new ArrayList<>();
 
@@ -195,7 +200,7 @@ public final class AveragingBench implements Callable<Integer> {
     if (m.startsWith("local-cluster")) {
       LocalSparkHome.configure(c);
     }
-    return c;
+    return plainSpark ? c : SparkDefaults.apply(c);
   }
 
   private static int executorJvms(JavaSparkContext sc) {
@@ -223,8 +228,7 @@ public final class AveragingBench implements Callable<Integer> {
 
   /** Collects per-round wall and compute times and training stats. */
   static final class Rounds implements ParameterAveraging.Listener {
-    double wall;
-    double compute;
+    RoundTimes times = RoundTimes.ZERO;
     int rounds;
     StepStats stats = StepStats.ZERO;
 
@@ -234,9 +238,8 @@ public final class AveragingBench implements Callable<Integer> {
     }
 
     @Override
-    public void onRoundTimes(int epoch, int round, double seconds, double maxComputeSeconds) {
-      wall += seconds;
-      compute += maxComputeSeconds;
+    public void onRoundTimes(int epoch, int round, RoundTimes t) {
+      times = times.plus(t);
       rounds++;
     }
   }
@@ -256,14 +259,19 @@ public final class AveragingBench implements Callable<Integer> {
       Rounds r = new Rounds();
       int rounds = Math.max(1, overheadSteps / k);
       new ParameterAveraging(sc, workload, options(s, k), driver).runEpoch(rdd, 1, 0, rounds, r);
-      double overhead = r.wall - r.compute;
-      result.put("overhead_fraction_k" + k, round4(overhead / r.wall));
-      detail.put("k" + k, map("rounds", r.rounds, "round_ms", round2(1000 * r.wall / r.rounds),
-          "compute_ms", round2(1000 * r.compute / r.rounds), "overhead_ms", round2(1000 * overhead / r.rounds),
-          "tokens_per_s", round2(r.stats.tokens() / r.wall)));
-      System.err.printf("overhead k=%d: %d rounds, %.1f ms/round, compute %.1f ms, overhead %.1f ms (%.1f%%), %,.0f tokens/s%n",
-          k, r.rounds, 1000 * r.wall / r.rounds, 1000 * r.compute / r.rounds, 1000 * overhead / r.rounds,
-          100 * overhead / r.wall, r.stats.tokens() / r.wall);
+      RoundTimes t = r.times;
+      double perRound = 1000.0 / r.rounds;
+      result.put("overhead_fraction_k" + k, round4(t.overhead() / t.seconds()));
+      detail.put("k" + k, map("rounds", r.rounds, "round_ms", round2(perRound * t.seconds()),
+          "compute_ms", round2(perRound * t.compute()), "overhead_ms", round2(perRound * t.overhead()),
+          "task_setup_ms", round2(perRound * t.setup()), "task_pack_ms", round2(perRound * t.pack()),
+          "driver_broadcast_ms", round2(perRound * t.broadcast()), "driver_average_ms", round2(perRound * t.average()),
+          "tokens_per_s", round2(r.stats.tokens() / t.seconds())));
+      System.err.printf("overhead k=%d: %d rounds, %.1f ms/round, compute %.1f ms, overhead %.1f ms (%.1f%%: task setup"
+              + " %.1f, pack %.1f, driver broadcast %.1f, average %.1f), %,.0f tokens/s%n",
+          k, r.rounds, perRound * t.seconds(), perRound * t.compute(), perRound * t.overhead(),
+          100 * t.overhead() / t.seconds(), perRound * t.setup(), perRound * t.pack(), perRound * t.broadcast(),
+          perRound * t.average(), r.stats.tokens() / t.seconds());
     }
     result.put("overhead_per_round", detail);
     rdd.unpersist();

@@ -49,12 +49,8 @@ public final class ParameterAveraging {
   public interface Listener {
     void onRound(int epoch, int round, StepStats stats, double lr, double seconds);
 
-    /**
-     * After {@link #onRound}: the round's wall seconds (as there) and the longest time any partition spent running
-     * its TrainSteps, measured inside the task. The difference is the round's overhead: broadcast, scheduling,
-     * loading the broadcast parameters, aggregation and the driver's averaging.
-     */
-    default void onRoundTimes(int epoch, int round, double seconds, double maxComputeSeconds) {
+    /** After {@link #onRound}: where the round's wall time went (see {@link RoundTimes}). */
+    default void onRoundTimes(int epoch, int round, RoundTimes times) {
     }
   }
 
@@ -113,20 +109,27 @@ public final class ParameterAveraging {
           toFloats(driver.optimizer().state()), new HashMap<>(states), new HashMap<>(stepCounts), epoch, round,
           options.averagingFrequency(), lr, options.seed(), shards.id());
       Broadcast<RoundInput> b = sc.broadcast(in);
-      RoundResult r = shards.mapPartitions(it -> List.of(runPartition(b.value(), it)).iterator())
+      long t1 = System.nanoTime();
+      RoundResult r = shards.mapPartitions(it -> {
+            long start = System.nanoTime();
+            return List.of(runPartition(b.value(), it, start)).iterator();
+          })
           .treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
+      long t2 = System.nanoTime();
       b.destroy();
       if (r.tokens == 0) {
         return rounds; // every partition has run all its batches of this epoch
       }
       average(r, epoch, round);
+      long t3 = System.nanoTime();
       states.putAll(r.states);
       stepCounts.putAll(r.stepCounts);
       rounds++;
       if (listener != null) {
         double seconds = (System.nanoTime() - t0) / 1e9;
         listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, seconds);
-        listener.onRoundTimes(epoch, round, seconds, r.maxComputeSeconds);
+        listener.onRoundTimes(epoch, round, new RoundTimes(seconds, r.maxComputeSeconds, r.maxSetupSeconds,
+            r.maxPackSeconds, (t1 - t0) / 1e9, (t3 - t2) / 1e9));
       }
     }
     return rounds;
@@ -177,21 +180,26 @@ public final class ParameterAveraging {
       }
       return;
     }
-    double[] p = r.weightedParams;
-    for (int i = 0; i < p.length; i++) {
-      p[i] /= r.tokens;
-      if (!Double.isFinite(p[i])) {
-        throw nonFinite(epoch, round, p[i], i);
-      }
+    driver.model().params().setParams(Nd4j.createFromArray(divide(r.weightedParams, r.tokens, epoch, round)));
+    if (r.weightedOptimizer != null && r.weightedOptimizer.length > 0) {
+      driver.optimizer().setState(Nd4j.createFromArray(divide(r.weightedOptimizer, r.tokens, -1, -1)));
     }
-    driver.model().params().setParams(Nd4j.createFromArray(p));
-    double[] o = r.weightedOptimizer;
-    if (o != null && o.length > 0) {
-      for (int i = 0; i < o.length; i++) {
-        o[i] /= r.tokens;
+  }
+
+  /**
+   * The weighted sums divided by the total weight, rounded once to float32 (the model's precision; the sums stay in
+   * double up to here). With {@code epoch >= 0}, a non-finite average stops the run.
+   */
+  private static float[] divide(double[] sums, long tokens, int epoch, int round) {
+    float[] out = new float[sums.length];
+    for (int i = 0; i < out.length; i++) {
+      double v = sums[i] / tokens;
+      if (epoch >= 0 && !Double.isFinite(v)) {
+        throw nonFinite(epoch, round, v, i);
       }
-      driver.optimizer().setState(Nd4j.createFromArray(o));
+      out[i] = (float) v;
     }
+    return out;
   }
 
   private static IllegalStateException nonFinite(int epoch, int round, double value, int index) {
@@ -200,8 +208,15 @@ public final class ParameterAveraging {
         + " train.clipNorm, and resume from the last checkpoint");
   }
 
+  /** A heap copy of {@code a} in float32: one copy when {@code a} is a whole float buffer (a model's flat parameters). */
   static float[] toFloats(INDArray a) {
-    return a.length() == 0 ? new float[0] : a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    if (a.length() == 0) {
+      return new float[0];
+    }
+    if (a.dataType() == DataType.FLOAT && !a.isView() && a.data().length() == a.length()) {
+      return a.data().asFloat();
+    }
+    return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
   }
 
   /** Everything a partition needs for one round; broadcast once per round. */
@@ -217,7 +232,7 @@ public final class ParameterAveraging {
   }
 
   /** Runs partition p's k steps of this round, starting from the broadcast parameters and state. */
-  static RoundResult runPartition(RoundInput in, Iterator<Shard> shards) {
+  static RoundResult runPartition(RoundInput in, Iterator<Shard> shards, long taskStart) {
     RoundResult out = RoundResult.zero();
     if (!shards.hasNext()) {
       return out;
@@ -255,7 +270,9 @@ public final class ParameterAveraging {
     for (int k = from; k < to; k++) {
       sum = sum.plus(w.step().run(w.source().batch(in.epoch(), k), in.lr(), ++step, seed).stats());
     }
-    out.maxComputeSeconds = (System.nanoTime() - c0) / 1e9;
+    long c1 = System.nanoTime();
+    out.maxSetupSeconds = (c0 - taskStart) / 1e9;
+    out.maxComputeSeconds = (c1 - c0) / 1e9;
     FaultInjection.afterSteps(p, in.epoch(), in.round(), model);
     out.params = toFloats(model.params().params());
     out.optimizer = toFloats(w.step().optimizer().state());
@@ -272,6 +289,7 @@ public final class ParameterAveraging {
     }
     out.states.put(p, st);
     out.stepCounts.put(p, step);
+    out.maxPackSeconds = (System.nanoTime() - c1) / 1e9;
     return out;
   }
 

@@ -26,6 +26,9 @@ public final class RoundResult implements Serializable {
   int steps;
   /** The longest time one partition spent in its TrainSteps this round (seconds); combined by max, not sum. */
   double maxComputeSeconds;
+  /** The longest time one partition spent from task start (broadcast read) to its first step, and after its last. */
+  double maxSetupSeconds;
+  double maxPackSeconds;
   final Map<Integer, double[][]> states = new HashMap<>();
   final Map<Integer, Long> stepCounts = new HashMap<>();
 
@@ -58,6 +61,8 @@ public final class RoundResult implements Serializable {
     positions += o.positions;
     steps += o.steps;
     maxComputeSeconds = Math.max(maxComputeSeconds, o.maxComputeSeconds);
+    maxSetupSeconds = Math.max(maxSetupSeconds, o.maxSetupSeconds);
+    maxPackSeconds = Math.max(maxPackSeconds, o.maxPackSeconds);
     states.putAll(o.states);
     stepCounts.putAll(o.stepCounts);
     return this;

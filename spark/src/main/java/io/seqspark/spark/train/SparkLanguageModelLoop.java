@@ -1,6 +1,9 @@
 package io.seqspark.spark.train;
 
+import io.seqspark.core.config.ConfigException;
 import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.DirectoryStore;
+import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.task.LanguageModelTask;
 import io.seqspark.core.task.LanguageModelTraining;
 import io.seqspark.core.train.Checkpoints;
@@ -9,6 +12,7 @@ import io.seqspark.core.train.Position;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.TrainStep;
 import io.seqspark.core.train.Trainer;
+import java.io.IOException;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -35,6 +39,22 @@ public final class SparkLanguageModelLoop implements LanguageModelTraining.Loop 
     return "spark " + sc.master() + ", " + sc.defaultParallelism() + " default parallelism";
   }
 
+  /** {@code run.checkpointDir} may be any Hadoop file system path here (empty: the run directory's checkpoints/). */
+  @Override
+  public DirectoryStore checkpointStore(Settings s, RunDirectory run) {
+    String dir = s.getString("run.checkpointDir");
+    if (dir.isEmpty()) {
+      return LanguageModelTraining.Loop.super.checkpointStore(s, run);
+    }
+    try {
+      return new HadoopDirectoryStore(dir, sc.hadoopConfiguration());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException(List.of("run.checkpointDir = " + dir + ": not a usable Hadoop file system path ("
+          + e.getMessage() + "); give a URI such as hdfs://namenode/ckpt/run1 or file:///tmp/ckpt, with the file"
+          + " system's client and credentials configured for Spark (see README, On a cluster)"));
+    }
+  }
+
   @Override
   public long totalSteps(LanguageModelTask.Data data, Settings s, int epochs) {
     long perPartition = Math.max(1, data.train().numBatches(1) / partitions(s));
@@ -55,7 +75,7 @@ public final class SparkLanguageModelLoop implements LanguageModelTraining.Loop 
     double best = start.bestValidLoss();
     if (start.step() > 0 && checkpoints != null) {
       // the driver's parameters and optimizer were restored by the caller; the partitions' state comes from here
-      checkpoints.latest().ifPresent(c -> pa.importState(Checkpoints.extras(c)));
+      checkpoints.latest().ifPresent(c -> pa.importState(checkpoints.extras(c)));
     }
     long every = options.checkpointEverySteps();
     try {

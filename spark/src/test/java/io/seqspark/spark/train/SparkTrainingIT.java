@@ -107,13 +107,19 @@ class SparkTrainingIT {
 
   @Test
   void resumedSparkRun_reproducesTheUninterruptedRun() throws IOException {
+    String hadoopCheckpoints = dir.resolve("hadoop-ckpt").toUri().toString();
     withSpark("local[2]", Map.of(), sc -> {
       train(sc, dir.resolve("whole"), false, sets());
-      // stop after 5 rounds (a checkpoint was written at round 3 with the partitions' carried state), then resume
-      train(sc, dir.resolve("split"), false, sets("train.maxSteps=5"));
+      // stop after 5 rounds (a checkpoint was written at round 3 with the partitions' carried state), then resume;
+      // this run keeps its checkpoints outside the run directory, through Hadoop's FileSystem API (file:// URI)
+      train(sc, dir.resolve("split"), false, sets("train.maxSteps=5", "run.checkpointDir=" + hadoopCheckpoints));
       train(sc, dir.resolve("split"), true, List.of("train.maxSteps=0"));
       return null;
     });
+    assertTrue(Files.isDirectory(dir.resolve("hadoop-ckpt").resolve("best")), "checkpoints under " + hadoopCheckpoints);
+    try (var entries = Files.list(dir.resolve("split").resolve("checkpoints"))) {
+      assertEquals(0, entries.count(), "nothing written to the run directory's checkpoints/");
+    }
     Map<Long, Double> whole = losses(dir.resolve("whole"));
     assertTrue(whole.size() > 10, "rounds logged: " + whole.size());
     Map<Long, Double> split = losses(dir.resolve("split"));
@@ -148,12 +154,13 @@ class SparkTrainingIT {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> withSpark("local[2]", Map.of(FaultInjection.POISON, "0:2:1"), sc -> train(sc, out, false, sets())));
     assertTrue(e.getMessage().contains("epoch 2 round 1"), e.getMessage());
-    Path last = new Checkpoints(out.resolve("checkpoints"), 2).latest().orElseThrow();
+    Checkpoints checkpoints = new Checkpoints(out.resolve("checkpoints"), 2);
+    String last = checkpoints.latest().orElseThrow();
     Settings s = Settings.load(List.of(out.resolve("config.conf")), List.of());
     int vocab = io.seqspark.core.data.Vocabulary.load(out.resolve("vocab.tsv")).size();
     TrainStep step = LanguageModelTask.step(s, LanguageModelTask.model(s, vocab));
-    Checkpoints.restore(last, step);
+    checkpoints.restore(last, step);
     double sum = step.model().params().params().sumNumber().doubleValue();
-    assertTrue(Double.isFinite(sum), "the last checkpoint (" + last.getFileName() + ") holds finite parameters");
+    assertTrue(Double.isFinite(sum), "the last checkpoint (" + last + ") holds finite parameters");
   }
 }
