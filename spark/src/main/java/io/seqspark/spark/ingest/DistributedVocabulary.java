@@ -16,7 +16,7 @@ import scala.Tuple2;
  * The frozen core {@link Vocabulary} built from examples spread over a cluster, identical to the one
  * {@code Vocabulary.Builder} builds on one machine from the same tokens.
  *
- * <p>Tokens are counted per partition in a hash map (a pair per token would allocate per token), summed with
+ * <p>Tokens are counted per partition (by the read pass, {@link Block}, or {@link #partialCounts}), summed with
  * {@code reduceByKey}, then cut by {@code minCount} on the executors; with a size limit only the top
  * {@code maxSize - 4} (token, count) pairs reach the driver ({@code takeOrdered}, same order as the builder: count
  * descending, then token). Everything cut is counted into {@code <unk>} from the total, exactly as the builder does,
@@ -35,8 +35,8 @@ final class DistributedVocabulary {
     }
   }
 
-  /** Per-token counts over all examples; the RDD is not cached (the caller reads it twice and may cache it). */
-  static JavaPairRDD<String, Long> counts(JavaRDD<String[]> examples) {
+  /** Per-partition (token, count) pairs of string examples (a pair per token would allocate per token). */
+  static JavaPairRDD<String, Long> partialCounts(JavaRDD<String[]> examples) {
     return examples.mapPartitionsToPair((Iterator<String[]> it) -> {
       Map<String, long[]> local = new HashMap<>();
       while (it.hasNext()) {
@@ -47,17 +47,18 @@ final class DistributedVocabulary {
       List<Tuple2<String, Long>> out = new ArrayList<>(local.size());
       local.forEach((t, c) -> out.add(new Tuple2<>(t, c[0])));
       return out.iterator();
-    }).reduceByKey(Long::sum);
+    });
   }
 
   /**
    * Builds the vocabulary.
    *
-   * @param totalTokens every token of {@code examples} (known from the read pass)
+   * @param partialCounts (token, count) pairs, a token possibly several times (once per partition)
+   * @param totalTokens   every token counted (known from the read pass)
    * @param eosCount    added to {@code </s>} (one per example when data.eosPerLine, as lm train counts it)
    */
-  static Vocabulary build(JavaRDD<String[]> examples, long totalTokens, int minCount, int maxSize, long eosCount) {
-    JavaPairRDD<String, Long> counts = counts(examples).cache();
+  static Vocabulary build(JavaPairRDD<String, Long> partialCounts, long totalTokens, int minCount, int maxSize, long eosCount) {
+    JavaPairRDD<String, Long> counts = partialCounts.reduceByKey(Long::sum).cache();
     try {
       List<Tuple2<String, Long>> specials = counts.filter(t -> Vocabulary.SPECIALS.contains(t._1())).collect();
       JavaPairRDD<String, Long> words = counts.filter(t -> !Vocabulary.SPECIALS.contains(t._1()) && t._2() >= minCount);
