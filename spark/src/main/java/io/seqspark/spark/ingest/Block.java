@@ -19,7 +19,11 @@ import scala.Tuple2;
 final class Block implements Serializable {
   final FileReport report;
   final boolean keepDropped;
-  String[] dict = new String[256];
+  /** The local dictionary while reading; packed into {@link #chars}/{@link #ends} by {@link #seal()}. */
+  private transient String[] dict = new String[256];
+  /** The sealed dictionary: token i is chars[ends[i-1], ends[i]) (primitive arrays: cheap to cache and size). */
+  private char[] chars;
+  private int[] ends;
   long[] counts = new long[256];
   int dictSize;
   int[] ids = new int[1024];
@@ -86,7 +90,7 @@ final class Block implements Serializable {
 
       @Override
       public Tuple2<String, Long> next() {
-        Tuple2<String, Long> t = new Tuple2<>(dict[i], counts[i]);
+        Tuple2<String, Long> t = new Tuple2<>(token(i), counts[i]);
         i++;
         return t;
       }
@@ -97,7 +101,7 @@ final class Block implements Serializable {
   int[] globalIds(Map<String, Integer> vocabulary) {
     int[] g = new int[dictSize];
     for (int i = 0; i < dictSize; i++) {
-      g[i] = vocabulary.getOrDefault(dict[i], 1);
+      g[i] = vocabulary.getOrDefault(token(i), 1);
     }
     return g;
   }
@@ -131,6 +135,10 @@ final class Block implements Serializable {
 
   /** Each entry's tokens as strings (null for a dropped line), in order. */
   String[][] tokens() {
+    String[] words = new String[dictSize];
+    for (int i = 0; i < dictSize; i++) {
+      words[i] = token(i);
+    }
     String[][] out = new String[entries][];
     int at = 0;
     for (int e = 0; e < entries; e++) {
@@ -138,7 +146,7 @@ final class Block implements Serializable {
       if (n >= 0) {
         out[e] = new String[n];
         for (int i = 0; i < n; i++) {
-          out[e][i] = dict[ids[at + i]];
+          out[e][i] = words[ids[at + i]];
         }
         at += n;
       }
@@ -155,8 +163,33 @@ final class Block implements Serializable {
     return ids;
   }
 
-  /** Drops the local index (the block is complete; it is rebuilt neither by Spark nor by us). */
+  /** Local token {@code i} (after {@link #seal()}). */
+  String token(int i) {
+    int from = i == 0 ? 0 : ends[i - 1];
+    return new String(chars, from, ends[i] - from);
+  }
+
+  /**
+   * Ends the reading: the dictionary's strings are packed into one char array (a cached block is then a handful of
+   * primitive arrays, which Spark sizes and stores without walking thousands of objects) and the index is dropped.
+   */
   void seal() {
+    int total = 0;
+    for (int i = 0; i < dictSize; i++) {
+      total += dict[i].length();
+    }
+    chars = new char[total];
+    ends = new int[dictSize];
+    int at = 0;
+    for (int i = 0; i < dictSize; i++) {
+      dict[i].getChars(0, dict[i].length(), chars, at);
+      at += dict[i].length();
+      ends[i] = at;
+    }
+    dict = null;
     index = null;
+    counts = Arrays.copyOf(counts, dictSize);
+    ids = Arrays.copyOf(ids, idCount);
+    lengths = Arrays.copyOf(lengths, entries);
   }
 }

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
@@ -17,9 +19,9 @@ import scala.Tuple2;
  * {@code Vocabulary.Builder} builds on one machine from the same tokens.
  *
  * <p>Tokens are counted per partition (by the read pass, {@link Block}, or {@link #partialCounts}), summed with
- * {@code reduceByKey}, then cut by {@code minCount} on the executors; with a size limit only the top
- * {@code maxSize - 4} (token, count) pairs reach the driver ({@code takeOrdered}, same order as the builder: count
- * descending, then token). Everything cut is counted into {@code <unk>} from the total, exactly as the builder does,
+ * {@code combineByKey}, then cut by {@code minCount} on the executors; with a size limit only each partition's top
+ * {@code maxSize - 4} (token, count) pairs reach the driver, which keeps the overall top (same order as the builder:
+ * count descending, then token). Everything cut is counted into {@code <unk>} from the total, exactly as the builder does,
  * without shipping the cut tokens anywhere.
  */
 final class DistributedVocabulary {
@@ -58,31 +60,55 @@ final class DistributedVocabulary {
    * @param eosCount    added to {@code </s>} (one per example when data.eosPerLine, as lm train counts it)
    */
   static Vocabulary build(JavaPairRDD<String, Long> partialCounts, long totalTokens, int minCount, int maxSize, long eosCount) {
-    JavaPairRDD<String, Long> counts = partialCounts.reduceByKey(Long::sum).cache();
-    try {
-      List<Tuple2<String, Long>> specials = counts.filter(t -> Vocabulary.SPECIALS.contains(t._1())).collect();
-      JavaPairRDD<String, Long> words = counts.filter(t -> !Vocabulary.SPECIALS.contains(t._1()) && t._2() >= minCount);
-      List<Tuple2<String, Long>> kept = maxSize == 0 ? words.collect()
-          : words.takeOrdered(Math.max(0, maxSize - Vocabulary.SPECIALS.size()), new ByCountThenToken());
-      Vocabulary.Builder b = Vocabulary.builder();
-      long seen = 0;
-      for (Tuple2<String, Long> t : specials) {
-        b.add(t._1(), t._2());
-        seen += t._2();
+    // The partial counts are already combined per partition, so a map-side combine would only sort them again;
+    // without it Spark's shuffle writes them straight to their partitions (no sort below 200 partitions).
+    JavaPairRDD<String, Long> counts = partialCounts.combineByKey(c -> c, Long::sum, Long::sum,
+        new HashPartitioner(partialCounts.getNumPartitions()), false, null);
+    int k = maxSize == 0 ? Integer.MAX_VALUE : Math.max(0, maxSize - Vocabulary.SPECIALS.size());
+    ByCountThenToken order = new ByCountThenToken();
+    // One job, nothing cached: each partition returns its specials and its top k words (all words without a size
+    // limit); the driver merges them, as takeOrdered would.
+    List<Tuple2<String, Long>> specials = new ArrayList<>();
+    List<Tuple2<String, Long>> kept = new ArrayList<>();
+    for (Tuple2<String, Long> t : counts.mapPartitions((Iterator<Tuple2<String, Long>> it) -> {
+      List<Tuple2<String, Long>> out = new ArrayList<>();
+      PriorityQueue<Tuple2<String, Long>> top = new PriorityQueue<>(order.reversed());
+      while (it.hasNext()) {
+        Tuple2<String, Long> t = it.next();
+        if (Vocabulary.SPECIALS.contains(t._1())) {
+          out.add(t);
+        } else if (t._2() >= minCount) {
+          top.add(t);
+          if (top.size() > k) {
+            top.poll();
+          }
+        }
       }
-      for (Tuple2<String, Long> t : kept) {
-        b.add(t._1(), t._2());
-        seen += t._2();
-      }
-      if (seen > totalTokens) {
-        throw new IllegalStateException("counted " + seen + " tokens in the vocabulary but only " + totalTokens
-            + " were read; the read pass and the count disagree");
-      }
-      b.add(Vocabulary.UNK, totalTokens - seen);
-      b.add(Vocabulary.EOS, eosCount);
-      return b.build(minCount, maxSize);
-    } finally {
-      counts.unpersist(false);
+      out.addAll(top);
+      return out.iterator();
+    }).collect()) {
+      (Vocabulary.SPECIALS.contains(t._1()) ? specials : kept).add(t);
     }
+    if (kept.size() > k) {
+      kept.sort(order);
+      kept = kept.subList(0, k);
+    }
+    Vocabulary.Builder b = Vocabulary.builder();
+    long seen = 0;
+    for (Tuple2<String, Long> t : specials) {
+      b.add(t._1(), t._2());
+      seen += t._2();
+    }
+    for (Tuple2<String, Long> t : kept) {
+      b.add(t._1(), t._2());
+      seen += t._2();
+    }
+    if (seen > totalTokens) {
+      throw new IllegalStateException("counted " + seen + " tokens in the vocabulary but only " + totalTokens
+          + " were read; the read pass and the count disagree");
+    }
+    b.add(Vocabulary.UNK, totalTokens - seen);
+    b.add(Vocabulary.EOS, eosCount);
+    return b.build(minCount, maxSize);
   }
 }

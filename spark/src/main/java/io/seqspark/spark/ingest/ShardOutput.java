@@ -28,10 +28,21 @@ final class ShardOutput {
 
   private ShardOutput() {}
 
+  /** The last vocabulary index built in this JVM, by broadcast id: built once per executor, not once per task. */
+  private static Object[] lastIndex = {-1L, null};
+
+  @SuppressWarnings("unchecked")
+  private static synchronized Map<String, Integer> index(Broadcast<String[]> tokens) {
+    if ((long) lastIndex[0] != tokens.id()) {
+      lastIndex = new Object[] {tokens.id(), Block.index(tokens.value())};
+    }
+    return (Map<String, Integer>) lastIndex[1];
+  }
+
   /** The global ids of every kept example of the blocks, in order; the token map is built once per partition. */
   static JavaRDD<int[]> encode(JavaRDD<Block> blocks, Broadcast<String[]> tokens) {
     return blocks.mapPartitions((Iterator<Block> it) -> {
-      Map<String, Integer> ids = Block.index(tokens.value());
+      Map<String, Integer> ids = index(tokens);
       List<Iterator<int[]>> parts = new ArrayList<>();
       while (it.hasNext()) {
         Block b = it.next();
@@ -47,7 +58,7 @@ final class ShardOutput {
   /** Ids of string examples (parallel files); the token map is built once per partition. */
   static JavaRDD<int[]> encodeTexts(JavaRDD<String[]> examples, Broadcast<String[]> tokens) {
     return examples.mapPartitions((Iterator<String[]> it) -> {
-      Map<String, Integer> ids = Block.index(tokens.value());
+      Map<String, Integer> ids = index(tokens);
       return new Iterator<int[]>() {
         @Override
         public boolean hasNext() {

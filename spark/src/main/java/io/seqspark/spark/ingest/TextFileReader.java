@@ -91,7 +91,9 @@ final class TextFileReader {
     if (task.kind() == ReadTask.Kind.HASH) {
       FileReport r = new FileReport(task.file().path(), task.fileIndex(), task.side(), -1);
       r.sha256 = UpToDate.sha256(task.file(), conf);
-      return new Block(r, keepDropped);
+      Block b = new Block(r, keepDropped);
+      b.seal();
+      return b;
     }
     TextFileReader reader = new TextFileReader(task, o, keepDropped);
     reader.run(conf);
