@@ -1,9 +1,11 @@
 package io.seqspark.spark.ingest;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import scala.Tuple2;
 
@@ -78,23 +80,13 @@ final class Block implements Serializable {
     lengths[entries++] = length;
   }
 
-  /** (token, count) of this block, for the vocabulary's reduceByKey. */
-  Iterator<Tuple2<String, Long>> counts() {
-    return new Iterator<>() {
-      int i;
-
-      @Override
-      public boolean hasNext() {
-        return i < dictSize;
-      }
-
-      @Override
-      public Tuple2<String, Long> next() {
-        Tuple2<String, Long> t = new Tuple2<>(token(i), counts[i]);
-        i++;
-        return t;
-      }
-    };
+  /** This block's counts packed by reduce partition, for {@link DistributedVocabulary#build}. */
+  Iterator<Tuple2<Integer, PackedCounts>> counts(int partitions) {
+    List<Map.Entry<String, Long>> entries = new ArrayList<>(dictSize);
+    for (int i = 0; i < dictSize; i++) {
+      entries.add(Map.entry(token(i), counts[i]));
+    }
+    return PackedCounts.split(entries, partitions);
   }
 
   /** Maps the local dictionary to global ids ({@code <unk>} = 1 for tokens the vocabulary cut). */

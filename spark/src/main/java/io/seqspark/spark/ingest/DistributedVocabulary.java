@@ -18,8 +18,9 @@ import scala.Tuple2;
  * The frozen core {@link Vocabulary} built from examples spread over a cluster, identical to the one
  * {@code Vocabulary.Builder} builds on one machine from the same tokens.
  *
- * <p>Tokens are counted per partition (by the read pass, {@link Block}, or {@link #partialCounts}), summed with
- * {@code combineByKey}, then cut by {@code minCount} on the executors; with a size limit only each partition's top
+ * <p>Tokens are counted per partition (by the read pass, {@link Block}, or {@link #partialCounts}), shipped packed
+ * ({@link PackedCounts}) to reduce tasks by token hash, summed there, then cut by {@code minCount} on the executors
+ * (the distributed equivalent of {@code reduceByKey}); with a size limit only each partition's top
  * {@code maxSize - 4} (token, count) pairs reach the driver, which keeps the overall top (same order as the builder:
  * count descending, then token). Everything cut is counted into {@code <unk>} from the total, exactly as the builder does,
  * without shipping the cut tokens anywhere.
@@ -37,57 +38,70 @@ final class DistributedVocabulary {
     }
   }
 
-  /** Per-partition (token, count) pairs of string examples (a pair per token would allocate per token). */
-  static JavaPairRDD<String, Long> partialCounts(JavaRDD<String[]> examples) {
+  /** Per-partition counts of string examples, packed by reduce partition for {@link #build}. */
+  static JavaPairRDD<Integer, PackedCounts> partialCounts(JavaRDD<String[]> examples, int partitions) {
     return examples.mapPartitionsToPair((Iterator<String[]> it) -> {
-      Map<String, long[]> local = new HashMap<>();
+      Map<String, Long> local = new HashMap<>();
       while (it.hasNext()) {
         for (String t : it.next()) {
-          local.computeIfAbsent(t, k -> new long[1])[0]++;
+          local.merge(t, 1L, Long::sum);
         }
       }
-      List<Tuple2<String, Long>> out = new ArrayList<>(local.size());
-      local.forEach((t, c) -> out.add(new Tuple2<>(t, c[0])));
-      return out.iterator();
+      return PackedCounts.split(local.entrySet(), partitions);
     });
   }
 
   /**
    * Builds the vocabulary.
    *
-   * @param partialCounts (token, count) pairs, a token possibly several times (once per partition)
+   * @param partialCounts (token, count) pairs packed per reduce partition (key), a token possibly several times
+   * @param partitions    reduce partitions, the key range of partialCounts
    * @param totalTokens   every token counted (known from the read pass)
    * @param eosCount    added to {@code </s>} (one per example when data.eosPerLine, as lm train counts it)
    */
-  static Vocabulary build(JavaPairRDD<String, Long> partialCounts, long totalTokens, int minCount, int maxSize, long eosCount) {
-    // The partial counts are already combined per partition, so a map-side combine would only sort them again;
-    // without it Spark's shuffle writes them straight to their partitions (no sort below 200 partitions).
-    JavaPairRDD<String, Long> counts = partialCounts.combineByKey(c -> c, Long::sum, Long::sum,
-        new HashPartitioner(partialCounts.getNumPartitions()), false, null);
+  static Vocabulary build(JavaPairRDD<Integer, PackedCounts> partialCounts, int partitions, long totalTokens,
+      int minCount, int maxSize, long eosCount) {
     int k = maxSize == 0 ? Integer.MAX_VALUE : Math.max(0, maxSize - Vocabulary.SPECIALS.size());
     ByCountThenToken order = new ByCountThenToken();
-    // One job, nothing cached: each partition returns its specials and its top k words (all words without a size
-    // limit); the driver merges them, as takeOrdered would.
+    // One job, nothing cached: partial counts arrive packed by reduce partition (already keyed by it, so the identity
+    // partitioner routes them); each reduce task sums its tokens and returns its specials and its top k words (all
+    // words without a size limit), packed again; the driver merges them, as takeOrdered would.
+    List<PackedCounts> reduced = partialCounts.partitionBy(new HashPartitioner(partitions)).mapPartitions(
+        (Iterator<Tuple2<Integer, PackedCounts>> it) -> {
+          Map<String, long[]> sums = new HashMap<>();
+          while (it.hasNext()) {
+            PackedCounts p = it.next()._2();
+            for (int i = 0; i < p.size(); i++) {
+              sums.computeIfAbsent(p.token(i), t -> new long[1])[0] += p.count(i);
+            }
+          }
+          PackedCounts out = new PackedCounts();
+          PriorityQueue<Tuple2<String, Long>> top = new PriorityQueue<>(order.reversed());
+          for (Map.Entry<String, long[]> e : sums.entrySet()) {
+            long c = e.getValue()[0];
+            if (Vocabulary.SPECIALS.contains(e.getKey())) {
+              out.add(e.getKey(), c);
+            } else if (c >= minCount) {
+              if (k == Integer.MAX_VALUE) {
+                out.add(e.getKey(), c);
+              } else {
+                top.add(new Tuple2<>(e.getKey(), c));
+                if (top.size() > k) {
+                  top.poll();
+                }
+              }
+            }
+          }
+          top.forEach(t -> out.add(t._1(), t._2()));
+          return List.of(out).iterator();
+        }).collect();
     List<Tuple2<String, Long>> specials = new ArrayList<>();
     List<Tuple2<String, Long>> kept = new ArrayList<>();
-    for (Tuple2<String, Long> t : counts.mapPartitions((Iterator<Tuple2<String, Long>> it) -> {
-      List<Tuple2<String, Long>> out = new ArrayList<>();
-      PriorityQueue<Tuple2<String, Long>> top = new PriorityQueue<>(order.reversed());
-      while (it.hasNext()) {
-        Tuple2<String, Long> t = it.next();
-        if (Vocabulary.SPECIALS.contains(t._1())) {
-          out.add(t);
-        } else if (t._2() >= minCount) {
-          top.add(t);
-          if (top.size() > k) {
-            top.poll();
-          }
-        }
+    for (PackedCounts p : reduced) {
+      for (int i = 0; i < p.size(); i++) {
+        String t = p.token(i);
+        (Vocabulary.SPECIALS.contains(t) ? specials : kept).add(new Tuple2<>(t, p.count(i)));
       }
-      out.addAll(top);
-      return out.iterator();
-    }).collect()) {
-      (Vocabulary.SPECIALS.contains(t._1()) ? specials : kept).add(t);
     }
     if (kept.size() > k) {
       kept.sort(order);

@@ -154,8 +154,9 @@ public final class Ingest {
       examples += r.examples;
       tokens += r.tokens;
     }
-    Vocabulary vocab = DistributedVocabulary.build(blocks.flatMapToPair(Block::counts), tokens, o.minCount(),
-        o.maxVocabSize(), o.eosPerLine() ? examples : 0);
+    int partitions = blocks.getNumPartitions();
+    Vocabulary vocab = DistributedVocabulary.build(blocks.flatMapToPair(b -> b.counts(partitions)), partitions, tokens,
+        o.minCount(), o.maxVocabSize(), o.eosPerLine() ? examples : 0);
     Broadcast<String[]> bc = sc.broadcast(tokenList(vocab));
     JavaRDD<int[]> ids = ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples);
     List<ShardOutput.ShardInfo> shards = ShardOutput.write(ids, new Path(dir, TokenShards.SHARD_DIR).toString(), conf);

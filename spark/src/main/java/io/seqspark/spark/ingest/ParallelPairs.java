@@ -118,8 +118,9 @@ final class ParallelPairs {
 
   private static Map<String, Object> side(JavaSparkContext sc, JavaRDD<String[]> examples, long count, long tokens,
       String name, IngestOptions o, Path dir, HadoopConf conf) throws IOException {
-    Vocabulary vocab = DistributedVocabulary.build(DistributedVocabulary.partialCounts(examples), tokens, o.minCount(),
-        o.maxVocabSize(), o.eosPerLine() ? count : 0);
+    int partitions = examples.getNumPartitions();
+    Vocabulary vocab = DistributedVocabulary.build(DistributedVocabulary.partialCounts(examples, partitions), partitions,
+        tokens, o.minCount(), o.maxVocabSize(), o.eosPerLine() ? count : 0);
     Broadcast<String[]> bc = sc.broadcast(Ingest.tokenList(vocab));
     Path sideDir = new Path(dir, name);
     List<ShardOutput.ShardInfo> shards = ShardOutput.write(ShardOutput.encodeTexts(examples, bc),
