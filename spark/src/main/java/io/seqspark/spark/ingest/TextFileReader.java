@@ -75,6 +75,7 @@ final class TextFileReader {
   private boolean anyByte;
   private boolean lastNewline;
   private boolean eof;
+  private long ensuredFor = -1;
 
   private TextFileReader(ReadTask task, IngestOptions o, boolean keepDropped) {
     this.task = task;
@@ -310,6 +311,11 @@ final class TextFileReader {
     int piece = 0;
     boolean discarding = false;
     while (!done && fill()) {
+      if (chunkBase != ensuredFor) {
+        // Room for the rest of this chunk, so no capacity check per byte below (recLen grows by at most 1 per byte).
+        ensure(recLen + chunkLen - chunkPos);
+        ensuredFor = chunkBase;
+      }
       byte b = chunk[chunkPos];
       long at = chunkBase + chunkPos++;
       anyByte = true;
@@ -326,11 +332,9 @@ final class TextFileReader {
           streamRecord(0, recLen);
           recLen = 0;
         } else if (recLen > 0) {
-          ensure(recLen + 1);
           rec[recLen++] = b;
         }
       } else if (!discarding) {
-        ensure(recLen + 1);
         rec[recLen++] = b;
         if (++piece > o.maxLineBytes()) {
           overLongPiece(recLen - piece);
