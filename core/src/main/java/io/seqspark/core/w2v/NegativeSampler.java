@@ -7,7 +7,9 @@ package io.seqspark.core.w2v;
  *
  * <p>A draw takes one 64-bit random number: its high 32 bits pick the slot, its low 32 bits the coin.
  */
-public final class NegativeSampler {
+public final class NegativeSampler implements java.io.Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   private final int[] alias;
   /** Keep the slot's own word when the coin (unsigned 32 bits) is below this; 2^32 = always. */

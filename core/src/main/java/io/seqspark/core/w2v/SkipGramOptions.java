@@ -15,7 +15,7 @@ package io.seqspark.core.w2v;
  * @param exactSigmoid compute 1/(1+e^-x) exactly instead of from word2vec's 1000-entry table over [-6, 6]
  */
 public record SkipGramOptions(int dim, int window, int negative, double sample, double alpha, double minAlpha,
-                              int epochs, int threads, long seed, boolean exactSigmoid) {
+                              int epochs, int threads, long seed, boolean exactSigmoid) implements java.io.Serializable {
 
   public SkipGramOptions {
     check(dim >= 1, "dim", dim, ">= 1");

@@ -1,5 +1,6 @@
 package io.seqspark.core.w2v;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -8,13 +9,15 @@ import java.util.Arrays;
  * Row {@code r} lives in {@code blocks[r >>> shift]} at offset {@code (r & mask) * dim}; block rows are a power of two
  * so locating a row costs a shift and a mask, not a division, in the training kernel's inner loop.
  */
-public final class Vectors {
+public final class Vectors implements Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   /** Largest block the default layout allocates: 2^26 floats (256 MiB). */
   static final long DEFAULT_BLOCK_FLOATS = 1L << 26;
 
   /** Where rows go; computed in longs so sizes beyond {@code Integer.MAX_VALUE} elements cannot overflow. */
-  public record Layout(long rows, int dim, int blockRows) {
+  public record Layout(long rows, int dim, int blockRows) implements Serializable {
     public Layout {
       if (rows < 0 || dim < 1 || blockRows < 1 || Integer.bitCount(blockRows) != 1) {
         throw new IllegalArgumentException("layout needs rows >= 0, dim >= 1 and a power-of-two blockRows, got rows="

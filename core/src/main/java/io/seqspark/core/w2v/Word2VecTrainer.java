@@ -27,7 +27,7 @@ public final class Word2VecTrainer {
   }
 
   /** Everything the workers share: sampler and subsampling thresholds, built once from the corpus counts. */
-  public record Tables(NegativeSampler sampler, long[] keep) {
+  public record Tables(NegativeSampler sampler, long[] keep) implements java.io.Serializable {
     public static Tables of(long[] counts, long totalWords, double sample) {
       return new Tables(new NegativeSampler(counts, Corpus.FIRST_WORD, 0.75), SkipGram.keepThresholds(counts, totalWords, sample));
     }
