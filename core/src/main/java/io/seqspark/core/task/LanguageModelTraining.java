@@ -107,6 +107,13 @@ public final class LanguageModelTraining {
     manifest.write(run.manifestFile());
 
     LanguageModel model = LanguageModelTask.model(s, vocab.size());
+    int oov = resume ? -1 : LanguageModelTask.initEmbedding(s, model, vocab);
+    if (oov >= 0) {
+      log.printf("[%s] embedding initialised from %s: %,d of %,d words had no vector (OOV)%s%n", run.runId(),
+          s.getPath("model.embedding.pretrained"), oov, vocab.size() - Vocabulary.SPECIALS.size(),
+          model.embedding().frozen() ? "; frozen" : "");
+      manifest.put("embeddingPretrainedOov", oov);
+    }
     TrainStep step = LanguageModelTask.step(s, model);
     Checkpoints checkpoints = new Checkpoints(run.checkpointsDir(), s.getInt("run.keepCheckpoints"));
     Position start = Position.start();
