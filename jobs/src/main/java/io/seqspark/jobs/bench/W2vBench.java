@@ -64,6 +64,9 @@ public final class W2vBench implements Callable<Integer> {
   int epochs;
   @Option(names = "--reps", defaultValue = "2", description = "Alternating seqspark/gensim throughput repetitions (default ${DEFAULT-VALUE}).")
   int reps;
+  @Option(names = "--scale", defaultValue = "1", description = "Fraction of the corpus to use: the first F of brown's lines"
+      + " and of text8's bytes (default ${DEFAULT-VALUE}, the whole corpus; less when the machine is too loaded to finish).")
+  double scale;
   @Option(names = "--work", defaultValue = "jobs/target/w2v-bench", description = "Scratch directory (default ${DEFAULT-VALUE}).")
   Path work;
 
@@ -88,8 +91,11 @@ public final class W2vBench implements Callable<Integer> {
       reps = 1;
     }
     Files.createDirectories(work);
-    Path corpusFile = work.resolve(quick ? "corpus-quick.txt" : "corpus.txt");
-    writeCorpus(data, corpusFile, quick);
+    if (!(scale > 0 && scale <= 1)) {
+      throw new IllegalArgumentException("--scale " + scale + ": must be in (0, 1]");
+    }
+    Path corpusFile = work.resolve(quick ? "corpus-quick.txt" : "corpus-" + scale + ".txt");
+    writeCorpus(data, corpusFile, quick ? -1 : scale);
     Settings s = Settings.load(List.of(), List.of("data.train=\"" + corpusFile + "\"", "w2v.dim=100", "w2v.window=5",
         "w2v.negative=5", "w2v.sample=1e-3", "w2v.minCount=5", "w2v.threads=2", "w2v.epochs=" + epochs, "seed=1"));
     restrict = s.getInt("w2v.restrictVocab");
@@ -158,16 +164,21 @@ public final class W2vBench implements Callable<Integer> {
     r.put("epochs", epochs);
     r.put("corpus_tokens", corpus.rawTokens());
     r.put("quick", quick);
+    r.put("scale", scale);
     System.out.println("RESULT " + Json.write(r));
     return 0;
   }
 
-  /** Brown lower-cased (one sentence per line), then the text8 prefix (one line); the quick run takes prefixes. */
-  static void writeCorpus(Path data, Path out, boolean quick) throws IOException {
+  /**
+   * Brown lower-cased (one sentence per line), then the text8 prefix (one line); a {@code scale} below 1 takes that
+   * fraction of each, -1 the quick run's prefixes (5,000 lines, 600 kB).
+   */
+  static void writeCorpus(Path data, Path out, double scale) throws IOException {
     List<String> brown = Files.readAllLines(data.resolve("brown.untagged.txt"), StandardCharsets.UTF_8);
     String text8 = Files.readString(data.resolve("text8.prefix6877825"), StandardCharsets.US_ASCII);
-    int lines = quick ? 5000 : brown.size();
-    String t8 = quick ? text8.substring(0, text8.indexOf(' ', 600_000)) : text8;
+    int lines = scale < 0 ? 5000 : (int) (brown.size() * scale);
+    int bytes = scale < 0 ? 600_000 : (int) (text8.length() * scale);
+    String t8 = bytes >= text8.length() ? text8 : text8.substring(0, text8.indexOf(' ', bytes));
     AtomicFiles.write(out, os -> {
       for (int i = 0; i < lines; i++) {
         os.write(brown.get(i).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
