@@ -59,6 +59,11 @@ public final class LanguageModel implements Trainable {
     };
   }
 
+  /** The token embedding (for pretrained initialisation and freezing). */
+  public Embedding embedding() {
+    return embedding;
+  }
+
   public LanguageModelSpec spec() {
     return spec;
   }

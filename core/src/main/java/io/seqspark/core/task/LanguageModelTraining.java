@@ -65,6 +65,11 @@ public final class LanguageModelTraining implements TrainingRun.Family<LanguageM
   }
 
   @Override
+  public io.seqspark.core.nn.Embedding embedding(LanguageModel model) {
+    return model.embedding();
+  }
+
+  @Override
   public TrainStep step(Settings s, LanguageModel model) {
     return LanguageModelTask.step(s, model);
   }
