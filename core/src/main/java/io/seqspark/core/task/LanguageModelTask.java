@@ -173,7 +173,8 @@ public final class LanguageModelTask {
 
   public static LanguageModelSpec spec(Settings s, int vocabSize) {
     return new LanguageModelSpec(vocabSize, s.getInt("model.embeddingSize"), s.getInt("model.hiddenSize"),
-        s.getInt("model.layers"), s.getString("model.cell"), s.getDouble("model.dropout"), s.getDouble("model.initScale"));
+        s.getInt("model.layers"), s.getString("model.cell"), s.getDouble("model.dropout"), s.getDouble("model.initScale"),
+        s.getInt("model.tcnKernel"), s.getString("model.tcnNorm"));
   }
 
   public static LanguageModel model(Settings s, int vocabSize) {
