@@ -114,9 +114,14 @@ public final class LanguageModelTraining {
       start = checkpoints.latest().map(c -> Checkpoints.restore(c, step)).orElse(Position.start());
       log.printf("[%s] resuming at epoch %d batch %d (step %d)%n", run.runId(), start.epoch(), start.batch(), start.step());
     }
-    log.printf("[%s] %s: vocabulary %,d, %,d parameters, %,d training tokens per epoch%s%n", run.runId(),
+    log.printf("[%s] %s: vocabulary %,d, %,d parameters, %,d training tokens per epoch%s%s%n", run.runId(),
         s.getString("model.cell"), vocab.size(), model.params().size(), data.train().tokens(1),
-        data.train().carriesState() ? "" : String.format(", padding ratio %.3f", data.trainPaddingRatio()));
+        data.train().carriesState() ? "" : String.format(", padding ratio %.3f", data.trainPaddingRatio()),
+        model.receptiveField().isPresent() ? String.format(", receptive field %d tokens", model.receptiveField().getAsInt()) : "");
+    if (model.receptiveField().isPresent()) {
+      manifest.put("receptiveField", model.receptiveField().getAsInt());
+      manifest.write(run.manifestFile());
+    }
 
     Trainer.Options opts = LanguageModelTask.trainerOptions(s);
     long totalSteps = loop.totalSteps(data, s, opts.epochs());
@@ -144,6 +149,7 @@ public final class LanguageModelTraining {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       manifest.put("validPerplexity", nanToNull(reporter.lastValidPpl)).put("testPerplexity", nanToNull(test))
+          .put("validBitsPerToken", nanToNull(log2(reporter.lastValidPpl))).put("testBitsPerToken", nanToNull(log2(test)))
           .put("steps", end.step()).put("seconds", seconds).put("trainTokensPerSecond", reporter.overallTokensPerSecond())
           .put("samples", samples).finish();
       manifest.write(run.manifestFile());
@@ -152,6 +158,11 @@ public final class LanguageModelTraining {
       return new Summary(run.dir(), reporter.lastValidPpl, test, end.step(), seconds, reporter.overallTokensPerSecond(),
           samples);
     }
+  }
+
+  /** Bits per token (per character for a char model) = log2(perplexity) = mean loss in nats / ln 2. */
+  private static double log2(double perplexity) {
+    return Math.log(perplexity) / Math.log(2);
   }
 
   private static Object nanToNull(double v) {
