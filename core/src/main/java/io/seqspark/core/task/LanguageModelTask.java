@@ -191,7 +191,7 @@ public final class LanguageModelTask {
   public static Trainer.Options trainerOptions(Settings s) {
     return new Trainer.Options(s.getInt("train.epochs"), new LearningRate(s.getDouble("train.learningRate"),
         s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")), s.getLong("train.maxSteps"), s.getLong("seed"),
-        s.getLong("run.checkpointEverySteps"));
+        s.getLong("run.checkpointEverySteps"), s.getDouble("train.maxSeconds"));
   }
 
   /** A trained model with its settings and vocabulary. */
