@@ -8,7 +8,8 @@
  * translation paired line by line ({@link io.seqspark.spark.ingest.ParallelPairs}). Bad data is handled by
  * configured policies and counted by {@link io.seqspark.spark.ingest.Reason}, never thrown inside a task: a
  * {@code fail} policy stops the job once, on the driver, naming the file and line. The vocabulary is counted with
- * a packed shuffle by token hash (the equivalent of {@code reduceByKey}) and cut with a top-k, so no raw token list reaches the driver. Output: token-id shards
+ * a packed shuffle by token hash (the equivalent of {@code reduceByKey}) and cut with a top-k, so no raw token list
+ * reaches the driver. Output: token-id shards
  * (format in {@link io.seqspark.core.data.TokenShards}, read without Spark), {@code vocab.tsv} and
  * {@code manifest.json}, written to a temporary sibling directory and renamed into place; re-running on unchanged
  * inputs and config does nothing.
