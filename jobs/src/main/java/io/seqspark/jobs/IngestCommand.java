@@ -91,7 +91,7 @@ public final class IngestCommand implements Callable<Integer> {
 
   private static void printSide(String side, Map<?, ?> m) {
     String label = side.isEmpty() ? "" : side + " ";
-    System.out.printf("%-17s%,d entries, OOV rate %.4f, %d shard(s)%n", label + "vocabulary:",
+    System.out.printf("%-17s%s%,d entries, OOV rate %.4f, %d shard(s)%n", label + "vocabulary:", side.isEmpty() ? "" : " ",
         ((Number) m.get("vocabularySize")).intValue(), ((Number) m.get("oovRate")).doubleValue(), ((List<?>) m.get("shards")).size());
   }
 }
