@@ -318,5 +318,4 @@ public final class W2vBench implements Callable<Integer> {
     }
     return Json.readMap(result);
   }
-
 }
