@@ -67,6 +67,8 @@ public final class W2vBench implements Callable<Integer> {
   @Option(names = "--scale", defaultValue = "1", description = "Fraction of the corpus to use: the first F of brown's lines"
       + " and of text8's bytes (default ${DEFAULT-VALUE}, the whole corpus; less when the machine is too loaded to finish).")
   double scale;
+  @Option(names = "--throughput-only", description = "Only the alternating seqspark local / gensim throughput runs (no Spark, no sweeps).")
+  boolean throughputOnly;
   @Option(names = "--work", defaultValue = "jobs/target/w2v-bench", description = "Scratch directory (default ${DEFAULT-VALUE}).")
   Path work;
 
@@ -106,19 +108,29 @@ public final class W2vBench implements Callable<Integer> {
     Map<String, Object> r = new LinkedHashMap<>();
     double ours = 0;
     double gensim = 0;
+    double oursCpu = 0;
+    double gensimCpu = 0;
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     WordVectors oursWv = null;
     WordVectors gensimWv = null;
     for (int rep = 0; rep < reps; rep++) {
+      long cpu0 = os.getProcessCpuTime();
       Word2VecTrainer.Result res = Word2VecTrainer.train(corpus, o, 0, null, 10);
+      double cpuSeconds = (os.getProcessCpuTime() - cpu0) / 1e9;
       double wps = corpus.rawTokens() * (double) epochs / res.seconds();
-      System.err.printf("seqspark local rep %d: %.1f s, %,.0f words/s%n", rep + 1, res.seconds(), wps);
+      oursCpu = Math.max(oursCpu, corpus.rawTokens() * (double) epochs / cpuSeconds);
+      System.err.printf("seqspark local rep %d: %.1f s, %,.0f words/s, %.1f CPU s (%,.0f words per CPU-second)%n", rep + 1,
+          res.seconds(), wps, cpuSeconds, corpus.rawTokens() * (double) epochs / cpuSeconds);
       if (wps > ours) {
         ours = wps;
         oursWv = WordVectors.of(res.model());
       }
       Map<String, Object> g = gensim(corpusFile, work.resolve("gensim.txt"));
       double gw = ((Number) g.get("train_words_per_s")).doubleValue();
-      System.err.printf("gensim rep %d: %s s training, %,.0f words/s%n", rep + 1, g.get("train_s"), gw);
+      gensimCpu = Math.max(gensimCpu, ((Number) g.get("train_words_per_cpu_s")).doubleValue());
+      System.err.printf("gensim rep %d: %s s training, %,.0f words/s, %s CPU s (%s words per CPU-second)%n", rep + 1,
+          g.get("train_s"), gw, g.get("train_cpu_s"), g.get("train_words_per_cpu_s"));
       if (gw > gensim) {
         gensim = gw;
         gensimWv = Word2VecFormat.read(work.resolve("gensim.txt"));
@@ -128,6 +140,18 @@ public final class W2vBench implements Callable<Integer> {
     r.put("gensim_words_per_s", gensim);
     r.put("ratio_vs_gensim", ours / gensim);
     r.put("gensim_loads_ours", gensimLoads(oursWv));
+    r.put("words_per_cpu_s", oursCpu);
+    r.put("gensim_words_per_cpu_s", gensimCpu);
+    r.put("ratio_vs_gensim_per_cpu", oursCpu / gensimCpu);
+    if (throughputOnly) {
+      r.put("analogy_acc", EmbeddingEvaluation.analogies(oursWv, questions, restrict).accuracy());
+      r.put("gensim_analogy_acc", EmbeddingEvaluation.analogies(gensimWv, questions, restrict).accuracy());
+      r.put("epochs", epochs);
+      r.put("corpus_tokens", corpus.rawTokens());
+      r.put("scale", scale);
+      System.out.println("RESULT " + Json.write(r));
+      return 0;
+    }
     Map<String, Object> sparkPart = new LinkedHashMap<>();
     try (JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("bench w2v")
         .set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false").set("spark.driver.maxResultSize", "2g"))) {
@@ -294,5 +318,4 @@ public final class W2vBench implements Callable<Integer> {
     }
     return Json.readMap(result);
   }
-
 }
