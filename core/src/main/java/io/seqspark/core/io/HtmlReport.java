@@ -30,15 +30,35 @@ public final class HtmlReport {
   private static final int TOP = 16;
   private static final int BOTTOM = 36;
 
+  private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"};
+
   private HtmlReport() {}
+
+  /**
+   * An extra figure: several named curves over one x axis, drawn after the metric plots (e.g. forecasts against
+   * actuals). Curves are drawn in order, each in its own colour, with a legend.
+   */
+  public record Figure(String caption, String xLabel, Map<String, TreeMap<Double, Double>> curves) {
+  }
 
   /** Renders and writes the report atomically. */
   public static void write(Path html, List<Map<String, Object>> metrics, String title) throws IOException {
     AtomicFiles.writeString(html, render(metrics, title));
   }
 
+  /** Renders and writes the report with extra figures, atomically. */
+  public static void write(Path html, List<Map<String, Object>> metrics, String title, List<Figure> figures)
+      throws IOException {
+    AtomicFiles.writeString(html, render(metrics, title, figures));
+  }
+
   /** The report as HTML text. */
   public static String render(List<Map<String, Object>> metrics, String title) {
+    return render(metrics, title, List.of());
+  }
+
+  /** The report as HTML text, with extra figures after the metric plots. */
+  public static String render(List<Map<String, Object>> metrics, String title, List<Figure> figures) {
     Map<String, TreeMap<Double, Double>> series = series(metrics);
     StringBuilder sb = new StringBuilder(4096);
     sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
@@ -55,7 +75,10 @@ public final class HtmlReport {
     }
     sb.append("<div class=\"plots\">\n");
     for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
-      plot(sb, e.getKey(), e.getValue());
+      plot(sb, e.getKey(), "step", Map.of(e.getKey(), e.getValue()));
+    }
+    for (Figure fig : figures) {
+      plot(sb, fig.caption(), fig.xLabel(), fig.curves());
     }
     sb.append("</div>\n<table>\n<tr><th>metric</th><th>last step</th><th>last</th><th>min</th><th>max</th></tr>\n");
     for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
@@ -115,15 +138,28 @@ public final class HtmlReport {
     return lo <= hi ? new double[] {lo, hi} : null;
   }
 
-  private static void plot(StringBuilder sb, String key, TreeMap<Double, Double> points) {
-    double[] yr = finiteRange(points);
+  private static void plot(StringBuilder sb, String key, String xLabel, Map<String, TreeMap<Double, Double>> curves) {
+    TreeMap<Double, Double> points = new TreeMap<>();
+    for (TreeMap<Double, Double> c : curves.values()) {
+      // the union only sets the axes' ranges: any finite value of a key stands for it
+      for (Map.Entry<Double, Double> e : c.entrySet()) {
+        points.merge(e.getKey(), e.getValue(), (a, b) -> Double.isFinite(a) ? a : b);
+      }
+    }
+    double[] yr = null;
+    for (TreeMap<Double, Double> c : curves.values()) {
+      double[] r = finiteRange(c);
+      if (r != null) {
+        yr = yr == null ? r : new double[] {Math.min(yr[0], r[0]), Math.max(yr[1], r[1])};
+      }
+    }
     boolean log = yr != null && yr[0] > 0 && yr[1] / yr[0] >= 30;
-    long nonFinite = points.values().stream().filter(v -> !Double.isFinite(v)).count();
+    long nonFinite = curves.values().stream().flatMap(c -> c.values().stream()).filter(v -> !Double.isFinite(v)).count();
     sb.append("<figure>\n<figcaption>").append(esc(key)).append(log ? " (log scale)" : "")
         .append(nonFinite > 0 ? " — " + nonFinite + " non-finite" : "").append("</figcaption>\n")
         .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(H)
         .append("\" viewBox=\"0 0 ").append(W).append(' ').append(H).append("\" role=\"img\" aria-label=\"")
-        .append(esc(key)).append(" by step\">\n");
+        .append(esc(key)).append(" by ").append(esc(xLabel)).append("\">\n");
     double x0 = points.firstKey();
     double x1 = points.lastKey();
     if (x0 == x1) {
@@ -166,7 +202,23 @@ public final class HtmlReport {
           .append("</text>\n");
     }
     sb.append("<text x=\"").append((LEFT + W - RIGHT) / 2).append("\" y=\"").append(H - 4)
-        .append("\" text-anchor=\"middle\">step</text>\n</g>\n");
+        .append("\" text-anchor=\"middle\">").append(esc(xLabel)).append("</text>\n</g>\n");
+    int ci = 0;
+    for (Map.Entry<String, TreeMap<Double, Double>> c : curves.entrySet()) {
+      String color = COLORS[ci % COLORS.length];
+      curve(sb, c.getValue(), sx, sy, log, color);
+      if (curves.size() > 1) {
+        sb.append("<text x=\"").append(W - RIGHT - 4).append("\" y=\"").append(TOP + 12 + 14 * ci)
+            .append("\" font-size=\"11\" text-anchor=\"end\" fill=\"").append(color).append("\">")
+            .append(esc(c.getKey())).append("</text>\n");
+      }
+      ci++;
+    }
+    sb.append("</svg>\n</figure>\n");
+  }
+
+  private static void curve(StringBuilder sb, TreeMap<Double, Double> points, Scale sx, Scale sy, boolean log,
+                            String color) {
     // the curve: broken at non-finite values; isolated points (and short series) get a dot
     StringBuilder path = new StringBuilder();
     StringBuilder marks = new StringBuilder();
@@ -186,14 +238,14 @@ public final class HtmlReport {
       path.append(prevFinite ? " L" : " M").append(f(px)).append(' ').append(f(py));
       if ((!prevFinite && !nextFinite) || list.size() <= 40) {
         marks.append("<circle cx=\"").append(f(px)).append("\" cy=\"").append(f(py))
-            .append("\" r=\"2.5\" fill=\"#1f77b4\"/>\n");
+            .append("\" r=\"2.5\" fill=\"").append(color).append("\"/>\n");
       }
     }
     if (path.length() > 0) {
       sb.append("<path d=\"").append(path.toString().trim())
-          .append("\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\"/>\n");
+          .append("\" fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"1.5\"/>\n");
     }
-    sb.append(marks).append("</svg>\n</figure>\n");
+    sb.append(marks);
   }
 
   private record Scale(double lo, double hi, double from, double to) {

@@ -29,6 +29,11 @@ public final class SequenceClassifier implements Trainable {
   private final SequenceClassifierSpec spec;
   private final ParamStore params;
   private final Embedding embedding;
+
+  /** The token embedding (initialised from word vectors by {@code model.embedding.pretrained}). */
+  public Embedding embedding() {
+    return embedding;
+  }
   private final List<SeqLayer> layers = new ArrayList<>();
   private final List<Dropout> dropouts = new ArrayList<>();
   private final Pooling pooling;

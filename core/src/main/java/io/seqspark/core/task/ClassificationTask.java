@@ -216,7 +216,9 @@ public final class ClassificationTask {
   }
 
   public static SequenceClassifier model(Settings s, int vocabSize, int classes) {
-    return new SequenceClassifier(spec(s, vocabSize, classes), DataType.FLOAT, s.getLong("seed"));
+    SequenceClassifier m = new SequenceClassifier(spec(s, vocabSize, classes), DataType.FLOAT, s.getLong("seed"));
+    m.embedding().setFrozen(s.getBoolean("model.embedding.freeze"));
+    return m;
   }
 
   /** The training step; the loss is always the mean over examples (train.lossScale does not apply). */

@@ -47,6 +47,11 @@ public final class ClassifierTraining implements TrainingRun.Family<Classificati
   }
 
   @Override
+  public io.seqspark.core.nn.Embedding embedding(SequenceClassifier model) {
+    return model.embedding();
+  }
+
+  @Override
   public SequenceClassifier model(Settings s, ClassificationTask.Data data) {
     return ClassificationTask.model(s, data.vocabulary().size(), data.labels().size());
   }

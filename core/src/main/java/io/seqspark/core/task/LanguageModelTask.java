@@ -178,11 +178,34 @@ public final class LanguageModelTask {
 
   public static LanguageModelSpec spec(Settings s, int vocabSize) {
     return new LanguageModelSpec(vocabSize, s.getInt("model.embeddingSize"), s.getInt("model.hiddenSize"),
-        s.getInt("model.layers"), s.getString("model.cell"), s.getDouble("model.dropout"), s.getDouble("model.initScale"));
+        s.getInt("model.layers"), s.getString("model.cell"), s.getDouble("model.dropout"), s.getDouble("model.initScale"),
+        s.getInt("model.tcnKernel"), s.getString("model.tcnNorm"));
   }
 
   public static LanguageModel model(Settings s, int vocabSize) {
-    return new LanguageModel(spec(s, vocabSize), DataType.FLOAT, s.getLong("seed"));
+    LanguageModel m = new LanguageModel(spec(s, vocabSize), DataType.FLOAT, s.getLong("seed"));
+    m.embedding().setFrozen(s.getBoolean("model.embedding.freeze"));
+    return m;
+  }
+
+  /**
+   * Copies model.embedding.pretrained's vectors (word2vec text/binary, or a seqspark w2v run or model.zip) into the
+   * embedding rows of the words they cover.
+   *
+   * @return the number of vocabulary words without a vector, or -1 if no file is configured
+   */
+  public static int initEmbedding(Settings s, io.seqspark.core.nn.Embedding embedding, Vocabulary vocab) throws IOException {
+    Path p = s.getPath("model.embedding.pretrained");
+    if (p == null) {
+      return -1;
+    }
+    if (!Files.exists(p)) {
+      throw new IllegalArgumentException("model.embedding.pretrained = " + p + ": no such file (looked in "
+          + p.toAbsolutePath() + "); point it at a word2vec file or a w2v run, or set it to \"\"");
+    }
+    io.seqspark.core.w2v.WordVectors wv = io.seqspark.core.w2v.Word2VecArchive.load(p);
+    java.util.Map<String, Integer> index = wv.index(false, wv.size());
+    return embedding.initialise(vocab, w -> index.containsKey(w) ? wv.vector(index.get(w)) : null);
   }
 
   /** The optimizer and training step of any model, from train.* keys. */
@@ -196,7 +219,7 @@ public final class LanguageModelTask {
   public static Trainer.Options trainerOptions(Settings s) {
     return new Trainer.Options(s.getInt("train.epochs"), new LearningRate(s.getDouble("train.learningRate"),
         s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")), s.getLong("train.maxSteps"), s.getLong("seed"),
-        s.getLong("run.checkpointEverySteps"));
+        s.getLong("run.checkpointEverySteps"), s.getDouble("train.maxSeconds"));
   }
 
   /** A trained model with its settings and vocabulary. */

@@ -12,6 +12,7 @@ import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.ModelArchive;
 import io.seqspark.core.io.Progress;
 import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.Checkpoints;
 import io.seqspark.core.train.Position;
@@ -54,6 +55,11 @@ public final class TrainingRun {
     M model(Settings s, D data);
 
     TrainStep step(Settings s, M model);
+
+    /** The model's token embedding, which {@code model.embedding.pretrained} initialises; null if it has none. */
+    default Embedding embedding(M model) {
+      return null;
+    }
 
     /** The opening log line after the run id: model, sizes, data. */
     String summary(Settings s, D data, M model);
@@ -181,6 +187,15 @@ public final class TrainingRun {
     manifest.write(run.manifestFile());
 
     M model = family.model(s, data);
+    Embedding embedding = family.embedding(model);
+    int oov = resume || embedding == null ? -1 : LanguageModelTask.initEmbedding(s, embedding, vocab);
+    if (oov >= 0) {
+      log.printf("[%s] embedding initialised from %s: %,d of %,d words had no vector (OOV)%s%n", run.runId(),
+          s.getPath("model.embedding.pretrained"), oov, vocab.size() - Vocabulary.SPECIALS.size(),
+          embedding.frozen() ? "; frozen" : "");
+      manifest.put("embeddingPretrainedOov", oov);
+      manifest.write(run.manifestFile());
+    }
     TrainStep step = family.step(s, model);
     Checkpoints checkpoints = new Checkpoints(loop.checkpointStore(s, run), s.getInt("run.keepCheckpoints"));
     Position start = Position.start();

@@ -72,7 +72,8 @@ public abstract class SparkTrainingLoop<D extends TrainingData> implements Train
   public Position run(TrainStep step, D data, Settings s, Trainer.Options options,
                       Checkpoints checkpoints, Position start, Trainer.Listener listener) {
     int p = partitions(s);
-    JavaRDD<Shard> rdd = sc.parallelize(shards(data, p), p).cache();
+    CachedShards cached = new CachedShards(sc, shards(data, p));
+    JavaRDD<Shard> rdd = cached.rdd();
     ParameterAveraging pa = new ParameterAveraging(sc, workload(data, s),
         new ParameterAveraging.Options(s.getInt("spark.averagingFrequency"), s.getInt("spark.treeDepth"), options.epochs(),
             options.learningRate(), options.seed()), step);
@@ -118,7 +119,7 @@ public abstract class SparkTrainingLoop<D extends TrainingData> implements Train
         }
       }
     } finally {
-      rdd.unpersist();
+      cached.close();
     }
     return new Position(options.epochs() + 1, 0, count[0], best);
   }

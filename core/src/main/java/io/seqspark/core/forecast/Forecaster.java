@@ -1,0 +1,190 @@
+package io.seqspark.core.forecast;
+
+import io.seqspark.core.data.Batch;
+import io.seqspark.core.nn.Dense;
+import io.seqspark.core.nn.Gru;
+import io.seqspark.core.nn.Init;
+import io.seqspark.core.nn.Lstm;
+import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.Scratch;
+import io.seqspark.core.nn.Seq;
+import io.seqspark.core.nn.SeqLayer;
+import io.seqspark.core.nn.Views;
+import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.Trainable;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A multi-step forecaster: a stack of sequence layers (LSTM or GRU) encodes the history window (every input step
+ * holds the target and its covariates, scaled), and its state at the last step feeds either
+ * <ul>
+ *   <li>a <b>direct</b> head: one affine map to all K horizon values at once (non-autoregressive), or</li>
+ *   <li>an <b>autoregressive</b> decoder ({@link ArDecoder}): a tanh recurrent cell started from the encoder's last
+ *   state that emits one value per step and reads its own previous prediction as the next input (during training,
+ *   the true previous value instead with probability {@code teacherForcing}, drawn from the step seed).</li>
+ * </ul>
+ * The loss is the SUM of squared errors over rows and horizon steps (scaled units), the regression counterpart of
+ * {@code SoftmaxOutput}'s summed cross-entropy; {@link StepStats} count B·K values, so {@code meanLoss()} is the MSE.
+ * Batches carry their numbers in {@link Batch.Values}: inputs T·B·F, targets B·K.
+ */
+public final class Forecaster implements Trainable {
+  private final ForecasterSpec spec;
+  private final ParamStore params;
+  private final List<SeqLayer> encoder = new ArrayList<>();
+  private final Dense head;
+  private final ArDecoder decoder;
+  private final DataType dtype;
+  private final Scratch scratch;
+  private double[][] lastDecoderInputs;
+
+  public Forecaster(ForecasterSpec spec, DataType dtype, long seed) {
+    this.spec = spec;
+    this.dtype = dtype;
+    this.scratch = new Scratch(dtype);
+    Init init = Init.uniform(spec.initScale());
+    ParamStore.Builder pb = ParamStore.builder();
+    int in = spec.features();
+    for (int l = 0; l < spec.layers(); l++) {
+      encoder.add(encoderLayer(spec.encoder(), pb, spec.encoder() + l, in, spec.hidden(), init, dtype));
+      in = spec.hidden();
+    }
+    if (spec.decoder() == ForecasterSpec.Decoder.DIRECT) {
+      head = new Dense(pb, "head", spec.hidden(), spec.horizon(), Dense.Activation.IDENTITY, init, dtype);
+      decoder = null;
+    } else {
+      head = null;
+      decoder = new ArDecoder(pb, "decoder", spec.hidden(), init);
+    }
+    params = pb.build(dtype, seed);
+  }
+
+  /** The encoder layer factory: every encoder is a {@link SeqLayer} over [T*B, features]; add new kinds here. */
+  static SeqLayer encoderLayer(String kind, ParamStore.Builder pb, String name, int in, int hidden, Init init,
+                               DataType dtype) {
+    return switch (kind) {
+      case "lstm" -> new Lstm(pb, name, in, hidden, init, dtype);
+      case "gru" -> new Gru(pb, name, in, hidden, init, dtype);
+      default -> throw new IllegalArgumentException("forecast.encoder = " + kind + ": must be one of "
+          + String.join(", ", ForecasterSpec.ENCODERS));
+    };
+  }
+
+  public ForecasterSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public ParamStore params() {
+    return params;
+  }
+
+  @Override
+  public StepStats forwardBackward(Batch batch, double gradScale, long stepSeed) {
+    return run(batch, gradScale, stepSeed, true, null);
+  }
+
+  @Override
+  public StepStats evaluate(Batch batch) {
+    return run(batch, 0, 0, false, null);
+  }
+
+  /** The training-mode loss sum (teacher forcing drawn from {@code stepSeed}) without a backward pass: gradient checks. */
+  double trainingLoss(Batch batch, long stepSeed) {
+    return run(batch, 0, stepSeed, true, null).lossSum();
+  }
+
+  /** Forecasts (scaled units) for every row of {@code batch}: [B][K]; targets in the batch are not read. */
+  public double[][] predict(Batch batch) {
+    double[][] out = new double[batch.rows()][spec.horizon()];
+    run(batch, 0, 0, false, out);
+    return out;
+  }
+
+  /**
+   * What the autoregressive decoder read at each step of the last forward: [B][K], column 0 the last observed
+   * target value, column k the value fed before predicting step k (the model's own prediction k-1 unless teacher
+   * forced). Null for a direct forecaster.
+   */
+  public double[][] lastDecoderInputs() {
+    return lastDecoderInputs;
+  }
+
+  private StepStats run(Batch batch, double gradScale, long stepSeed, boolean training, double[][] predictions) {
+    Batch.Values v = batch.values();
+    if (v == null || v.features() != spec.features() || v.outputs() != spec.horizon()) {
+      throw new IllegalArgumentException("a forecaster with " + spec.features() + " features and horizon "
+          + spec.horizon() + " needs value batches of that shape, got " + (v == null ? "a token batch"
+          : v.features() + " features, " + v.outputs() + " outputs"));
+    }
+    int steps = batch.steps();
+    int rows = batch.rows();
+    int horizon = spec.horizon();
+    Seq seq = new Seq(steps, rows, null, training, stepSeed);
+    INDArray h = Nd4j.createFromArray(v.inputs()).reshape('c', (long) steps * rows, spec.features()).castTo(dtype);
+    for (SeqLayer layer : encoder) {
+      h = layer.forward(h, seq);
+    }
+    INDArray last = Views.rows(h, (long) (steps - 1) * rows, (long) steps * rows);
+    double[][] pred;
+    Seq one = new Seq(1, rows, null, training, stepSeed);
+    if (head != null) {
+      INDArray out = head.forward(last, one);
+      pred = new double[rows][horizon];
+      for (int r = 0; r < rows; r++) {
+        for (int k = 0; k < horizon; k++) {
+          pred[r][k] = out.getDouble(r, k);
+        }
+      }
+    } else {
+      double[] lastObserved = new double[rows];
+      for (int r = 0; r < rows; r++) {
+        lastObserved[r] = v.inputs()[((steps - 1) * rows + r) * spec.features()];
+      }
+      double ratio = training ? spec.teacherForcing() : 0;
+      pred = decoder.forward(toRows(last), lastObserved, v.targets(), ratio, stepSeed);
+      lastDecoderInputs = decoder.inputs();
+    }
+    double loss = 0;
+    double[][] dPred = new double[rows][horizon];
+    for (int r = 0; r < rows; r++) {
+      for (int k = 0; k < horizon; k++) {
+        double e = pred[r][k] - v.targets()[r * horizon + k];
+        loss += e * e;
+        dPred[r][k] = 2 * e * gradScale;
+      }
+    }
+    if (predictions != null) {
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(pred[r], 0, predictions[r], 0, horizon);
+      }
+    }
+    if (gradScale != 0) {
+      INDArray dLast;
+      if (head != null) {
+        dLast = head.backward(Nd4j.createFromArray(dPred).castTo(dtype), one);
+      } else {
+        dLast = Nd4j.createFromArray(decoder.backward(dPred)).castTo(dtype);
+      }
+      INDArray d = scratch.zeros("dH", (long) steps * rows, spec.hidden());
+      Views.rows(d, (long) (steps - 1) * rows, (long) steps * rows).assign(dLast);
+      for (int l = encoder.size() - 1; l >= 0; l--) {
+        d = encoder.get(l).backward(d, seq);
+      }
+    }
+    return new StepStats(loss, (long) rows * horizon, rows);
+  }
+
+  private static double[][] toRows(INDArray m) {
+    double[][] out = new double[(int) m.size(0)][(int) m.size(1)];
+    for (int r = 0; r < out.length; r++) {
+      for (int c = 0; c < out[r].length; c++) {
+        out[r][c] = m.getDouble(r, c);
+      }
+    }
+    return out;
+  }
+}
