@@ -34,6 +34,7 @@ public final class ClassifyCommand {
     public Integer call() throws Exception {
       Settings s = run.settings(List.of());
       LanguageModelTask.requireFile(s, "data.train");
+      ClassificationTask.spec(s, 5, 2); // the architecture's rules, checked before anything is written
       RunDirectory dir = run.runDirectory("classify", s);
       TrainingRun.Outcome o = run.withSpark("seqspark classify " + dir.runId(), sc -> ClassifierTraining.run(s, dir,
           run.resuming(), LmCommand.commandLine(spec), System.err,

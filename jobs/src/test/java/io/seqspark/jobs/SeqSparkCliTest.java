@@ -94,6 +94,29 @@ class SeqSparkCliTest {
   }
 
   @Test
+  void classifyTrainAndEval_reportAccuracy_andABadArchitectureFailsBeforeAnyWork() throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      lines.add((i % 2 == 0 ? "spam\twin cash now " : "ham\tsee you at home ") + (i % 5));
+    }
+    Path data = Files.write(dir.resolve("labelled.tsv"), lines);
+    Path bad = dir.resolve("classify-bad");
+    Outcome o = cli("classify", "train", "--out", bad.toString(), "--set", "data.train=" + data, "--set",
+        "classify.bidirectional=true", "--set", "classify.pooling=last");
+    assertEquals(2, o.code(), o.err());
+    assertTrue(o.err().contains("classify.pooling") && Files.notExists(bad), o.err());
+    Path out = dir.resolve("classify");
+    Outcome ok = cli("classify", "train", "--out", out.toString(), "--set", "data.train=" + data, "--set",
+        "classify.testFraction=0.25", "--set", "model.embeddingSize=4", "--set", "model.hiddenSize=4", "--set",
+        "model.layers=1", "--set", "train.epochs=1", "--set", "train.optimizer=adam", "--set", "train.learningRate=0.01");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("test_accuracy:") && ok.out().contains("test_f1_spam:"), ok.out());
+    Outcome eval = cli("classify", "eval", "--model", out.toString());
+    assertEquals(0, eval.code(), eval.err());
+    assertTrue(eval.out().contains("over 10 examples") && eval.out().contains("spam"), eval.out());
+  }
+
+  @Test
   void missingTrainingFile_namesTheKeyAndThePath() {
     Outcome o = cli("lm", "train", "--out", dir.resolve("x").toString(), "--set", "data.train=" + dir.resolve("nope.txt"));
     assertEquals(2, o.code());

@@ -21,6 +21,9 @@ import io.seqspark.core.nn.Pooling;
 public record SequenceClassifierSpec(int vocabSize, int classes, int embeddingSize, int hiddenSize, int layers, String cell,
                                      boolean bidirectional, Bidirectional.Merge merge, Pooling.Mode pooling, double dropout,
                                      double initScale) {
+  /** The recurrent cells a classifier stack supports. */
+  public static final java.util.List<String> CELLS = java.util.List.of("lstm", "gru", "rnn");
+
   public SequenceClassifierSpec {
     require(vocabSize >= 5, "vocabSize", vocabSize, ">= 5 (4 reserved tokens + at least one word)");
     require(classes >= 2, "classes", classes, ">= 2 (the training data must contain at least two labels)");
@@ -29,7 +32,8 @@ public record SequenceClassifierSpec(int vocabSize, int classes, int embeddingSi
     require(layers >= 1, "model.layers", layers, ">= 1");
     require(dropout >= 0 && dropout < 1, "model.dropout", dropout, "in [0, 1)");
     require(initScale > 0, "model.initScale", initScale, "> 0");
-    require(LanguageModelSpec.CELLS.contains(cell), "model.cell", cell, "one of " + String.join(", ", LanguageModelSpec.CELLS));
+    require(CELLS.contains(cell), "model.cell", cell, "one of " + String.join(", ", CELLS)
+        + " for a classifier (tcn stacks are built for language models only)");
     require(!(bidirectional && pooling == Pooling.Mode.LAST), "classify.pooling", "last",
         "max or mean when classify.bidirectional = true (at the last step the backward direction has read one token)");
   }

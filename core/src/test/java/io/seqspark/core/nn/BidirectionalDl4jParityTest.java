@@ -7,12 +7,13 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,20 +22,26 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Same weights → same outputs, parameter gradients and input gradients as DL4J's stock {@code Bidirectional} wrapper
- * over {@code SimpleRnn}, in CONCAT and ADD (our SUM) modes. DL4J reverses the whole padded length, so the batch here
+ * over {@code SimpleRnn} and over {@code LSTM} (gate blocks permuted as in LstmDl4jParityTest), in CONCAT and ADD
+ * (our SUM) modes. DL4J reverses the whole padded length, so the batch here
  * is unpadded (all rows T long): there the two definitions coincide (with padding they differ by design; our rows are
  * reversed within their own lengths, proved by SequenceLayersTest). Double precision; 1e-10 allows for the summation
  * order of two implementations over 6 steps, as in ElmanRnnDl4jParityTest.
  */
 class BidirectionalDl4jParityTest {
 
-  @ParameterizedTest
-  @EnumSource(Bidirectional.Merge.class)
-  void bidirectionalElman_matchesDl4jBidirectionalSimpleRnn(Bidirectional.Merge merge) {
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"rnn, CONCAT", "rnn, SUM", "lstm, CONCAT", "lstm, SUM"})
+  void bidirectional_matchesDl4jBidirectional(String cell, Bidirectional.Merge merge) {
     int in = 3, hidden = 4, T = 6, B = 2;
+    boolean lstm = cell.equals("lstm");
     ParamStore.Builder pb = ParamStore.builder();
-    ElmanRnn fwd = new ElmanRnn(pb, "f", in, hidden, Init.uniform(0.8), DataType.DOUBLE);
-    ElmanRnn bwd = new ElmanRnn(pb, "b", in, hidden, Init.uniform(0.8), DataType.DOUBLE);
+    Recurrent fwd = lstm ? new Lstm(pb, "f", in, hidden, Init.uniform(0.8), DataType.DOUBLE)
+        : new ElmanRnn(pb, "f", in, hidden, Init.uniform(0.8), DataType.DOUBLE);
+    Recurrent bwd = lstm ? new Lstm(pb, "b", in, hidden, Init.uniform(0.8), DataType.DOUBLE)
+        : new ElmanRnn(pb, "b", in, hidden, Init.uniform(0.8), DataType.DOUBLE);
+    // DL4J's parameter layout from ours (the identity for SimpleRnn; LSTM gate blocks permuted, an involution)
+    java.util.function.UnaryOperator<INDArray> layout = a -> lstm ? LstmDl4jParityTest.toDl4j(a, hidden) : a.dup();
     Bidirectional ours = new Bidirectional(fwd, bwd, merge, DataType.DOUBLE);
     ParamStore store = pb.build(DataType.DOUBLE, 21);
 
@@ -43,18 +50,20 @@ class BidirectionalDl4jParityTest {
         : org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional.Mode.ADD;
     MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE).list()
         .layer(new org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional(mode,
-            new SimpleRnn.Builder().nIn(in).nOut(hidden).activation(Activation.TANH).build()))
+            lstm ? new LSTM.Builder().nIn(in).nOut(hidden).activation(Activation.TANH)
+                .gateActivationFunction(Activation.SIGMOID).build()
+                : new SimpleRnn.Builder().nIn(in).nOut(hidden).activation(Activation.TANH).build()))
         .setInputType(InputType.recurrent(in))
         .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     net.initGradientsView(); // allocates the layer's gradient views, which backpropGradient writes into
     org.deeplearning4j.nn.api.Layer layer = net.getLayer(0);
-    Map<String, ElmanRnn> byPrefix = Map.of("f", fwd, "b", bwd);
+    Map<String, Recurrent> byPrefix = Map.of("f", fwd, "b", bwd);
     byPrefix.forEach((p, l) -> {
-      layer.setParam(p + "W", l.wx.value().dup());
-      layer.setParam(p + "RW", l.wh.value().dup());
-      layer.setParam(p + "b", l.b.value().dup());
+      layer.setParam(p + "W", layout.apply(l.wx.value()));
+      layer.setParam(p + "RW", layout.apply(l.wh.value()));
+      layer.setParam(p + "b", layout.apply(l.b.value()));
     });
 
     Nd4j.getRandom().setSeed(3);
@@ -73,9 +82,9 @@ class BidirectionalDl4jParityTest {
     assertClose("output", toDl4j(y, T, B), yd);
     assertClose("input gradient", toDl4j(dx, T, B), g.getSecond());
     byPrefix.forEach((p, l) -> {
-      assertClose(p + "W", l.wx.grad(), g.getFirst().getGradientFor(p + "W"));
-      assertClose(p + "RW", l.wh.grad(), g.getFirst().getGradientFor(p + "RW"));
-      assertClose(p + "b", l.b.grad(), g.getFirst().getGradientFor(p + "b").reshape(l.b.grad().shape()));
+      assertClose(p + "W", layout.apply(l.wx.grad()), g.getFirst().getGradientFor(p + "W"));
+      assertClose(p + "RW", layout.apply(l.wh.grad()), g.getFirst().getGradientFor(p + "RW"));
+      assertClose(p + "b", layout.apply(l.b.grad()), g.getFirst().getGradientFor(p + "b"));
     });
   }
 

@@ -52,8 +52,8 @@ class LstmDl4jParityTest {
     }
   }
 
-  /** Our [i | f | o | g] column blocks → DL4J's [g | f | o | i]. */
-  private static INDArray toDl4j(INDArray ours, int h) {
+  /** Our [i | f | o | g] column blocks → DL4J's [g | f | o | i]; swapping two blocks, it is its own inverse. */
+  static INDArray toDl4j(INDArray ours, int h) {
     INDArray out = ours.dup();
     out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h)).assign(ours.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * h, 4 * h)));
     out.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * h, 4 * h)).assign(ours.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h)));

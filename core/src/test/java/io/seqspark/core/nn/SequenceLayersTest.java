@@ -86,8 +86,9 @@ class SequenceLayersTest {
     INDArray dx = layer.backward(r, seq).dup();
     INDArray grads = store.grads().dup();
     DoubleSupplier loss = () -> dot(layer.forward(x, seq), r);
-    GradientCheck.check(cell + " " + merge + " params", store.params(), grads, loss, 1);
-    GradientCheck.check(cell + " " + merge + " input", x, dx, loss, 1);
+    // every 2nd entry: each parameter block (all at least 2 wide) and every row of x is still reached, at half the cost
+    GradientCheck.check(cell + " " + merge + " params", store.params(), grads, loss, 2);
+    GradientCheck.check(cell + " " + merge + " input", x, dx, loss, 2);
   }
 
   @ParameterizedTest(name = "{0} {2}")
