@@ -59,6 +59,26 @@ public final class TimeSeriesCsv {
   public record Row(String date, double[] values) {
   }
 
+  /**
+   * A line that breaks a row rule, with which one, so a reader that counts problems by reason (Spark ingestion) can
+   * classify it; an {@link IllegalArgumentException}, so callers that just stop see no difference.
+   */
+  public static final class BadRow extends IllegalArgumentException {
+    /** The broken rule. */
+    public enum Problem { COLUMN_COUNT, NOT_A_NUMBER, EMPTY_DATE, UNCLOSED_QUOTE }
+
+    private final Problem problem;
+
+    BadRow(Problem problem, String message) {
+      super(message);
+      this.problem = problem;
+    }
+
+    public Problem problem() {
+      return problem;
+    }
+  }
+
   private TimeSeriesCsv() {
   }
 
@@ -95,12 +115,12 @@ public final class TimeSeriesCsv {
   public static Row row(String line, String where, Header header) {
     List<String> f = fields(line, where);
     if (f.size() != header.names().size()) {
-      throw new IllegalArgumentException(where + ": " + f.size() + " fields, the header has " + header.names().size()
+      throw new BadRow(BadRow.Problem.COLUMN_COUNT, where + ": " + f.size() + " fields, the header has " + header.names().size()
           + " (" + header.names() + "); every row needs one field per header column: fix or remove this line");
     }
     String date = f.get(header.date()).trim();
     if (date.isEmpty()) {
-      throw new IllegalArgumentException(where + ": column \"" + header.names().get(header.date())
+      throw new BadRow(BadRow.Problem.EMPTY_DATE, where + ": column \"" + header.names().get(header.date())
           + "\" (date) is empty; every row needs a date label: fill it in or remove the line");
     }
     double[] v = new double[header.values().length];
@@ -122,12 +142,12 @@ public final class TimeSeriesCsv {
     try {
       d = Double.parseDouble(cell);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(where + ": column \"" + column + "\" holds \"" + cell + "\", which is not a"
+      throw new BadRow(BadRow.Problem.NOT_A_NUMBER, where + ": column \"" + column + "\" holds \"" + cell + "\", which is not a"
           + " number; values must be decimal numbers (missing ones empty, NA, NaN, ? or null, handled by"
           + " forecast.missing): fix the cell");
     }
     if (Double.isInfinite(d)) {
-      throw new IllegalArgumentException(where + ": column \"" + column + "\" holds \"" + cell + "\", which is"
+      throw new BadRow(BadRow.Problem.NOT_A_NUMBER, where + ": column \"" + column + "\" holds \"" + cell + "\", which is"
           + " infinite; values must be finite numbers: fix the cell");
     }
     return d;
@@ -159,7 +179,7 @@ public final class TimeSeriesCsv {
       }
     }
     if (quoted) {
-      throw new IllegalArgumentException(where + ": a quoted field is not closed; quotes must pair up within a line"
+      throw new BadRow(BadRow.Problem.UNCLOSED_QUOTE, where + ": a quoted field is not closed; quotes must pair up within a line"
           + " (write \"\" for a quote inside a quoted field): fix the line");
     }
     out.add(cur.toString());
@@ -211,8 +231,11 @@ public final class TimeSeriesCsv {
     return new TimeSeries(file.getFileName().toString(), dates, header.valueNames(), values);
   }
 
-  /** Applies the policy to one row in place; false = drop the row. */
-  private static boolean fillMissing(double[] v, double[] previous, Missing policy, String where, Header header) {
+  /**
+   * Applies the missing-value policy to one parsed row in place ({@code previous}: the last row kept, or null);
+   * false = drop the row; throws for {@code fail}, and for {@code previous} with nothing to repeat.
+   */
+  public static boolean fillMissing(double[] v, double[] previous, Missing policy, String where, Header header) {
     for (int c = 0; c < v.length; c++) {
       if (!Double.isNaN(v[c])) {
         continue;

@@ -1,5 +1,6 @@
 package io.seqspark.core.forecast;
 
+
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.TimeSeries;
 import io.seqspark.core.data.TimeSeriesCsv;
@@ -13,6 +14,7 @@ import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.train.TrainStep;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -47,7 +50,30 @@ public final class ForecastTraining {
       throw new IllegalArgumentException("forecast.csv is not set: pass --conf forecast-sunspots, or --set"
           + " forecast.csv=FILE with forecast.dateColumn and forecast.target naming its columns");
     }
-    return TimeSeriesCsv.read(file, o.csvSpec());
+    return TimeSeriesCsv.read(seriesFile(file), o.csvSpec());
+  }
+
+  /**
+   * {@code file} itself, or, for a directory written by {@code seqspark ingest} with {@code ingest.format = csv}, its
+   * one normalized series {@code series/NAME.csv} (with several, the user names one).
+   */
+  static Path seriesFile(Path file) throws IOException {
+    if (!Files.isDirectory(file)) {
+      return file;
+    }
+    Path dir = file.resolve("series");
+    List<Path> found = new ArrayList<>();
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> s = Files.list(dir)) {
+        s.filter(p -> p.getFileName().toString().endsWith(".csv")).sorted().forEach(found::add);
+      }
+    }
+    if (found.size() == 1) {
+      return found.get(0);
+    }
+    throw new IllegalArgumentException("forecast.csv = " + file + " is a directory " + (found.isEmpty()
+        ? "without series/*.csv; set forecast.csv to a CSV file, or to the --out of seqspark ingest with ingest.format = csv"
+        : "holding " + found.size() + " ingested series; set forecast.csv to one of them, e.g. " + found.get(0)));
   }
 
   public static Summary run(Settings s, RunDirectory run, List<String> commandLine, PrintStream log) throws IOException {

@@ -106,6 +106,23 @@ public final class Ingest {
     }
 
     HadoopConf shipped = new HadoopConf(conf);
+    Path tmp = new Path(outPath.getParent(), "." + outPath.getName() + ".tmp-" + System.nanoTime());
+    if (o.format() == IngestOptions.Format.CSV) {
+      if (target != null) {
+        throw new IllegalArgumentException("--target with ingest.format = csv: parallel files are text. Fix: drop"
+            + " --target, or --set ingest.format=lines");
+      }
+      try {
+        Map.Entry<List<FileReport>, Map<String, Object>> csv = CsvSeries.write(sc, sources,
+            CsvSeries.Options.from(settings, o), tmp, shipped);
+        return commit(fs, tmp, outPath, reason, IngestManifest.build(commandLine, input, null, files, csv.getKey(),
+            csv.getValue(), config, sc.master(), (System.nanoTime() - t0) / 1e9, reason));
+      } finally {
+        if (fs.exists(tmp)) {
+          fs.delete(tmp, true);
+        }
+      }
+    }
     boolean splittable = o.format() != IngestOptions.Format.PARAGRAPHS;
     List<ReadTask> tasks = new ArrayList<>(ReadTask.plan(sources, 0, 0, conf, o.splitBytes(), splittable));
     tasks.addAll(ReadTask.plan(targets, 1, sources.size(), conf, o.splitBytes(), splittable));
@@ -113,7 +130,6 @@ public final class Ingest {
     JavaRDD<Block> blocks = sc.parallelize(tasks, tasks.size())
         .map(t -> TextFileReader.read(t, o, parallel, shipped.get()))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Path tmp = new Path(outPath.getParent(), "." + outPath.getName() + ".tmp-" + System.nanoTime());
     try {
       List<FileReport> parts = blocks.map(b -> b.report).collect();
       List<FileReport> reports = FileReport.merge(parts);
@@ -132,17 +148,22 @@ public final class Ingest {
         fs.mkdirs(new Path(tmp, TokenShards.SHARD_DIR));
         manifest = writeSide(sc, blocks, reports, o, tmp, shipped);
       }
-      manifest = IngestManifest.build(commandLine, input, target, files, reports, manifest, config, sc.master(),
-          (System.nanoTime() - t0) / 1e9, reason);
-      write(fs, new Path(tmp, MANIFEST), (Json.writePretty(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
-      replace(fs, tmp, outPath);
-      return new Result(false, outPath.toString(), reason, manifest);
+      return commit(fs, tmp, outPath, reason, IngestManifest.build(commandLine, input, target, files, reports,
+          manifest, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason));
     } finally {
       blocks.unpersist(false);
       if (fs.exists(tmp)) {
         fs.delete(tmp, true);
       }
     }
+  }
+
+  /** Writes the manifest into the complete {@code tmp} and renames it into place. */
+  private static Result commit(FileSystem fs, Path tmp, Path outPath, String reason, Map<String, Object> manifest)
+      throws IOException {
+    write(fs, new Path(tmp, MANIFEST), (Json.writePretty(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
+    replace(fs, tmp, outPath);
+    return new Result(false, outPath.toString(), reason, manifest);
   }
 
   /** Vocabulary, shards and vocab.tsv of one-sided text from its blocks; returns the manifest's vocabulary part. */

@@ -82,7 +82,7 @@ final class IngestManifest {
     m.put("changed", changed);
     m.put("corruptFiles", corrupt);
     m.put("problems", problems);
-    m.putAll(output);
+    m.putAll(output); // may replace shardFormat (csv series), keeping its place
     m.put("config", config);
     return m;
   }

@@ -16,8 +16,8 @@ public record IngestOptions(Format format, int maxLength, int maxLineBytes, Poli
     boolean lowercase, boolean splitPunctuation, int minCount, int maxVocabSize, boolean eosPerLine)
     implements Serializable {
 
-  /** How text is cut into examples. */
-  public enum Format { LINES, PARAGRAPHS, STREAM }
+  /** How text is cut into examples; CSV = time series, one normalized series per file (see {@link CsvSeries}). */
+  public enum Format { LINES, PARAGRAPHS, STREAM, CSV }
 
   /** What happens to a record that breaks a rule; not every policy is allowed for every rule (see reference.conf). */
   public enum Policy { TRUNCATE, SKIP, REPLACE, FAIL }
@@ -52,6 +52,12 @@ public record IngestOptions(Format format, int maxLength, int maxLineBytes, Poli
     Map<String, Object> out = new LinkedHashMap<>();
     for (String k : KEYS) {
       out.put(k, String.valueOf(flat.get(k)));
+    }
+    if ("csv".equals(out.get("ingest.format"))) {
+      // Only csv ingests depend on these; keeping them out of text ingests keeps older text outputs up to date.
+      for (String k : CsvSeries.KEYS) {
+        out.put(k, String.valueOf(flat.get(k)));
+      }
     }
     return out;
   }
