@@ -72,7 +72,13 @@ public final class IngestCommand implements Callable<Integer> {
     Map<String, Object> m = r.manifest();
     System.out.printf("out:             %s (%s)%n", r.out(), r.reason());
     System.out.printf("lines read:      %,d%n", ((Number) m.get("linesRead")).longValue());
-    System.out.printf("examples kept:   %,d (%,d tokens)%n", ((Number) m.get("examples")).longValue(), ((Number) m.get("tokens")).longValue());
+    if (m.containsKey("series")) { // ingest.format = csv
+      System.out.printf("rows kept:       %,d in %d series under %s/series%n", ((Number) m.get("rowsKept")).longValue(),
+          ((List<?>) m.get("series")).size(), r.out());
+    } else {
+      System.out.printf("examples kept:   %,d (%,d tokens)%n", ((Number) m.get("examples")).longValue(),
+          ((Number) m.get("tokens")).longValue());
+    }
     System.out.printf("dropped:         %s%n", m.get("dropped"));
     System.out.printf("changed:         %s%n", m.get("changed"));
     if (!((List<?>) m.get("corruptFiles")).isEmpty()) {
@@ -83,6 +89,8 @@ public final class IngestCommand implements Callable<Integer> {
       for (String side : List.of("source", "target")) {
         printSide(side, (Map<?, ?>) m.get(side));
       }
+    } else if (m.containsKey("series")) {
+      System.out.printf("first problems:  %s%n", m.get("firstProblemByReason"));
     } else {
       printSide("", m);
     }

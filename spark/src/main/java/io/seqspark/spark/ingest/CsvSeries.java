@@ -105,10 +105,7 @@ final class CsvSeries {
     long rows = 0;
     for (Part p : parts) {
       if (p.report.failure != null) {
-        throw new IllegalArgumentException(p.report.path + ": " + p.report.failure + ". Fix: repair the input, or"
-            + " set the policy to skip (--set ingest.csvBadRows=skip, ingest.csvOutOfOrder=skip, forecast.missing="
-            + "skip or previous) or fix the column names (forecast.dateColumn, forecast.target,"
-            + " forecast.covariates); nothing was written");
+        throw new IllegalArgumentException(p.report.path + ": " + p.report.failure + "; nothing was written");
       }
       reports.add(p.report);
       p.firstByReason.forEach(first::putIfAbsent);
@@ -196,7 +193,8 @@ final class CsvSeries {
     report.sha256 = HexFormat.of().formatHex(sha.digest());
     if (header == null && report.failure == null) {
       report.failure = new FileReport.Problem(report.linesRead, "no header line; a csv time series needs a header"
-          + " naming its columns (forecast.dateColumn, forecast.target, forecast.covariates)");
+          + " naming its columns (forecast.dateColumn, forecast.target, forecast.covariates). Fix: add the header, or"
+          + " leave the file out of --input");
     }
     if (report.failure != null) {
       return new Part(report, name, List.of(), 0, null, null, firstByReason);
@@ -269,7 +267,8 @@ final class CsvSeries {
   private static void problem(FileReport report, Map<String, String> firstByReason, Policy policy, Reason reason,
       long no, String detail) {
     if (policy == Policy.FAIL) {
-      report.fail(reason, no, detail);
+      report.failure = new FileReport.Problem(no, reason.key() + " (" + detail + ") and " + reason.policyKey()
+          + " = fail. Fix: repair the input, or --set " + reason.policyKey() + "=skip");
       return;
     }
     report.drop(reason, no, detail);
