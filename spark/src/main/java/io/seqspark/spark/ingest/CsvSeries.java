@@ -6,6 +6,7 @@ import io.seqspark.core.data.TimeSeriesCsv.BadRow;
 import io.seqspark.spark.ingest.IngestOptions.Policy;
 import io.seqspark.spark.ingest.InputFiles.InputFile;
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -156,39 +157,53 @@ final class CsvSeries {
     }
     Path p = new Path(f.path());
     InputStream raw = new DigestInputStream(p.getFileSystem(conf).open(p, 1 << 16), sha);
+    List<String> lines = new ArrayList<>();
+    CutShort decoded;
     try (raw) {
       CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
-      BufferedReader in = new BufferedReader(new InputStreamReader(codec == null ? raw : codec.createInputStream(raw),
-          StandardCharsets.UTF_8), 1 << 16);
-      String line;
       try {
-        while (report.failure == null && (line = in.readLine()) != null) {
-          long no = ++report.linesRead;
-          if (no == 1 && line.startsWith("\uFEFF")) {
-            line = line.substring(1);
-          }
-          if (line.isBlank()) {
-            continue;
-          }
-          if (header == null) {
-            try {
-              header = TimeSeriesCsv.header(line, "line " + no, o.spec());
-            } catch (IllegalArgumentException e) {
-              report.failure = new FileReport.Problem(no, "the header: " + detail(e, no));
-            }
-            continue;
-          }
-          row(line, no, header, o, report, firstByReason, dates, rows);
-        }
+        decoded = new CutShort(codec == null ? raw : codec.createInputStream(raw));
       } catch (IOException e) {
-        problem(report, firstByReason, o.corruptInput(), Reason.CORRUPT_INPUT, report.linesRead + 1, e.toString());
-        report.error = new FileReport.Problem(report.linesRead + 1, "read error: " + e);
+        decoded = new CutShort(InputStream.nullInputStream());
+        decoded.error = e;
+      }
+      // Whole file in memory (series are small): a read error must not lose the complete lines decoded before it.
+      BufferedReader in = new BufferedReader(new InputStreamReader(decoded, StandardCharsets.UTF_8), 1 << 16);
+      for (String l; (l = in.readLine()) != null; ) {
+        lines.add(l);
       }
       try {
         raw.transferTo(OutputStream.nullOutputStream()); // the hash covers every stored byte
       } catch (IOException e) {
-        // already counted above, or the decoder stopped early and the rest is unreadable: nothing more to report
+        // the decoder stopped early and the rest is unreadable: already reported as the decoded.error below
       }
+    }
+    if (decoded.error != null) {
+      if (!lines.isEmpty() && decoded.last != '\n') {
+        lines.remove(lines.size() - 1); // cut short mid-line: not a row
+      }
+      long at = lines.size() + 1;
+      problem(report, firstByReason, o.corruptInput(), Reason.CORRUPT_INPUT, at, decoded.error.toString());
+      report.error = new FileReport.Problem(at, "read error: " + decoded.error);
+    }
+    for (int i = 0; i < lines.size() && report.failure == null; i++) {
+      long no = ++report.linesRead;
+      String line = lines.get(i);
+      if (no == 1 && line.startsWith("\uFEFF")) {
+        line = line.substring(1);
+      }
+      if (line.isBlank()) {
+        continue;
+      }
+      if (header == null) {
+        try {
+          header = TimeSeriesCsv.header(line, "line " + no, o.spec());
+        } catch (IllegalArgumentException e) {
+          report.failure = new FileReport.Problem(no, "the header: " + detail(e, no));
+        }
+        continue;
+      }
+      row(line, no, header, o, report, firstByReason, dates, rows);
     }
     report.sha256 = HexFormat.of().formatHex(sha.digest());
     if (header == null && report.failure == null) {
@@ -218,6 +233,39 @@ final class CsvSeries {
     report.examples = rows.size();
     return new Part(report, name, columns, rows.size(), dates.isEmpty() ? null : dates.get(0),
         dates.isEmpty() ? null : dates.get(dates.size() - 1), firstByReason);
+  }
+
+  /** A decoded stream that ends (returns -1) at a read error instead of throwing, keeping the error and last byte. */
+  private static final class CutShort extends FilterInputStream {
+    IOException error;
+    int last = -1;
+
+    CutShort(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] b = new byte[1];
+      return read(b, 0, 1) <= 0 ? -1 : b[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (error != null) {
+        return -1;
+      }
+      try {
+        int n = in.read(b, off, len);
+        if (n > 0) {
+          last = b[off + n - 1];
+        }
+        return n;
+      } catch (IOException e) {
+        error = e;
+        return -1;
+      }
+    }
   }
 
   /** Parses, checks and (if it passes) keeps one data row. */

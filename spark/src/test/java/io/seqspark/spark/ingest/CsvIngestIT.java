@@ -95,6 +95,23 @@ class CsvIngestIT {
       assertTrue(again.reason().contains("bad.csv"), again.reason());
       assertEquals(4, TimeSeriesCsv.read(out.resolve("series/bad.csv"), spec).length(), "the appended row is in");
 
+      // A .gz cut mid-stream: the complete rows before the cut are kept (a prefix of the series), the file counted.
+      Path cutDir = Files.createDirectories(dir.resolve("cut"));
+      java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+      try (OutputStream z = new java.util.zip.GZIPOutputStream(gz)) {
+        Files.copy(sunspots, z);
+      }
+      byte[] all = gz.toByteArray();
+      Path cut = Files.write(cutDir.resolve("cut.csv.gz"), java.util.Arrays.copyOf(all, all.length / 2));
+      Ingest.run(sc, s, cut.toString(), dir.resolve("cut-out").toString(), false, List.of("test"));
+      Map<String, Object> cm = Json.readMap(Files.readString(dir.resolve("cut-out").resolve(Ingest.MANIFEST)));
+      assertEquals(Map.of("corruptInput", 1L), longs((Map<?, ?>) cm.get("dropped")));
+      assertEquals(1, ((List<?>) cm.get("corruptFiles")).size());
+      TimeSeries prefix = TimeSeriesCsv.read(dir.resolve("cut-out/series/cut.csv"), spec);
+      assertTrue(prefix.length() > 0 && prefix.length() < direct.length(), "some rows, not all: " + prefix.length());
+      assertEquals(direct.head(prefix.length()).dates(), prefix.dates());
+      assertArrayEquals(direct.head(prefix.length()).target(), prefix.target(), "complete rows only, none cut short");
+
       List<String> failSet = new ArrayList<>(COLUMNS);
       failSet.add("ingest.csvBadRows=fail");
       Path failed = dir.resolve("failed");
