@@ -95,6 +95,17 @@ class CsvIngestIT {
       assertTrue(again.reason().contains("bad.csv"), again.reason());
       assertEquals(4, TimeSeriesCsv.read(out.resolve("series/bad.csv"), spec).length(), "the appended row is in");
 
+      // forecast.missing = previous keeps the row with the last kept value (1.5 from 2000-01), counted as changed.
+      List<String> prevSet = new ArrayList<>(set);
+      prevSet.add("forecast.missing=previous");
+      Ingest.run(sc, Settings.load(List.of(), prevSet), bad.toString(), dir.resolve("prev").toString(), false,
+          List.of("test"));
+      Map<String, Object> pm = Json.readMap(Files.readString(dir.resolve("prev").resolve(Ingest.MANIFEST)));
+      assertEquals(Map.of("missingValue", 1L), longs((Map<?, ?>) pm.get("changed")));
+      TimeSeries filled = TimeSeriesCsv.read(dir.resolve("prev/series/bad.csv"), spec);
+      assertEquals(List.of("2000-01", "2000-04", "2000-05", "2000-06", "2000-07"), filled.dates());
+      assertArrayEquals(new double[] {1.5, 1.5, 3.5, 4.5, 5.5}, filled.target());
+
       // A .gz cut mid-stream: the complete rows before the cut are kept (a prefix of the series), the file counted.
       Path cutDir = Files.createDirectories(dir.resolve("cut"));
       java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
