@@ -6,6 +6,7 @@ import io.seqspark.core.nn.Gru;
 import io.seqspark.core.nn.Init;
 import io.seqspark.core.nn.Lstm;
 import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.RegressionOutput;
 import io.seqspark.core.nn.Scratch;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SeqLayer;
@@ -27,8 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   state that emits one value per step and reads its own previous prediction as the next input (during training,
  *   the true previous value instead with probability {@code teacherForcing}, drawn from the step seed).</li>
  * </ul>
- * The loss is the SUM of squared errors over rows and horizon steps (scaled units), the regression counterpart of
- * {@code SoftmaxOutput}'s summed cross-entropy; {@link StepStats} count B·K values, so {@code meanLoss()} is the MSE.
+ * The loss is {@link RegressionOutput}'s SUM of squared errors over rows and horizon steps (scaled units);
+ * {@link StepStats} count B·K values, so {@code meanLoss()} is the MSE.
  * Batches carry their numbers in {@link Batch.Values}: inputs T·B·F, targets B·K.
  */
 public final class Forecaster implements Trainable {
@@ -148,14 +149,15 @@ public final class Forecaster implements Trainable {
       pred = decoder.forward(toRows(last), lastObserved, v.targets(), ratio, stepSeed);
       lastDecoderInputs = decoder.inputs();
     }
-    double loss = 0;
+    double[] flat = new double[rows * horizon];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(pred[r], 0, flat, r * horizon, horizon);
+    }
+    double[] dFlat = new double[flat.length];
+    double loss = RegressionOutput.lossSum(flat, v.targets(), null, gradScale, dFlat);
     double[][] dPred = new double[rows][horizon];
     for (int r = 0; r < rows; r++) {
-      for (int k = 0; k < horizon; k++) {
-        double e = pred[r][k] - v.targets()[r * horizon + k];
-        loss += e * e;
-        dPred[r][k] = 2 * e * gradScale;
-      }
+      System.arraycopy(dFlat, r * horizon, dPred[r], 0, horizon);
     }
     if (predictions != null) {
       for (int r = 0; r < rows; r++) {
