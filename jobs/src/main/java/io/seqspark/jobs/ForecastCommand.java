@@ -61,7 +61,7 @@ public final class ForecastCommand {
     TimeSeries series;
 
     void load() throws java.io.IOException {
-      loaded = ForecastTraining.load(model.zip());
+      loaded = ForecastTraining.load(model.archive());
       Threads.set(loaded.settings().getInt("forecast.threads"));
       series = ForecastTraining.series(loaded.options(), csv);
     }

@@ -26,6 +26,11 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--input", required = true, paramLabel = "PATH_OR_GLOB", description = "File, directory or glob, e.g. 'corpus/*.txt.gz' or hdfs:///data/wiki/*.bz2.")
   String input;
 
+  @Option(names = "--target", paramLabel = "PATH_OR_GLOB", description = {"Aligned translations of --input (parallel"
+      + " files): line i of the i-th --input file (sorted) pairs with line i of the i-th --target file. Writes source/ and"
+      + " target/ shard directories; line counts must match."})
+  String target;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (shards/, vocab.tsv, manifest.json); any Hadoop path.")
   String out;
 
@@ -53,7 +58,7 @@ public final class IngestCommand implements Callable<Integer> {
       conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.ui.enabled", "false");
     }
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-      Ingest.Result r = Ingest.run(sc, s, input, out, overwrite, LmCommand.commandLine(spec));
+      Ingest.Result r = Ingest.run(sc, s, input, target, out, overwrite, LmCommand.commandLine(spec));
       print(r);
     }
     return 0;
@@ -73,7 +78,20 @@ public final class IngestCommand implements Callable<Integer> {
     if (!((List<?>) m.get("corruptFiles")).isEmpty()) {
       System.out.printf("corrupt files:   %s%n", m.get("corruptFiles"));
     }
-    System.out.printf("vocabulary:      %,d entries, OOV rate %.4f%n", ((Number) m.get("vocabularySize")).intValue(), ((Number) m.get("oovRate")).doubleValue());
-    System.out.printf("shards:          %d in %.1f s%n", ((List<?>) m.get("shards")).size(), ((Number) m.get("seconds")).doubleValue());
+    if (m.containsKey("pairsDropped")) {
+      System.out.printf("pairs dropped:   %,d (a line dropped on either side)%n", ((Number) m.get("pairsDropped")).longValue());
+      for (String side : List.of("source", "target")) {
+        printSide(side, (Map<?, ?>) m.get(side));
+      }
+    } else {
+      printSide("", m);
+    }
+    System.out.printf("time:            %.1f s%n", ((Number) m.get("seconds")).doubleValue());
+  }
+
+  private static void printSide(String side, Map<?, ?> m) {
+    String label = side.isEmpty() ? "" : side + " ";
+    System.out.printf("%-17s%,d entries, OOV rate %.4f, %d shard(s)%n", label + "vocabulary:",
+        ((Number) m.get("vocabularySize")).intValue(), ((Number) m.get("oovRate")).doubleValue(), ((List<?>) m.get("shards")).size());
   }
 }

@@ -5,13 +5,11 @@ import io.seqspark.core.decode.Sampler;
 import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.task.LanguageModelTask;
 import io.seqspark.core.task.LanguageModelTraining;
+import io.seqspark.core.task.TrainingRun;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.Evaluation;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.spark.train.SparkLanguageModelLoop;
-import io.seqspark.spark.train.SparkDefaults;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,19 +43,9 @@ public final class LmCommand {
   static RunDirectory train(RunOptions run, Settings s, String job, picocli.CommandLine.Model.CommandSpec spec) throws Exception {
     LanguageModelTask.requireFile(s, "data.train");
     RunDirectory dir = run.runDirectory(job, s);
-    String master = run.master();
-    LanguageModelTraining.Summary sum;
-    if (master == null) {
-      sum = LanguageModelTraining.run(s, dir, run.resuming(), commandLine(spec), System.err);
-    } else {
-      SparkConf conf = SparkDefaults.apply(new SparkConf().setAppName("seqspark " + job + " " + dir.runId()).setMaster(master));
-      if (master.startsWith("local")) {
-        conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.ui.enabled", "false");
-      }
-      try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-        sum = LanguageModelTraining.run(s, dir, run.resuming(), commandLine(spec), System.err, new SparkLanguageModelLoop(sc));
-      }
-    }
+    LanguageModelTraining.Summary sum = run.withSpark("seqspark " + job + " " + dir.runId(), sc -> LanguageModelTraining.run(s,
+        dir, run.resuming(), commandLine(spec), System.err,
+        sc == null ? TrainingRun.<LanguageModelTask.Data>local() : new SparkLanguageModelLoop(sc)));
     printSummary(sum);
     return dir;
   }

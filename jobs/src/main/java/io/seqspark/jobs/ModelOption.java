@@ -12,11 +12,11 @@ public final class ModelOption {
   Path model;
 
   LanguageModelTask.Loaded load() throws IOException {
-    return LanguageModelTask.load(zip());
+    return LanguageModelTask.load(archive());
   }
 
-  /** The model.zip the option names (checked to exist). */
-  Path zip() {
+  /** The model.zip named by --model. */
+  Path archive() {
     Path zip = Files.isDirectory(model) ? model.resolve("model.zip") : model;
     if (!Files.isRegularFile(zip)) {
       throw new IllegalArgumentException("--model " + model + ": no model.zip there; pass a finished run directory or its model.zip");

@@ -8,6 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import io.seqspark.spark.train.SparkDefaults;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Option;
 
 /**
@@ -70,5 +73,25 @@ public final class RunOptions {
 
   public boolean resuming() {
     return resume != null;
+  }
+
+  /** A training job's body: {@code sc} is the Spark context to train on, or null for the local trainer. */
+  public interface Job<T> {
+    T run(JavaSparkContext sc) throws IOException;
+  }
+
+  /** Runs {@code job} on a Spark context for {@link #master()} (stopped afterwards), or with null when local. */
+  public <T> T withSpark(String appName, Job<T> job) throws IOException {
+    String m = master();
+    if (m == null) {
+      return job.run(null);
+    }
+    SparkConf conf = SparkDefaults.apply(new SparkConf().setAppName(appName).setMaster(m));
+    if (m.startsWith("local")) {
+      conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.ui.enabled", "false");
+    }
+    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+      return job.run(sc);
+    }
   }
 }

@@ -52,11 +52,19 @@ public final class SentenceBatcher {
     }
   }
 
+  /**
+   * What a row of a batch is. {@code LANGUAGE_MODEL}: as above. {@code CLASSIFICATION}: each example is
+   * {@link Labelled#encode tokens followed by its class id}; inputs are the tokens (no {@code <s>}), and the target
+   * is the class id at the row's LAST real step (0 elsewhere): how labels travel in a {@link Batch}.
+   */
+  public enum Layout { LANGUAGE_MODEL, CLASSIFICATION }
+
   private record Epoch(int epoch, LengthBucketing.Result result) {
   }
 
   private final List<int[]> sentences;
   private final Options options;
+  private final Layout layout;
   /** Sentence index of each kept example. */
   private final int[] source;
   /** Example length (positions) of each kept example, after truncation. */
@@ -68,15 +76,23 @@ public final class SentenceBatcher {
    * @param sentences token ids without {@code <s>}/{@code </s>} (not copied; do not modify them afterwards)
    */
   public SentenceBatcher(List<int[]> sentences, Options options) {
+    this(sentences, options, Layout.LANGUAGE_MODEL);
+  }
+
+  /**
+   * @param sentences token ids without {@code <s>}/{@code </s>}, or (classification) {@link Labelled} examples
+   */
+  public SentenceBatcher(List<int[]> sentences, Options options, Layout layout) {
     this.sentences = sentences;
     this.options = options;
+    this.layout = layout;
     int limit = options.maxLength() == 0 ? Integer.MAX_VALUE : options.maxLength();
     int[] src = new int[sentences.size()];
     int[] len = new int[sentences.size()];
     List<Integer> skip = new ArrayList<>();
     int n = 0;
     for (int i = 0; i < sentences.size(); i++) {
-      int length = sentences.get(i).length + 1;
+      int length = layout == Layout.LANGUAGE_MODEL ? sentences.get(i).length + 1 : Labelled.length(sentences.get(i));
       if (length > limit) {
         switch (options.overLength()) {
           case FAIL -> throw new IllegalArgumentException("example " + i + " has length " + length + " (with <s>), over "
@@ -138,13 +154,18 @@ public final class SentenceBatcher {
       int length = lengths[members[r]];
       in[r] = new int[length];
       tg[r] = new int[length];
+      ids[r] = source[members[r]];
+      if (layout == Layout.CLASSIFICATION) {
+        System.arraycopy(words, 0, in[r], 0, length);
+        tg[r][length - 1] = Labelled.label(words);
+        continue;
+      }
       in[r][0] = Vocabulary.BOS_ID;
       System.arraycopy(words, 0, in[r], 1, length - 1);
       System.arraycopy(words, 0, tg[r], 0, Math.min(length, words.length));
       if (length == words.length + 1) {
         tg[r][length - 1] = Vocabulary.EOS_ID;
       }
-      ids[r] = source[members[r]];
     }
     return Batch.padded(in, tg, ids);
   }

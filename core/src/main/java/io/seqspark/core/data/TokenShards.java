@@ -68,6 +68,10 @@ public final class TokenShards {
     if (!Files.isDirectory(shardDir)) {
       throw new IllegalArgumentException(dir + ": not a directory; expected the --out directory of seqspark ingest");
     }
+    if (ParallelShards.isParallel(dir) && !Files.isDirectory(dir.resolve(SHARD_DIR))) {
+      throw new IllegalArgumentException(dir + ": an ingest of parallel files (source/ and target/); read it with"
+          + " ParallelShards, or open one side (" + dir.resolve(ParallelShards.SOURCE) + ")");
+    }
     List<Path> files;
     try (Stream<Path> s = Files.list(shardDir)) {
       files = s.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();

@@ -37,21 +37,33 @@ public final class ModelArchive {
 
   public static void write(Path zip, Settings settings, Vocabulary vocab, ParamStore params, Map<String, Object> manifest)
       throws IOException {
+    Map<String, Object> layout = new LinkedHashMap<>();
+    params.layout().forEach((k, v) -> layout.put(k, v));
+    write(zip, settings, vocab, layout, manifest, z -> {
+      z.putNextEntry(new ZipEntry("params.bin"));
+      Nd4j.write(params.params(), new DataOutputStream(z));
+      z.closeEntry();
+    });
+  }
+
+  /**
+   * Writes an archive with the entries every seqspark model has ({@code config.conf}, {@code layout.json},
+   * {@code vocab.tsv}, {@code manifest.json}) and lets {@code body} add the model's own entries (streamed, so they
+   * may exceed one Java array); atomically.
+   */
+  public static void write(Path zip, Settings settings, Vocabulary vocab, Map<String, Object> layout,
+                           Map<String, Object> manifest, AtomicFiles.IOConsumer<ZipOutputStream> body) throws IOException {
     Path vocabTmp = Files.createTempFile("vocab", ".tsv");
     try {
       vocab.save(vocabTmp);
       byte[] vocabBytes = Files.readAllBytes(vocabTmp);
-      Map<String, Object> layout = new LinkedHashMap<>();
-      params.layout().forEach((k, v) -> layout.put(k, v));
       AtomicFiles.write(zip, os -> {
         ZipOutputStream z = new ZipOutputStream(os);
         put(z, "config.conf", settings.render().getBytes(StandardCharsets.UTF_8));
         put(z, "layout.json", Json.writePretty(layout).getBytes(StandardCharsets.UTF_8));
         put(z, "vocab.tsv", vocabBytes);
         put(z, "manifest.json", Json.writePretty(manifest).getBytes(StandardCharsets.UTF_8));
-        z.putNextEntry(new ZipEntry("params.bin"));
-        Nd4j.write(params.params(), new DataOutputStream(z));
-        z.closeEntry();
+        body.accept(z);
         z.finish();
       });
     } finally {
@@ -63,6 +75,17 @@ public final class ModelArchive {
     z.putNextEntry(new ZipEntry(name));
     z.write(bytes);
     z.closeEntry();
+  }
+
+  /** A vocabulary from the bytes of an archive's {@code vocab.tsv}. */
+  public static Vocabulary vocabulary(byte[] tsv) throws IOException {
+    Path vocabTmp = Files.createTempFile("vocab", ".tsv");
+    try {
+      Files.write(vocabTmp, tsv);
+      return Vocabulary.load(vocabTmp);
+    } finally {
+      Files.deleteIfExists(vocabTmp);
+    }
   }
 
   public static Contents read(Path zip) throws IOException {
@@ -81,14 +104,7 @@ public final class ModelArchive {
       }
     }
     Settings settings = Settings.parse(new String(entries.get("config.conf"), StandardCharsets.UTF_8), zip + "!config.conf");
-    Path vocabTmp = Files.createTempFile("vocab", ".tsv");
-    Vocabulary vocab;
-    try {
-      Files.write(vocabTmp, entries.get("vocab.tsv"));
-      vocab = Vocabulary.load(vocabTmp);
-    } finally {
-      Files.deleteIfExists(vocabTmp);
-    }
+    Vocabulary vocab = vocabulary(entries.get("vocab.tsv"));
     INDArray params = Nd4j.read(new DataInputStream(new ByteArrayInputStream(entries.get("params.bin"))));
     Map<String, Object> layout = Json.readMap(new String(entries.get("layout.json"), StandardCharsets.UTF_8));
     Map<String, Object> manifest = entries.containsKey("manifest.json")

@@ -48,7 +48,8 @@ public final class LanguageModel implements Trainable {
     params = pb.build(dtype, seed);
   }
 
-  private static Recurrent cell(String cell, ParamStore.Builder pb, String name, int in, int hidden, Init init,
+  /** The recurrent layer named by {@code model.cell} (shared with the other families). */
+  static Recurrent cell(String cell, ParamStore.Builder pb, String name, int in, int hidden, Init init,
                                 DataType dtype) {
     return switch (cell) {
       case "lstm" -> new Lstm(pb, name, in, hidden, init, dtype);
@@ -56,6 +57,11 @@ public final class LanguageModel implements Trainable {
       case "rnn" -> new ElmanRnn(pb, name, in, hidden, init, dtype);
       default -> throw new IllegalArgumentException("model.cell = " + cell + ": must be one of " + LanguageModelSpec.CELLS);
     };
+  }
+
+  /** The token embedding (for pretrained initialisation and freezing). */
+  public Embedding embedding() {
+    return embedding;
   }
 
   public LanguageModelSpec spec() {

@@ -33,6 +33,34 @@ public final class Embedding {
     this.frozen = frozen;
   }
 
+  public boolean frozen() {
+    return frozen;
+  }
+
+  /**
+   * Sets the row of every vocabulary entry that {@code vectors} knows (null = unknown) to that vector; other rows keep
+   * their initialisation.
+   *
+   * @return how many entries other than the reserved tokens had no vector (the out-of-vocabulary count)
+   * @throws IllegalArgumentException if a vector's length differs from this embedding's width
+   */
+  public int initialise(io.seqspark.core.data.Vocabulary vocab, java.util.function.Function<String, float[]> vectors) {
+    int oov = 0;
+    for (int id = 0; id < vocab.size(); id++) {
+      float[] v = vectors.apply(vocab.token(id));
+      if (v == null) {
+        oov += id < io.seqspark.core.data.Vocabulary.SPECIALS.size() ? 0 : 1;
+        continue;
+      }
+      if (v.length != dim) {
+        throw new IllegalArgumentException("pretrained vectors have " + v.length + " dimensions but the embedding has "
+            + dim + "; set model.embeddingSize = " + v.length + " or use vectors of width " + dim);
+      }
+      table.value().putRow(id, Nd4j.createFromArray(v).castTo(table.value().dataType()));
+    }
+    return oov;
+  }
+
   /** Rows of the table for {@code tokenIds} (length n), as an [n, dim] buffer owned by this layer. */
   public INDArray forward(int[] tokenIds) {
     int n = tokenIds.length;

@@ -36,7 +36,7 @@ public final class LanguageModelTask {
    * {@code trainSentences} in the sentences regime (the other is null).
    */
   public record Data(Vocabulary vocabulary, BatchSource train, BatchSource valid, BatchSource test, double trainPaddingRatio,
-                     int[] trainStream, List<int[]> trainSentences) {
+                     int[] trainStream, List<int[]> trainSentences) implements TrainingData {
   }
 
   public static boolean streamRegime(Settings s) {
@@ -129,7 +129,7 @@ public final class LanguageModelTask {
     BatchSource te = s.getPath("data.test") == null ? null : source(s, split(s, "data.test", v).examples(), s.getInt("eval.batchSize"));
     double pad = 0;
     if (sentences != null) {
-      pad = sentenceBatcher(s, sentences, s.getLong("seed")).paddingRatio(1);
+      pad = sentenceBatcher(s, sentences, s.getLong("seed"), SentenceBatcher.Layout.LANGUAGE_MODEL).paddingRatio(1);
     }
     return new Data(v, tr, va, te, pad, stream, sentences);
   }
@@ -156,14 +156,19 @@ public final class LanguageModelTask {
 
   /** Length-bucketed batches of {@code sentences} (a whole split or one partition's shard), shuffled from {@code seed}. */
   public static BatchSource sentenceSource(Settings s, List<int[]> sentences, long seed) {
-    return BatchSource.sentences(sentenceBatcher(s, sentences, seed));
+    return sentenceSource(s, sentences, seed, SentenceBatcher.Layout.LANGUAGE_MODEL);
   }
 
-  private static SentenceBatcher sentenceBatcher(Settings s, List<int[]> sentences, long seed) {
+  /** Length-bucketed batches (data.maxTokensPerBatch, data.maxLength, ...) of examples in the given layout. */
+  public static BatchSource sentenceSource(Settings s, List<int[]> examples, long seed, SentenceBatcher.Layout layout) {
+    return BatchSource.sentences(sentenceBatcher(s, examples, seed, layout));
+  }
+
+  static SentenceBatcher sentenceBatcher(Settings s, List<int[]> sentences, long seed, SentenceBatcher.Layout layout) {
     LengthBucketing.Options bucketing = new LengthBucketing.Options(s.getInt("data.maxTokensPerBatch"), 0,
         s.getBoolean("data.skipOversized"), s.getInt("data.shufflePoolSize"));
     return new SentenceBatcher(sentences, new SentenceBatcher.Options(s.getInt("data.maxLength"),
-        SentenceBatcher.OverLength.parse(s.getString("data.overLength")), bucketing, seed));
+        SentenceBatcher.OverLength.parse(s.getString("data.overLength")), bucketing, seed), layout);
   }
 
   /** The token generated sentences follow: what preceded a sentence in training. */
@@ -177,10 +182,33 @@ public final class LanguageModelTask {
   }
 
   public static LanguageModel model(Settings s, int vocabSize) {
-    return new LanguageModel(spec(s, vocabSize), DataType.FLOAT, s.getLong("seed"));
+    LanguageModel m = new LanguageModel(spec(s, vocabSize), DataType.FLOAT, s.getLong("seed"));
+    m.embedding().setFrozen(s.getBoolean("model.embedding.freeze"));
+    return m;
   }
 
-  public static TrainStep step(Settings s, LanguageModel m) {
+  /**
+   * Copies model.embedding.pretrained's vectors (word2vec text/binary, or a seqspark w2v run or model.zip) into the
+   * embedding rows of the words they cover.
+   *
+   * @return the number of vocabulary words without a vector, or -1 if no file is configured
+   */
+  public static int initEmbedding(Settings s, io.seqspark.core.nn.Embedding embedding, Vocabulary vocab) throws IOException {
+    Path p = s.getPath("model.embedding.pretrained");
+    if (p == null) {
+      return -1;
+    }
+    if (!Files.exists(p)) {
+      throw new IllegalArgumentException("model.embedding.pretrained = " + p + ": no such file (looked in "
+          + p.toAbsolutePath() + "); point it at a word2vec file or a w2v run, or set it to \"\"");
+    }
+    io.seqspark.core.w2v.WordVectors wv = io.seqspark.core.w2v.Word2VecArchive.load(p);
+    java.util.Map<String, Integer> index = wv.index(false, wv.size());
+    return embedding.initialise(vocab, w -> index.containsKey(w) ? wv.vector(index.get(w)) : null);
+  }
+
+  /** The optimizer and training step of any model, from train.* keys. */
+  public static TrainStep step(Settings s, io.seqspark.core.train.Trainable m) {
     Optimizer opt = Optimizer.create(s.getString("train.optimizer"), m.params().size(), m.params().dtype(),
         s.getDouble("train.adamBeta1"), s.getDouble("train.adamBeta2"), s.getDouble("train.adamEpsilon"));
     TrainStep.LossScale scale = TrainStep.LossScale.valueOf(s.getString("train.lossScale").toUpperCase(java.util.Locale.ROOT));

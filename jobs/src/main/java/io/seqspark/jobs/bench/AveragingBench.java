@@ -12,6 +12,7 @@ import io.seqspark.core.train.Evaluation;
 import io.seqspark.core.train.LearningRate;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.TrainStep;
+import io.seqspark.spark.train.CachedShards;
 import io.seqspark.spark.train.LanguageModelWorkload;
 import io.seqspark.spark.train.ParameterAveraging;
 import io.seqspark.spark.train.RoundTimes;
@@ -247,7 +248,8 @@ public final class AveragingBench implements Callable<Integer> {
   // ---------------------------------------------------------------------------------------------------- overhead
 
   void overhead(JavaSparkContext sc, Settings s, LanguageModelTask.Data data, int vocab) {
-    JavaRDD<Shard> rdd = sc.parallelize(shards(data, workers), workers).cache();
+    CachedShards cached = new CachedShards(sc, shards(data, workers));
+    JavaRDD<Shard> rdd = cached.rdd();
     LanguageModelWorkload workload = new LanguageModelWorkload(s, vocab);
     TrainStep driver = freshStep(s, vocab);
     long params = driver.model().params().size();
@@ -274,7 +276,7 @@ public final class AveragingBench implements Callable<Integer> {
           perRound * t.average(), r.stats.tokens() / t.seconds());
     }
     result.put("overhead_per_round", detail);
-    rdd.unpersist();
+    cached.close();
   }
 
   // ---------------------------------------------------------------------------------------------------- compare
@@ -323,7 +325,8 @@ public final class AveragingBench implements Callable<Integer> {
     result.put("compare_k", compareK);
 
     // seqspark: warm-up on a separate driver copy, then a fresh model on exactly these batches
-    JavaRDD<Shard> rdd = sc.parallelize(shards, workers).cache();
+    CachedShards cached = new CachedShards(sc, shards);
+    JavaRDD<Shard> rdd = cached.rdd();
     LanguageModelWorkload workload = new LanguageModelWorkload(s, vocab);
     new ParameterAveraging(sc, workload, options(s, compareK), freshStep(s, vocab)).runEpoch(rdd, 1, 0, 1, null);
     TrainStep driver = freshStep(s, vocab);
@@ -331,7 +334,7 @@ public final class AveragingBench implements Callable<Integer> {
     long t0 = System.nanoTime();
     new ParameterAveraging(sc, workload, options(s, compareK), driver).runEpoch(rdd, 1, 0, steps / compareK, r);
     double secs = (System.nanoTime() - t0) / 1e9;
-    rdd.unpersist();
+    cached.close();
     double ours = r.stats.tokens() / secs;
     double oursLoss = heldOutLoss(driver, heldOut);
     System.err.printf("compare: seqspark %,.0f tokens/s, held-out loss %.4f after %,d tokens%n", ours, oursLoss, r.stats.tokens());
@@ -408,7 +411,8 @@ public final class AveragingBench implements Callable<Integer> {
     LanguageModelWorkload workload = new LanguageModelWorkload(s, vocab);
     Map<String, Object> detail = new LinkedHashMap<>();
     for (int p : statWorkers) {
-      JavaRDD<Shard> rdd = sc.parallelize(shards(data, p), p).cache();
+      CachedShards cached = new CachedShards(sc, shards(data, p));
+      JavaRDD<Shard> rdd = cached.rdd();
       TrainStep driver = freshStep(s, vocab);
       Rounds r = new Rounds();
       long perRound = (long) p * statK * s.getInt("train.batchSize") * s.getInt("train.bptt"); // stream regime; approximate otherwise
@@ -416,7 +420,7 @@ public final class AveragingBench implements Callable<Integer> {
       long t0 = System.nanoTime();
       new ParameterAveraging(sc, workload, options(s, statK), driver).runEpoch(rdd, 1, 0, rounds, r);
       double secs = (System.nanoTime() - t0) / 1e9;
-      rdd.unpersist();
+      cached.close();
       StepStats v = Evaluation.run(driver.model(), data.valid());
       result.put("valid_ppl_" + p + "w", round2(v.perplexity()));
       detail.put(p + "w", map("train_tokens", r.stats.tokens(), "rounds", r.rounds, "updates_per_worker", r.rounds * statK,

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
@@ -16,10 +18,11 @@ import scala.Tuple2;
  * The frozen core {@link Vocabulary} built from examples spread over a cluster, identical to the one
  * {@code Vocabulary.Builder} builds on one machine from the same tokens.
  *
- * <p>Tokens are counted per partition in a hash map (a pair per token would allocate per token), summed with
- * {@code reduceByKey}, then cut by {@code minCount} on the executors; with a size limit only the top
- * {@code maxSize - 4} (token, count) pairs reach the driver ({@code takeOrdered}, same order as the builder: count
- * descending, then token). Everything cut is counted into {@code <unk>} from the total, exactly as the builder does,
+ * <p>Tokens are counted per partition (by the read pass, {@link Block}, or {@link #partialCounts}), shipped packed
+ * ({@link PackedCounts}) to reduce tasks by token hash, summed there, then cut by {@code minCount} on the executors
+ * (the distributed equivalent of {@code reduceByKey}); with a size limit only each partition's top
+ * {@code maxSize - 4} (token, count) pairs reach the driver, which keeps the overall top (same order as the builder:
+ * count descending, then token). Everything cut is counted into {@code <unk>} from the total, exactly as the builder does,
  * without shipping the cut tokens anywhere.
  */
 final class DistributedVocabulary {
@@ -35,53 +38,91 @@ final class DistributedVocabulary {
     }
   }
 
-  /** Per-token counts over all examples; the RDD is not cached (the caller reads it twice and may cache it). */
-  static JavaPairRDD<String, Long> counts(JavaRDD<String[]> examples) {
+  /** Per-partition counts of string examples, packed by reduce partition for {@link #build}. */
+  static JavaPairRDD<Integer, PackedCounts> partialCounts(JavaRDD<String[]> examples, int partitions) {
     return examples.mapPartitionsToPair((Iterator<String[]> it) -> {
-      Map<String, long[]> local = new HashMap<>();
+      Map<String, Long> local = new HashMap<>();
       while (it.hasNext()) {
         for (String t : it.next()) {
-          local.computeIfAbsent(t, k -> new long[1])[0]++;
+          local.merge(t, 1L, Long::sum);
         }
       }
-      List<Tuple2<String, Long>> out = new ArrayList<>(local.size());
-      local.forEach((t, c) -> out.add(new Tuple2<>(t, c[0])));
-      return out.iterator();
-    }).reduceByKey(Long::sum);
+      return PackedCounts.split(local.entrySet(), partitions);
+    });
   }
 
   /**
    * Builds the vocabulary.
    *
-   * @param totalTokens every token of {@code examples} (known from the read pass)
+   * @param partialCounts (token, count) pairs packed per reduce partition (key), a token possibly several times
+   * @param partitions    reduce partitions, the key range of partialCounts
+   * @param totalTokens   every token counted (known from the read pass)
    * @param eosCount    added to {@code </s>} (one per example when data.eosPerLine, as lm train counts it)
    */
-  static Vocabulary build(JavaRDD<String[]> examples, long totalTokens, int minCount, int maxSize, long eosCount) {
-    JavaPairRDD<String, Long> counts = counts(examples).cache();
-    try {
-      List<Tuple2<String, Long>> specials = counts.filter(t -> Vocabulary.SPECIALS.contains(t._1())).collect();
-      JavaPairRDD<String, Long> words = counts.filter(t -> !Vocabulary.SPECIALS.contains(t._1()) && t._2() >= minCount);
-      List<Tuple2<String, Long>> kept = maxSize == 0 ? words.collect()
-          : words.takeOrdered(Math.max(0, maxSize - Vocabulary.SPECIALS.size()), new ByCountThenToken());
-      Vocabulary.Builder b = Vocabulary.builder();
-      long seen = 0;
-      for (Tuple2<String, Long> t : specials) {
-        b.add(t._1(), t._2());
-        seen += t._2();
+  static Vocabulary build(JavaPairRDD<Integer, PackedCounts> partialCounts, int partitions, long totalTokens,
+      int minCount, int maxSize, long eosCount) {
+    int k = maxSize == 0 ? Integer.MAX_VALUE : Math.max(0, maxSize - Vocabulary.SPECIALS.size());
+    ByCountThenToken order = new ByCountThenToken();
+    // One job, nothing cached: partial counts arrive packed by reduce partition (already keyed by it, so the identity
+    // partitioner routes them); each reduce task sums its tokens and returns its specials and its top k words (all
+    // words without a size limit), packed again; the driver merges them, as takeOrdered would.
+    List<PackedCounts> reduced = partialCounts.partitionBy(new HashPartitioner(partitions)).mapPartitions(
+        (Iterator<Tuple2<Integer, PackedCounts>> it) -> {
+          Map<String, long[]> sums = new HashMap<>();
+          while (it.hasNext()) {
+            PackedCounts p = it.next()._2();
+            for (int i = 0; i < p.size(); i++) {
+              sums.computeIfAbsent(p.token(i), t -> new long[1])[0] += p.count(i);
+            }
+          }
+          PackedCounts out = new PackedCounts();
+          PriorityQueue<Tuple2<String, Long>> top = new PriorityQueue<>(order.reversed());
+          for (Map.Entry<String, long[]> e : sums.entrySet()) {
+            long c = e.getValue()[0];
+            if (Vocabulary.SPECIALS.contains(e.getKey())) {
+              out.add(e.getKey(), c);
+            } else if (c >= minCount) {
+              if (k == Integer.MAX_VALUE) {
+                out.add(e.getKey(), c);
+              } else {
+                top.add(new Tuple2<>(e.getKey(), c));
+                if (top.size() > k) {
+                  top.poll();
+                }
+              }
+            }
+          }
+          top.forEach(t -> out.add(t._1(), t._2()));
+          return List.of(out).iterator();
+        }).collect();
+    List<Tuple2<String, Long>> specials = new ArrayList<>();
+    List<Tuple2<String, Long>> kept = new ArrayList<>();
+    for (PackedCounts p : reduced) {
+      for (int i = 0; i < p.size(); i++) {
+        String t = p.token(i);
+        (Vocabulary.SPECIALS.contains(t) ? specials : kept).add(new Tuple2<>(t, p.count(i)));
       }
-      for (Tuple2<String, Long> t : kept) {
-        b.add(t._1(), t._2());
-        seen += t._2();
-      }
-      if (seen > totalTokens) {
-        throw new IllegalStateException("counted " + seen + " tokens in the vocabulary but only " + totalTokens
-            + " were read; the read pass and the count disagree");
-      }
-      b.add(Vocabulary.UNK, totalTokens - seen);
-      b.add(Vocabulary.EOS, eosCount);
-      return b.build(minCount, maxSize);
-    } finally {
-      counts.unpersist(false);
     }
+    if (kept.size() > k) {
+      kept.sort(order);
+      kept = kept.subList(0, k);
+    }
+    Vocabulary.Builder b = Vocabulary.builder();
+    long seen = 0;
+    for (Tuple2<String, Long> t : specials) {
+      b.add(t._1(), t._2());
+      seen += t._2();
+    }
+    for (Tuple2<String, Long> t : kept) {
+      b.add(t._1(), t._2());
+      seen += t._2();
+    }
+    if (seen > totalTokens) {
+      throw new IllegalStateException("counted " + seen + " tokens in the vocabulary but only " + totalTokens
+          + " were read; the read pass and the count disagree");
+    }
+    b.add(Vocabulary.UNK, totalTokens - seen);
+    b.add(Vocabulary.EOS, eosCount);
+    return b.build(minCount, maxSize);
   }
 }

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -25,10 +24,11 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * {@code seqspark ingest}: text on any Hadoop file system → token-id shards, a frozen vocabulary and a manifest, in
  * one read of the text. Steps: list the inputs (fail at once on a bad path) → decide whether {@code --out} is up to
- * date → read and tokenize, one task per file ({@link TextFileReader}), cached → fail once on the driver if a
- * {@code fail} policy tripped → count the vocabulary ({@link DistributedVocabulary}) → encode and write shards
+ * date → read and tokenize, one task per file or byte range ({@link ReadTask}, {@link TextFileReader}) into cached
+ * {@link Block}s of primitive arrays → fail once on the driver if a {@code fail} policy tripped → count the vocabulary
+ * from the blocks' local counts ({@link DistributedVocabulary}) → map local to global ids and write shards
  * ({@link ShardOutput}) into a temporary sibling directory → write {@code vocab.tsv} and {@code manifest.json} →
- * rename the directory into place.
+ * rename the directory into place. Parallel files take a detour through {@link ParallelPairs}.
  *
  * <p>An existing {@code --out} is replaced without {@code --overwrite} only when it is an ingest of the same
  * {@code --input} pattern with the same config whose input files changed: refreshing derived data is the point of
@@ -45,8 +45,18 @@ public final class Ingest {
 
   private Ingest() {}
 
+  /** Ingests one-example-per-record text (no target side). */
   public static Result run(JavaSparkContext sc, Settings settings, String input, String out, boolean overwrite,
       List<String> commandLine) throws IOException {
+    return run(sc, settings, input, null, out, overwrite, commandLine);
+  }
+
+  /**
+   * Ingests {@code input}, or with {@code target} non-null the aligned parallel files {@code input} (source) and
+   * {@code target}, paired by sorted order (see {@link ParallelPairs}).
+   */
+  public static Result run(JavaSparkContext sc, Settings settings, String input, String target, String out,
+      boolean overwrite, List<String> commandLine) throws IOException {
     long t0 = System.nanoTime();
     IngestOptions o = IngestOptions.from(settings);
     if (o.maxVocabSize() != 0 && o.maxVocabSize() < Vocabulary.SPECIALS.size()) {
@@ -57,7 +67,13 @@ public final class Ingest {
       throw new IllegalArgumentException("--out is missing. Fix: pass --out DIR, the directory to write shards into");
     }
     Configuration conf = sc.hadoopConfiguration();
-    List<InputFile> files = InputFiles.list(input, conf);
+    List<InputFile> sources = InputFiles.list("--input", input, conf);
+    List<InputFile> targets = target == null ? List.of() : InputFiles.list("--target", target, conf);
+    if (target != null) {
+      ParallelPairs.check(o, input, sources, target, targets);
+    }
+    List<InputFile> files = new ArrayList<>(sources);
+    files.addAll(targets);
     Map<String, Object> config = IngestOptions.configOf(settings);
     Path outPath = new Path(out);
     FileSystem fs = outPath.getFileSystem(conf);
@@ -68,6 +84,7 @@ public final class Ingest {
       Map<String, Object> prev = readManifest(fs, outPath);
       String mismatch = prev == null ? "it is not a seqspark ingest output (no readable " + MANIFEST + " of kind " + KIND + ")"
           : !input.equals(prev.get("input")) ? "it was ingested from --input " + prev.get("input")
+          : !String.valueOf(target).equals(String.valueOf(prev.get("target"))) ? "it was ingested with --target " + prev.get("target")
           : !config.equals(prev.get("config")) ? "it was ingested with another config: " + diff(prev.get("config"), config)
           : null;
       if (mismatch == null) {
@@ -88,58 +105,72 @@ public final class Ingest {
       }
     }
 
+    HadoopConf shipped = new HadoopConf(conf);
+    boolean splittable = o.format() != IngestOptions.Format.PARAGRAPHS;
+    List<ReadTask> tasks = new ArrayList<>(ReadTask.plan(sources, 0, 0, conf, o.splitBytes(), splittable));
+    tasks.addAll(ReadTask.plan(targets, 1, sources.size(), conf, o.splitBytes(), splittable));
+    boolean parallel = target != null;
+    JavaRDD<Block> blocks = sc.parallelize(tasks, tasks.size())
+        .map(t -> TextFileReader.read(t, o, parallel, shipped.get()))
+        .persist(StorageLevel.MEMORY_AND_DISK());
     Path tmp = new Path(outPath.getParent(), "." + outPath.getName() + ".tmp-" + System.nanoTime());
-    fs.mkdirs(new Path(tmp, TokenShards.SHARD_DIR));
-    JavaRDD<Item> items = null;
     try {
-      HadoopConf shipped = new HadoopConf(conf);
-      List<Integer> indices = new ArrayList<>();
-      for (int i = 0; i < files.size(); i++) {
-        indices.add(i);
-      }
-      List<InputFile> fileList = List.copyOf(files);
-      items = sc.parallelize(indices, files.size()).mapPartitions((Iterator<Integer> it) -> new ChainedReaders(it, fileList, o, shipped))
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      List<FileReport> reports = new ArrayList<>(items.filter(i -> !i.isExample()).map(i -> i.report).collect());
-      reports.sort((a, b) -> Integer.compare(a.fileIndex, b.fileIndex));
+      List<FileReport> parts = blocks.map(b -> b.report).collect();
+      List<FileReport> reports = FileReport.merge(parts);
       for (FileReport r : reports) {
         if (r.failure != null) {
-          throw new IllegalArgumentException(r.failure + ". Fix: repair the input, or set the policy to skip"
+          throw new IllegalArgumentException(r.failureMessage() + ". Fix: repair the input, or set the policy to skip"
               + " (--set ingest.<policy>=skip); nothing was written");
         }
       }
-      long examples = 0;
-      long tokens = 0;
-      for (FileReport r : reports) {
-        examples += r.examples;
-        tokens += r.tokens;
+      Map<String, Object> manifest;
+      if (parallel) {
+        ParallelPairs.checkLineCounts(reports, sources.size());
+        fs.mkdirs(tmp);
+        manifest = ParallelPairs.write(sc, blocks, parts, reports, o, tmp, shipped);
+      } else {
+        fs.mkdirs(new Path(tmp, TokenShards.SHARD_DIR));
+        manifest = writeSide(sc, blocks, reports, o, tmp, shipped);
       }
-      JavaRDD<String[]> texts = items.filter(Item::isExample).map(i -> i.tokens);
-      Vocabulary vocab = DistributedVocabulary.build(texts, tokens, o.minCount(), o.maxVocabSize(),
-          o.eosPerLine() ? examples : 0);
-      String[] tokenList = new String[vocab.size()];
-      for (int i = 0; i < tokenList.length; i++) {
-        tokenList[i] = vocab.token(i);
-      }
-      Broadcast<String[]> bc = sc.broadcast(tokenList);
-      JavaRDD<int[]> ids = ShardOutput.reshard(ShardOutput.encode(texts, bc), o.shards(), examples);
-      List<ShardOutput.ShardInfo> shards = ShardOutput.write(ids, new Path(tmp, TokenShards.SHARD_DIR).toString(), shipped);
-      bc.destroy();
-
-      writeVocabulary(fs, new Path(tmp, TokenShards.VOCABULARY_FILE), vocab);
-      Map<String, Object> manifest = IngestManifest.build(commandLine, input, files, reports, vocab, tokens, examples,
-          shards, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason);
+      manifest = IngestManifest.build(commandLine, input, target, files, reports, manifest, config, sc.master(),
+          (System.nanoTime() - t0) / 1e9, reason);
       write(fs, new Path(tmp, MANIFEST), (Json.writePretty(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
       replace(fs, tmp, outPath);
       return new Result(false, outPath.toString(), reason, manifest);
     } finally {
-      if (items != null) {
-        items.unpersist(false);
-      }
+      blocks.unpersist(false);
       if (fs.exists(tmp)) {
         fs.delete(tmp, true);
       }
     }
+  }
+
+  /** Vocabulary, shards and vocab.tsv of one-sided text from its blocks; returns the manifest's vocabulary part. */
+  private static Map<String, Object> writeSide(JavaSparkContext sc, JavaRDD<Block> blocks, List<FileReport> reports,
+      IngestOptions o, Path dir, HadoopConf conf) throws IOException {
+    long examples = 0;
+    long tokens = 0;
+    for (FileReport r : reports) {
+      examples += r.examples;
+      tokens += r.tokens;
+    }
+    int partitions = blocks.getNumPartitions();
+    Vocabulary vocab = DistributedVocabulary.build(blocks.flatMapToPair(b -> b.counts(partitions)), partitions, tokens,
+        o.minCount(), o.maxVocabSize(), o.eosPerLine() ? examples : 0);
+    Broadcast<String[]> bc = sc.broadcast(tokenList(vocab));
+    JavaRDD<int[]> ids = ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples);
+    List<ShardOutput.ShardInfo> shards = ShardOutput.write(ids, new Path(dir, TokenShards.SHARD_DIR).toString(), conf);
+    bc.destroy();
+    writeVocabulary(dir.getFileSystem(conf.get()), new Path(dir, TokenShards.VOCABULARY_FILE), vocab);
+    return IngestManifest.side(vocab, examples, tokens, shards, "");
+  }
+
+  static String[] tokenList(Vocabulary vocab) {
+    String[] tokenList = new String[vocab.size()];
+    for (int i = 0; i < tokenList.length; i++) {
+      tokenList[i] = vocab.token(i);
+    }
+    return tokenList;
   }
 
   /** The previous manifest if {@code dir} holds one of kind {@link #KIND}, else null. */
@@ -168,7 +199,7 @@ public final class Ingest {
     return d.isEmpty() ? "(different key set)" : String.join(", ", d);
   }
 
-  private static void writeVocabulary(FileSystem fs, Path target, Vocabulary vocab) throws IOException {
+  static void writeVocabulary(FileSystem fs, Path target, Vocabulary vocab) throws IOException {
     // Vocabulary saves to java.nio paths; go through a local temp file so the output may live on any Hadoop FS.
     java.nio.file.Path local = Files.createTempFile("seqspark-vocab", ".tsv");
     try {
@@ -207,39 +238,6 @@ public final class Ingest {
     }
     if (aside != null) {
       fs.delete(aside, true);
-    }
-  }
-
-  /** Reads the files of one partition one after another (normally one file per partition). */
-  private static final class ChainedReaders implements Iterator<Item> {
-    private final Iterator<Integer> indices;
-    private final List<InputFile> files;
-    private final IngestOptions o;
-    private final HadoopConf conf;
-    private TextFileReader current;
-
-    ChainedReaders(Iterator<Integer> indices, List<InputFile> files, IngestOptions o, HadoopConf conf) {
-      this.indices = indices;
-      this.files = files;
-      this.o = o;
-      this.conf = conf;
-    }
-
-    @Override
-    public boolean hasNext() {
-      while ((current == null || !current.hasNext()) && indices.hasNext()) {
-        int i = indices.next();
-        current = new TextFileReader(files.get(i), i, o, conf.get());
-      }
-      return current != null && current.hasNext();
-    }
-
-    @Override
-    public Item next() {
-      if (!hasNext()) {
-        throw new java.util.NoSuchElementException();
-      }
-      return current.next();
     }
   }
 }

@@ -17,9 +17,13 @@ final class IngestManifest {
 
   private IngestManifest() {}
 
-  static Map<String, Object> build(List<String> commandLine, String input, List<InputFile> files, List<FileReport> reports,
-      Vocabulary vocab, long tokens, long examples, List<ShardOutput.ShardInfo> shards, Map<String, Object> config,
-      String master, double seconds, String reason) {
+  /**
+   * The manifest: run facts, per-input reports and totals, then {@code output} (what {@link #side} or
+   * {@link ParallelPairs} wrote), then the config.
+   */
+  static Map<String, Object> build(List<String> commandLine, String input, String target, List<InputFile> files,
+      List<FileReport> reports, Map<String, Object> output, Map<String, Object> config, String master, double seconds,
+      String reason) {
     Map<String, Object> base = Manifest.start("ingest-" + Long.toString(System.currentTimeMillis(), 36), commandLine,
         Clock.systemUTC()).finish().toMap();
     Map<String, Object> m = new LinkedHashMap<>();
@@ -28,6 +32,9 @@ final class IngestManifest {
     m.putAll(base);
     m.remove("seed");
     m.put("input", input);
+    if (target != null) {
+      m.put("target", target);
+    }
     m.put("reason", reason);
     m.put("sparkMaster", master);
     m.put("seconds", seconds);
@@ -41,6 +48,9 @@ final class IngestManifest {
       InputFile f = files.get(r.fileIndex);
       Map<String, Object> in = new LinkedHashMap<>();
       in.put("path", f.path());
+      if (target != null) {
+        in.put("side", r.side == 0 ? "source" : "target");
+      }
       in.put("sizeBytes", f.sizeBytes());
       in.put("modified", Instant.ofEpochMilli(f.modifiedMillis()).toString());
       in.put("modifiedMillis", f.modifiedMillis());
@@ -54,7 +64,7 @@ final class IngestManifest {
       FileReport.addTo(c, r.changed);
       in.put("dropped", d);
       in.put("changed", c);
-      in.put("error", r.error);
+      in.put("error", r.error == null ? null : r.error.toString());
       ins.add(in);
       lines += r.linesRead;
       FileReport.addTo(dropped, r.dropped);
@@ -62,19 +72,28 @@ final class IngestManifest {
       if (r.error != null) {
         corrupt.add(f.path());
       }
-      for (String s : r.samples) {
+      for (FileReport.Problem s : r.samples) {
         problems.add(f.path() + ": " + s);
       }
     }
     m.put("inputs", ins);
     m.put("linesRead", lines);
-    m.put("examples", examples);
-    m.put("tokens", tokens);
     m.put("dropped", dropped);
     m.put("changed", changed);
     m.put("corruptFiles", corrupt);
     m.put("problems", problems);
+    m.putAll(output);
+    m.put("config", config);
+    return m;
+  }
+
+  /** Examples, tokens, vocabulary and shards of one side; shard paths are under {@code prefix}. */
+  static Map<String, Object> side(Vocabulary vocab, long examples, long tokens, List<ShardOutput.ShardInfo> shards,
+      String prefix) {
+    Map<String, Object> m = new LinkedHashMap<>();
     long unk = vocab.count(Vocabulary.UNK_ID);
+    m.put("examples", examples);
+    m.put("tokens", tokens);
     m.put("vocabularySize", vocab.size());
     m.put("vocabularySha256", vocab.contentHash());
     m.put("unkTokens", unk);
@@ -82,14 +101,13 @@ final class IngestManifest {
     List<Map<String, Object>> sh = new ArrayList<>();
     for (ShardOutput.ShardInfo s : shards) {
       Map<String, Object> e = new LinkedHashMap<>();
-      e.put("file", TokenShards.SHARD_DIR + "/" + s.file());
+      e.put("file", prefix + TokenShards.SHARD_DIR + "/" + s.file());
       e.put("examples", s.examples());
       e.put("tokens", s.tokens());
       e.put("bytes", s.bytes());
       sh.add(e);
     }
     m.put("shards", sh);
-    m.put("config", config);
     return m;
   }
 }

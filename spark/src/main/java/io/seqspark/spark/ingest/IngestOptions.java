@@ -12,27 +12,38 @@ import java.util.Map;
  * keys that define tokens and the vocabulary, which lm train reads too, so one config drives both.
  */
 public record IngestOptions(Format format, int maxLength, int maxLineBytes, Policy overLength, Policy malformed,
-    Policy emptyLines, Policy corruptInput, int shards, String tokenizer, boolean lowercase, boolean splitPunctuation,
-    int minCount, int maxVocabSize, boolean eosPerLine) implements Serializable {
+    Policy emptyLines, Policy corruptInput, int shards, int splitBytes, int streamExampleTokens, String tokenizer,
+    boolean lowercase, boolean splitPunctuation, int minCount, int maxVocabSize, boolean eosPerLine)
+    implements Serializable {
 
   /** How text is cut into examples. */
-  public enum Format { LINES, PARAGRAPHS }
+  public enum Format { LINES, PARAGRAPHS, STREAM }
 
   /** What happens to a record that breaks a rule; not every policy is allowed for every rule (see reference.conf). */
   public enum Policy { TRUNCATE, SKIP, REPLACE, FAIL }
 
   /** The config keys this record is read from, in manifest order; they decide whether an output is up to date. */
   static final String[] KEYS = {"ingest.format", "ingest.maxLength", "ingest.maxLineBytes", "ingest.overLength",
-      "ingest.malformed", "ingest.emptyLines", "ingest.corruptInput", "ingest.shards", "data.tokenizer", "data.lowercase",
-      "data.splitPunctuation", "data.minCount", "data.maxVocabSize", "data.eosPerLine"};
+      "ingest.malformed", "ingest.emptyLines", "ingest.corruptInput", "ingest.shards", "ingest.splitBytes",
+      "ingest.streamExampleTokens", "data.tokenizer", "data.lowercase", "data.splitPunctuation", "data.minCount",
+      "data.maxVocabSize", "data.eosPerLine"};
 
   public static IngestOptions from(Settings s) {
-    return new IngestOptions(s.getEnum("ingest.format", Format.class), s.getInt("ingest.maxLength"),
+    IngestOptions o = new IngestOptions(s.getEnum("ingest.format", Format.class), s.getInt("ingest.maxLength"),
         s.getInt("ingest.maxLineBytes"), s.getEnum("ingest.overLength", Policy.class),
         s.getEnum("ingest.malformed", Policy.class), s.getEnum("ingest.emptyLines", Policy.class),
-        s.getEnum("ingest.corruptInput", Policy.class), s.getInt("ingest.shards"), s.getString("data.tokenizer"),
-        s.getBoolean("data.lowercase"), s.getBoolean("data.splitPunctuation"), s.getInt("data.minCount"),
-        s.getInt("data.maxVocabSize"), s.getBoolean("data.eosPerLine"));
+        s.getEnum("ingest.corruptInput", Policy.class), s.getInt("ingest.shards"), s.getInt("ingest.splitBytes"),
+        s.getInt("ingest.streamExampleTokens"), s.getString("data.tokenizer"), s.getBoolean("data.lowercase"),
+        s.getBoolean("data.splitPunctuation"), s.getInt("data.minCount"), s.getInt("data.maxVocabSize"),
+        s.getBoolean("data.eosPerLine"));
+    if (o.format == Format.STREAM && !"word".equals(o.tokenizer)) {
+      // Char mode turns each white-space character into a token, so a stream cut at white space would lose or
+      // duplicate them at range boundaries; and a character stream has no words to align on.
+      throw new IllegalArgumentException("ingest.format = stream with data.tokenizer = " + o.tokenizer
+          + ": the stream format cuts at white space, which only the word tokenizer ignores. Fix: --set"
+          + " data.tokenizer=word, or --set ingest.format=lines");
+    }
+    return o;
   }
 
   /** The keys above with their values as config text, for the manifest and the up-to-date check. */

@@ -12,7 +12,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
 /**
- * Expands {@code --input} (a path, a directory or a glob on any Hadoop file system: {@code file://}, {@code hdfs://},
+ * Expands {@code --input} or {@code --target} (a path, a directory or a glob on any Hadoop file system: {@code file://}, {@code hdfs://},
  * {@code s3a://}, ...) into the files to read, on the driver, before any job runs: a typo fails at once with the path
  * instead of after a cluster has started work.
  */
@@ -29,16 +29,16 @@ final class InputFiles {
    *
    * @throws IllegalArgumentException if the path does not exist, the glob matches nothing, or no file is found
    */
-  static List<InputFile> list(String pattern, Configuration conf) throws IOException {
+  static List<InputFile> list(String option, String pattern, Configuration conf) throws IOException {
     if (pattern == null || pattern.isBlank()) {
-      throw new IllegalArgumentException("--input is empty. Fix: pass a file, directory or glob, e.g. --input 'corpus/*.txt.gz'");
+      throw new IllegalArgumentException(option + " is empty. Fix: pass a file, directory or glob, e.g. " + option + " 'corpus/*.txt.gz'");
     }
     Path p = new Path(pattern);
     FileSystem fs = p.getFileSystem(conf);
     FileStatus[] matched = fs.globStatus(p);
     if (matched == null || matched.length == 0) {
       boolean glob = pattern.matches(".*[*?\\[{].*");
-      throw new IllegalArgumentException("--input " + pattern + ": " + (glob ? "the glob matches no file" : "no such file or directory")
+      throw new IllegalArgumentException(option + " " + pattern + ": " + (glob ? "the glob matches no file" : "no such file or directory")
           + " (on " + fs.getUri() + "). Fix: check the path; relative paths are resolved against " + fs.getWorkingDirectory());
     }
     List<InputFile> out = new ArrayList<>();
@@ -59,8 +59,8 @@ final class InputFiles {
       }
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("--input " + pattern + ": matches only directories without files (names starting"
-          + " with _ or . are skipped). Fix: point --input at the text files");
+      throw new IllegalArgumentException(option + " " + pattern + ": matches only directories without files (names starting"
+          + " with _ or . are skipped). Fix: point " + option + " at the text files");
     }
     out.sort((a, b) -> a.path().compareTo(b.path()));
     return out;

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +28,37 @@ final class ShardOutput {
 
   private ShardOutput() {}
 
-  /** Ids of each example; the token map is rebuilt once per partition from the broadcast token list. */
-  static JavaRDD<int[]> encode(JavaRDD<String[]> examples, Broadcast<String[]> tokens) {
-    return examples.mapPartitions((Iterator<String[]> it) -> {
-      String[] vocab = tokens.value();
-      Map<String, Integer> ids = new HashMap<>(vocab.length * 2);
-      for (int i = 0; i < vocab.length; i++) {
-        ids.put(vocab[i], i);
+  /** The last vocabulary index built in this JVM, by broadcast id: built once per executor, not once per task. */
+  private static Object[] lastIndex = {-1L, null};
+
+  @SuppressWarnings("unchecked")
+  private static synchronized Map<String, Integer> index(Broadcast<String[]> tokens) {
+    if ((long) lastIndex[0] != tokens.id()) {
+      lastIndex = new Object[] {tokens.id(), Block.index(tokens.value())};
+    }
+    return (Map<String, Integer>) lastIndex[1];
+  }
+
+  /** The global ids of every kept example of the blocks, in order; the token map is built once per partition. */
+  static JavaRDD<int[]> encode(JavaRDD<Block> blocks, Broadcast<String[]> tokens) {
+    return blocks.mapPartitions((Iterator<Block> it) -> {
+      Map<String, Integer> ids = index(tokens);
+      List<Iterator<int[]>> parts = new ArrayList<>();
+      while (it.hasNext()) {
+        Block b = it.next();
+        parts.add(b.examples(b.globalIds(ids)));
       }
+      return parts.stream().flatMap(p -> {
+        Iterable<int[]> i = () -> p;
+        return java.util.stream.StreamSupport.stream(i.spliterator(), false);
+      }).filter(java.util.Objects::nonNull).iterator();
+    });
+  }
+
+  /** Ids of string examples (parallel files); the token map is built once per partition. */
+  static JavaRDD<int[]> encodeTexts(JavaRDD<String[]> examples, Broadcast<String[]> tokens) {
+    return examples.mapPartitions((Iterator<String[]> it) -> {
+      Map<String, Integer> ids = index(tokens);
       return new Iterator<int[]>() {
         @Override
         public boolean hasNext() {

@@ -47,7 +47,7 @@ final class UpToDate {
     if (!changes.isEmpty()) {
       return String.join(", ", changes);
     }
-    List<String> hashes = sc.parallelize(now, Math.max(1, now.size())).map(f -> sha256(f, conf)).collect();
+    List<String> hashes = sc.parallelize(now, Math.max(1, now.size())).map(f -> sha256(f, conf.get())).collect();
     Map<String, Map<?, ?>> byPath = new HashMap<>();
     for (Object o : (List<?>) manifest.get("inputs")) {
       Map<?, ?> m = (Map<?, ?>) o;
@@ -63,12 +63,12 @@ final class UpToDate {
   }
 
   /** SHA-256 of a file's stored bytes, as {@link TextFileReader} computes it; "unreadable: ..." if it cannot be read. */
-  static String sha256(InputFile f, HadoopConf conf) {
+  static String sha256(InputFile f, org.apache.hadoop.conf.Configuration conf) {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
       Path p = new Path(f.path());
       byte[] buf = new byte[1 << 16];
-      try (InputStream in = p.getFileSystem(conf.get()).open(p, 1 << 16)) {
+      try (InputStream in = p.getFileSystem(conf).open(p, 1 << 16)) {
         for (int n; (n = in.read(buf)) >= 0; ) {
           d.update(buf, 0, n);
         }

@@ -9,26 +9,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The language model on Spark: built on each executor from the resolved config text and the vocabulary size. */
-public final class LanguageModelWorkload implements Workload {
-  private final String config;
+public final class LanguageModelWorkload extends ConfiguredWorkload {
   private final int vocabSize;
-  private transient Settings settings;
 
   public LanguageModelWorkload(Settings settings, int vocabSize) {
-    this.config = settings.render();
+    super(settings);
     this.vocabSize = vocabSize;
-  }
-
-  private Settings settings() {
-    if (settings == null) {
-      settings = Settings.parse(config);
-    }
-    return settings;
   }
 
   @Override
   public String id() {
-    return "lm-" + vocabSize + "-" + Integer.toHexString(config.hashCode());
+    return id("lm", vocabSize);
   }
 
   @Override

@@ -177,12 +177,16 @@ class IngestIT {
   void roundTrip_decodedShards_equalNormalizedInput_inOrder_acrossReshard() throws IOException {
     List<String> lines = corpus(tmp.resolve("in"));
     List<List<String>> expected = normalized(lines, Tokenizer.of("word", true, true));
-    for (String shards : List.of("0", "4")) {
-      Path out = tmp.resolve("out" + shards);
+    // a.txt is about 9 kB: with 4 kB ranges it is read by 3 tasks (so shards=0 gives 3 + 2 shard files).
+    for (String[] shardsAndSplit : new String[][] {{"0", "33554432", "3"}, {"4", "33554432", "4"}, {"0", "4096", "5"}}) {
+      String shards = shardsAndSplit[0];
+      Path out = tmp.resolve("out" + shards + "-" + shardsAndSplit[1]);
       Ingest.Result r = ingest(tmp.resolve("in") + "/*", out, false, "data.lowercase=true", "data.splitPunctuation=true",
-          "ingest.shards=" + shards);
+          "ingest.shards=" + shards, "ingest.splitBytes=" + shardsAndSplit[1]);
       TokenShards s = TokenShards.open(out);
-      assertEquals(shards.equals("0") ? 3 : 4, s.files().size());
+      assertEquals(Integer.parseInt(shardsAndSplit[2]), s.files().size());
+      assertEquals(UpToDate.sha256(new InputFiles.InputFile(tmp.resolve("in/a.txt").toUri().toString(), 0, 0), new Configuration()),
+          ((Map<?, ?>) ((List<?>) r.manifest().get("inputs")).get(0)).get("sha256"), "the file's hash, also when read in ranges");
       Vocabulary v = s.vocabulary();
       List<int[]> ids = s.readAll();
       assertEquals(expected.size(), ids.size());
@@ -196,6 +200,30 @@ class IngestIT {
       long blanks = lines.stream().filter(String::isBlank).count();
       assertEquals(blanks, ((Number) ((Map<?, ?>) r.manifest().get("dropped")).get("emptyLine")).longValue());
     }
+  }
+
+  /** A corpus that is one huge line (like text8) still parallelises in the stream format, token for token. */
+  @Test
+  void streamFormat_oneLineCorpusInByteRanges_tokensEqualTheTokenizerOverTheWholeText() throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (String line : text(3000, 21)) {
+      sb.append(line).append(' ');
+    }
+    String one = sb.toString();
+    Path f = tmp.resolve("one-line.txt");
+    Files.writeString(f, one);
+    Ingest.Result r = ingest(f.toString(), tmp.resolve("out"), false, "ingest.format=stream",
+        "ingest.streamExampleTokens=500", "ingest.splitBytes=4096");
+    TokenShards s = TokenShards.open(tmp.resolve("out"));
+    assertTrue(s.files().size() >= Files.size(f) / 4096, s.files().size() + " shards: one per byte range");
+    Vocabulary v = s.vocabulary();
+    List<String> got = new ArrayList<>();
+    s.forEach(ids -> got.addAll(v.decode(ids)));
+    List<String> expected = Tokenizer.of("word", false, false).tokenize(one);
+    assertEquals(expected, got);
+    assertTrue(java.util.Arrays.stream(s.lengths()).allMatch(n -> n >= 1 && n <= 500));
+    assertEquals((long) expected.size(), ((Number) r.manifest().get("tokens")).longValue());
+    assertEquals(1L, ((Number) r.manifest().get("linesRead")).longValue());
   }
 
   @Test

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,12 +67,12 @@ class ParameterAveragingIT {
 
   static TrainStep distributed(Settings s, int[] stream, int partitions, int k) {
     TrainStep driver = LanguageModelTask.step(s, LanguageModelTask.model(s, V));
-    JavaRDD<Shard> shards = sc.parallelize(Shard.ofStream(stream, partitions), partitions).cache();
+    CachedShards shards = new CachedShards(sc, Shard.ofStream(stream, partitions));
     ParameterAveraging.Options o = new ParameterAveraging.Options(k, 2, s.getInt("train.epochs"),
         new LearningRate(s.getDouble("train.learningRate"), s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")),
         s.getLong("seed"));
-    new ParameterAveraging(sc, new LanguageModelWorkload(s, V), o, driver).fit(shards, null);
-    shards.unpersist();
+    new ParameterAveraging(sc, new LanguageModelWorkload(s, V), o, driver).fit(shards.rdd(), null);
+    shards.close();
     return driver;
   }
 

@@ -1,0 +1,134 @@
+package io.seqspark.core.model;
+
+import io.seqspark.core.data.Batch;
+import io.seqspark.core.data.Labelled;
+import io.seqspark.core.nn.Bidirectional;
+import io.seqspark.core.nn.Dropout;
+import io.seqspark.core.nn.Embedding;
+import io.seqspark.core.nn.Init;
+import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.Pooling;
+import io.seqspark.core.nn.Seq;
+import io.seqspark.core.nn.SeqLayer;
+import io.seqspark.core.nn.SoftmaxOutput;
+import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.Trainable;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Many-to-one classification of token sequences: embedding → dropout → stacked recurrent layers (optionally
+ * bidirectional; dropout between) → masked pooling over each row's real steps (or its last real step) → dropout →
+ * softmax over the classes. Labels travel in the {@link Batch}: row r's class id is its target at its last real step
+ * ({@link Labelled#labels}). The loss unit is the EXAMPLE: {@link StepStats#tokens()} counts rows, so the per-token
+ * mean of the shared machinery is the per-example mean here (train with {@code train.lossScale = sequences}).
+ */
+public final class SequenceClassifier implements Trainable {
+  private final SequenceClassifierSpec spec;
+  private final ParamStore params;
+  private final Embedding embedding;
+
+  /** The token embedding (initialised from word vectors by {@code model.embedding.pretrained}). */
+  public Embedding embedding() {
+    return embedding;
+  }
+  private final List<SeqLayer> layers = new ArrayList<>();
+  private final List<Dropout> dropouts = new ArrayList<>();
+  private final Pooling pooling;
+  private final SoftmaxOutput output;
+
+  public SequenceClassifier(SequenceClassifierSpec spec, DataType dtype, long seed) {
+    this.spec = spec;
+    Init init = Init.uniform(spec.initScale());
+    ParamStore.Builder pb = ParamStore.builder();
+    embedding = new Embedding(pb, "embedding", spec.vocabSize(), spec.embeddingSize(), init, dtype);
+    int in = spec.embeddingSize();
+    for (int l = 0; l < spec.layers(); l++) {
+      String name = spec.cell() + l;
+      SeqLayer layer = LanguageModel.cell(spec.cell(), pb, name, in, spec.hiddenSize(), init, dtype);
+      if (spec.bidirectional()) {
+        layer = new Bidirectional(layer, LanguageModel.cell(spec.cell(), pb, name + "r", in, spec.hiddenSize(), init, dtype), spec.merge(),
+            dtype);
+      }
+      layers.add(layer);
+      in = layer.outputSize();
+    }
+    for (int l = 0; l <= spec.layers(); l++) {
+      dropouts.add(new Dropout(spec.dropout(), l, dtype));
+    }
+    pooling = new Pooling(spec.pooling(), dtype);
+    output = new SoftmaxOutput(pb, "output", in, spec.classes(), init);
+    params = pb.build(dtype, seed);
+  }
+
+  public SequenceClassifierSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public ParamStore params() {
+    return params;
+  }
+
+  /** Pooled (and, in training, dropped-out) features [B, F]. */
+  private INDArray features(Batch batch, Seq seq) {
+    INDArray h = dropouts.get(0).forward(embedding.forward(batch.inputs()), seq);
+    for (int l = 0; l < layers.size(); l++) {
+      h = layers.get(l).forward(h, seq);
+      if (l + 1 < layers.size()) {
+        h = dropouts.get(l + 1).forward(h, seq);
+      }
+    }
+    return dropouts.get(layers.size()).forward(pooling.forward(h, seq), seq);
+  }
+
+  private static StepStats stats(double loss, Batch batch) {
+    return new StepStats(loss, batch.rows(), batch.rows(), batch.rows());
+  }
+
+  @Override
+  public StepStats forwardBackward(Batch batch, double gradScale, long stepSeed) {
+    Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), true, stepSeed);
+    double loss = output.lossSum(features(batch, seq), Labelled.labels(batch), null, gradScale);
+    INDArray d = dropouts.get(layers.size()).backward(output.inputGradient());
+    d = pooling.backward(d, seq);
+    for (int l = layers.size() - 1; l >= 0; l--) {
+      if (l + 1 < layers.size()) {
+        d = dropouts.get(l + 1).backward(d);
+      }
+      d = layers.get(l).backward(d, seq);
+    }
+    embedding.backward(dropouts.get(0).backward(d));
+    return stats(loss, batch);
+  }
+
+  @Override
+  public StepStats evaluate(Batch batch) {
+    Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), false, 0);
+    return stats(output.lossSum(features(batch, seq), Labelled.labels(batch), null, 0), batch);
+  }
+
+  /** Class probabilities [B, classes] per row (no dropout; a buffer owned by the model). */
+  public INDArray probabilities(Batch batch) {
+    Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), false, 0);
+    return output.probabilities(features(batch, seq));
+  }
+
+  /** The most probable class of each row. */
+  public int[] predict(Batch batch) {
+    INDArray p = probabilities(batch);
+    int[] out = new int[batch.rows()];
+    for (int r = 0; r < out.length; r++) {
+      int best = 0;
+      for (int c = 1; c < spec.classes(); c++) {
+        if (p.getDouble(r, c) > p.getDouble(r, best)) {
+          best = c;
+        }
+      }
+      out[r] = best;
+    }
+    return out;
+  }
+}

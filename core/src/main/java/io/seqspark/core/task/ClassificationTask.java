@@ -1,0 +1,279 @@
+package io.seqspark.core.task;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.Labelled;
+import io.seqspark.core.data.SentenceBatcher;
+import io.seqspark.core.data.TextCorpus;
+import io.seqspark.core.data.Tokenizer;
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.eval.Confusion;
+import io.seqspark.core.io.ModelArchive;
+import io.seqspark.core.model.SequenceClassifier;
+import io.seqspark.core.model.SequenceClassifierSpec;
+import io.seqspark.core.nn.Bidirectional;
+import io.seqspark.core.nn.Pooling;
+import io.seqspark.core.train.BatchSource;
+import io.seqspark.core.train.TrainStep;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The sequence-classification task: labelled text files ({@code classify.format}: {@code tab} = label TAB text, the
+ * SMS Spam Collection; {@code space} = label, space, text, SST-2's stsa.binary files) become length-bucketed batches
+ * of {@link Labelled} examples, a {@link SequenceClassifier} and its training step. A split that is not given as a
+ * file can be held out of {@code data.train} by a seeded split stratified by label ({@code classify.validFraction},
+ * {@code classify.testFraction}). Class ids are the training labels in sorted order.
+ */
+public final class ClassificationTask {
+  private ClassificationTask() {
+  }
+
+  /**
+   * The splits, as batches and as encoded examples (for sharding across Spark partitions).
+   *
+   * @param skippedEmpty examples with a label but no tokens, left out (all splits)
+   */
+  public record Data(Vocabulary vocabulary, List<String> labels, BatchSource train, BatchSource valid, BatchSource test,
+                     List<int[]> trainExamples, double trainPaddingRatio, int skippedEmpty) implements TrainingData {
+  }
+
+  /** One line: its label and tokens. */
+  record Example(String label, List<String> tokens) {
+  }
+
+  /** Reads a labelled file in {@code classify.format}; errors name the file and line. */
+  static List<Example> read(Settings s, Path file) throws IOException {
+    String format = s.getString("classify.format");
+    Tokenizer text = LanguageModelTask.tokenizer(s);
+    int[] line = {0};
+    // TextCorpus calls the tokenizer once per line, in order (blank lines included), so the count is the line number;
+    // the label travels as the first "token" so a line with a label but no text still arrives (and is counted)
+    Tokenizer labelled = raw -> {
+      line[0]++;
+      if (raw.isBlank()) {
+        return List.of();
+      }
+      String body = raw.stripLeading();
+      int cut = format.equals("tab") ? body.indexOf('\t') : firstSpace(body);
+      if (cut <= 0) {
+        throw new IllegalArgumentException(file + ": line " + line[0] + " has no label: classify.format = " + format
+            + " expects 'label" + (format.equals("tab") ? "<TAB>" : " ") + "text'. Fix: set classify.format to "
+            + (format.equals("tab") ? "space" : "tab") + " if the file uses the other layout, or fix the line");
+      }
+      List<String> out = new ArrayList<>();
+      out.add(body.substring(0, cut).strip());
+      out.addAll(text.tokenize(body.substring(cut + 1)));
+      return out;
+    };
+    List<Example> out = new ArrayList<>();
+    for (List<String> l : TextCorpus.readLines(file, labelled)) {
+      out.add(new Example(l.get(0), l.subList(1, l.size())));
+    }
+    return out;
+  }
+
+  private static int firstSpace(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Tokenizer.isSpace(s.charAt(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Holds out {@code fraction} of each label's examples (rounded), drawn from {@code rng}; returns {held out, rest},
+   * each in file order.
+   */
+  static List<List<Example>> holdOut(List<Example> all, double fraction, SplittableRandom rng) {
+    TreeSet<String> labels = new TreeSet<>();
+    all.forEach(e -> labels.add(e.label()));
+    boolean[] out = new boolean[all.size()];
+    for (String label : labels) {
+      List<Integer> idx = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i).label().equals(label)) {
+          idx.add(i);
+        }
+      }
+      for (int i = idx.size() - 1; i > 0; i--) {
+        int j = rng.nextInt(i + 1);
+        Integer t = idx.get(i);
+        idx.set(i, idx.get(j));
+        idx.set(j, t);
+      }
+      long n = Math.round(fraction * idx.size());
+      for (int k = 0; k < n; k++) {
+        out[idx.get(k)] = true;
+      }
+    }
+    List<Example> held = new ArrayList<>();
+    List<Example> rest = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      (out[i] ? held : rest).add(all.get(i));
+    }
+    return List.of(held, rest);
+  }
+
+  /** The raw splits {train, valid or null, test or null}: files where given, else held out of data.train. */
+  static List<List<Example>> splits(Settings s) throws IOException {
+    List<Example> train = read(s, LanguageModelTask.requireFile(s, "data.train"));
+    SplittableRandom rng = new SplittableRandom(s.getLong("seed") * 1_000_003L + 0x5A17);
+    List<List<Example>> out = new ArrayList<>(Arrays.asList(null, null, null));
+    String[] keys = {"test", "valid"};
+    for (int k = 0; k < 2; k++) {
+      String split = keys[k];
+      double fraction = s.getDouble("classify." + split + "Fraction");
+      List<Example> given = null;
+      if (s.getPath("data." + split) != null) {
+        if (fraction > 0) {
+          throw new IllegalArgumentException("data." + split + " = " + s.getPath("data." + split) + " and classify." + split
+              + "Fraction = " + fraction + " both define the " + split + " split. Fix: set classify." + split
+              + "Fraction = 0, or data." + split + " = \"\"");
+        }
+        given = read(s, LanguageModelTask.requireFile(s, "data." + split));
+      } else if (fraction > 0) {
+        List<List<Example>> h = holdOut(train, fraction, rng);
+        given = h.get(0);
+        train = h.get(1);
+      }
+      out.set(2 - k, given);
+    }
+    out.set(0, train);
+    return out;
+  }
+
+  /** Sorted distinct labels of the training split. */
+  static List<String> labels(List<Example> train) {
+    TreeSet<String> l = new TreeSet<>();
+    train.forEach(e -> l.add(e.label()));
+    return List.copyOf(l);
+  }
+
+  /** Reads and encodes the splits; the vocabulary is built from the training split unless {@code vocabulary} is given. */
+  public static Data load(Settings s, Vocabulary vocabulary) throws IOException {
+    List<List<Example>> raw = splits(s);
+    List<Example> train = raw.get(0);
+    List<String> labels = labels(train);
+    Vocabulary v = vocabulary;
+    if (v == null) {
+      List<List<String>> lines = new ArrayList<>();
+      train.forEach(e -> lines.add(e.tokens()));
+      v = TextCorpus.buildVocabulary(lines, s.getInt("data.minCount"), s.getInt("data.maxVocabSize"));
+    }
+    int[] skipped = {0};
+    List<int[]> tr = encode(train, v, labels, "data.train", skipped);
+    long seed = s.getLong("seed");
+    SentenceBatcher.Layout layout = SentenceBatcher.Layout.CLASSIFICATION;
+    BatchSource[] eval = new BatchSource[2];
+    for (int k = 0; k < 2; k++) {
+      List<Example> split = raw.get(k + 1);
+      if (split != null) {
+        eval[k] = LanguageModelTask.sentenceSource(s, encode(split, v, labels, k == 0 ? "data.valid" : "data.test", skipped),
+            seed, layout);
+      }
+    }
+    double pad = LanguageModelTask.sentenceBatcher(s, tr, seed, layout).paddingRatio(1);
+    return new Data(v, labels, trainSource(s, tr, seed), eval[0], eval[1], tr, pad, skipped[0]);
+  }
+
+  /** Length-bucketed training batches of {@link Labelled} examples (a whole split or one Spark partition's shard). */
+  public static BatchSource trainSource(Settings s, List<int[]> examples, long seed) {
+    return LanguageModelTask.sentenceSource(s, examples, seed, SentenceBatcher.Layout.CLASSIFICATION);
+  }
+
+  private static List<int[]> encode(List<Example> examples, Vocabulary v, List<String> labels, String key, int[] skipped) {
+    List<int[]> out = new ArrayList<>(examples.size());
+    for (Example e : examples) {
+      int label = labels.indexOf(e.label());
+      if (label < 0) {
+        throw new IllegalArgumentException(key + ": label '" + e.label() + "' does not occur in the training data (labels "
+            + labels + "). Fix: correct the label, or add examples of it to data.train");
+      }
+      if (e.tokens().isEmpty()) {
+        skipped[0]++;
+        continue;
+      }
+      out.add(Labelled.encode(v.encode(e.tokens()), label));
+    }
+    return out;
+  }
+
+  public static SequenceClassifierSpec spec(Settings s, int vocabSize, int classes) {
+    return new SequenceClassifierSpec(vocabSize, classes, s.getInt("model.embeddingSize"), s.getInt("model.hiddenSize"),
+        s.getInt("model.layers"), s.getString("model.cell"), s.getBoolean("classify.bidirectional"),
+        Bidirectional.Merge.valueOf(s.getString("classify.merge").toUpperCase(Locale.ROOT)),
+        Pooling.Mode.valueOf(s.getString("classify.pooling").toUpperCase(Locale.ROOT)), s.getDouble("model.dropout"),
+        s.getDouble("model.initScale"));
+  }
+
+  public static SequenceClassifier model(Settings s, int vocabSize, int classes) {
+    SequenceClassifier m = new SequenceClassifier(spec(s, vocabSize, classes), DataType.FLOAT, s.getLong("seed"));
+    m.embedding().setFrozen(s.getBoolean("model.embedding.freeze"));
+    return m;
+  }
+
+  /** The training step; the loss is always the mean over examples (train.lossScale does not apply). */
+  public static TrainStep step(Settings s, SequenceClassifier m) {
+    return LanguageModelTask.step(s.with("train.lossScale", "sequences"), m);
+  }
+
+  /** Predictions of {@code model} over epoch 0's batches of {@code split}, against their labels. */
+  public static Confusion confusion(SequenceClassifier model, BatchSource split, List<String> labels) {
+    Confusion c = new Confusion(labels);
+    for (int k = 0; k < split.numBatches(0); k++) {
+      var batch = split.batch(0, k);
+      c.add(Labelled.labels(batch), model.predict(batch));
+    }
+    return c;
+  }
+
+  /** A trained classifier with its settings, vocabulary and labels. */
+  public record Loaded(Settings settings, Vocabulary vocabulary, List<String> labels, SequenceClassifier model) {
+  }
+
+  /** Loads a {@code model.zip} written by {@code classify train}. */
+  @SuppressWarnings("unchecked")
+  public static Loaded load(Path archive) throws IOException {
+    ModelArchive.Contents c = ModelArchive.read(archive);
+    if (!(c.manifest().get("labels") instanceof List<?> l)) {
+      throw new IllegalArgumentException(archive + " has no class labels in its manifest: it was not written by"
+          + " classify train");
+    }
+    List<String> labels = (List<String>) l;
+    SequenceClassifier m = model(c.settings(), c.vocabulary().size(), labels.size());
+    ModelArchive.checkLayout(archive, c.layout(), m.params());
+    m.params().setParams(c.params());
+    return new Loaded(c.settings(), c.vocabulary(), labels, m);
+  }
+
+  /**
+   * Batches of a labelled file for evaluating a trained model, or, with {@code file} null, the run's own test split
+   * (held out again from data.train exactly as in training when classify.testFraction &gt; 0), else its valid split.
+   */
+  public static BatchSource evaluationSource(Settings s, Path file, Vocabulary v, List<String> labels) throws IOException {
+    List<Example> examples;
+    if (file != null) {
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalArgumentException("evaluation file " + file + " does not exist");
+      }
+      examples = read(s, file);
+    } else {
+      List<List<Example>> raw = splits(s);
+      examples = raw.get(2) != null ? raw.get(2) : raw.get(1);
+      if (examples == null) {
+        throw new IllegalArgumentException("nothing to evaluate: pass FILE (the model's config has no test or valid split)");
+      }
+    }
+    return LanguageModelTask.sentenceSource(s, encode(examples, v, labels, "evaluation file", new int[1]), s.getLong("seed"),
+        SentenceBatcher.Layout.CLASSIFICATION);
+  }
+}

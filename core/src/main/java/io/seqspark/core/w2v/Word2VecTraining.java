@@ -1,0 +1,180 @@
+package io.seqspark.core.w2v;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.AtomicFiles;
+import io.seqspark.core.io.HtmlReport;
+import io.seqspark.core.io.Manifest;
+import io.seqspark.core.io.MetricsLog;
+import io.seqspark.core.io.Progress;
+import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.task.LanguageModelTask;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code w2v train}: reads the corpus, trains (locally or through an {@link Engine} such as Spark), and fills the run
+ * directory: config.conf, vocab.tsv, manifest.json, metrics.jsonl (words/s, lr, loss estimate, ETA), report.html,
+ * vectors.txt and vectors.bin (word2vec formats) and model.zip; evaluates on w2v.questions / w2v.wordsim if set.
+ */
+public final class Word2VecTraining {
+
+  private Word2VecTraining() {
+  }
+
+  /** Progress every engine reports: words done of total, learning rate, mean loss so far, seconds. */
+  public interface Listener {
+    void onProgress(int epoch, long wordsDone, long totalWords, double lr, double meanLoss, double seconds);
+  }
+
+  /** How training runs: locally with threads, or on Spark (spark module). */
+  public interface Engine {
+    Word2VecTrainer.Result train(Corpus corpus, SkipGramOptions o, Settings s, Listener listener);
+
+    String name();
+
+    Engine LOCAL = new Engine() {
+      @Override
+      public Word2VecTrainer.Result train(Corpus corpus, SkipGramOptions o, Settings s, Listener listener) {
+        return Word2VecTrainer.train(corpus, o, 0, (w, t, lr, loss, sec) -> listener.onProgress(
+            (int) Math.min(o.epochs(), 1 + w * o.epochs() / Math.max(1, t)), w, t, lr, loss, sec), s.getDouble("run.logEverySeconds"));
+      }
+
+      @Override
+      public String name() {
+        return "local";
+      }
+    };
+  }
+
+  /** The outcome. */
+  public record Summary(Path runDir, long vocabulary, long rawTokens, double seconds, double wordsPerSecond, double meanLoss,
+                        Map<String, Object> evaluation) {
+  }
+
+  public static SkipGramOptions options(Settings s) {
+    if (s.getDouble("w2v.minAlpha") > s.getDouble("w2v.alpha")) {
+      throw new IllegalArgumentException("w2v.minAlpha = " + s.getDouble("w2v.minAlpha") + " must not exceed w2v.alpha = "
+          + s.getDouble("w2v.alpha") + "; lower w2v.minAlpha or raise w2v.alpha");
+    }
+    return new SkipGramOptions(s.getInt("w2v.dim"), s.getInt("w2v.window"), s.getInt("w2v.negative"),
+        s.getDouble("w2v.sample"), s.getDouble("w2v.alpha"), s.getDouble("w2v.minAlpha"), s.getInt("w2v.epochs"),
+        s.getInt("w2v.threads"), s.getLong("seed"), s.getBoolean("w2v.exactSigmoid"));
+  }
+
+  /** Fails before any work if data.train is unset or missing (or an evaluation file is). */
+  public static void corpusPathCheck(Settings s) {
+    LanguageModelTask.requireFile(s, "data.train");
+    for (String key : new String[] {"w2v.questions", "w2v.wordsim"}) {
+      if (s.getPath(key) != null) {
+        requireEvalFile(s.getPath(key), key);
+      }
+    }
+  }
+
+  /** The corpus of data.train: an ingest output directory or a text file. */
+  public static Corpus corpus(Settings s) throws IOException {
+    Path p = LanguageModelTask.requireFile(s, "data.train");
+    int minCount = s.getInt("w2v.minCount");
+    int maxLen = s.getInt("w2v.maxSentenceLength");
+    Corpus c = LanguageModelTask.isShards(p) ? Corpus.fromShards(p, minCount, maxLen)
+        : Corpus.fromText(p, LanguageModelTask.tokenizer(s), minCount, maxLen);
+    if (c.words() == 0) {
+      throw new IllegalArgumentException("data.train = " + p + ": no word occurs w2v.minCount = " + minCount
+          + " times or more; lower w2v.minCount or use a bigger corpus");
+    }
+    return c;
+  }
+
+  public static Summary run(Settings s, RunDirectory run, List<String> commandLine, PrintStream log, Engine engine)
+      throws IOException {
+    SkipGramOptions o = options(s);
+    AtomicFiles.writeString(run.configFile(), s.render());
+    long t0 = System.nanoTime();
+    Corpus corpus = corpus(s);
+    corpus.vocabulary().save(run.dir().resolve("vocab.tsv"));
+    Manifest manifest = Manifest.start(run.runId(), commandLine, Clock.systemUTC()).config(s)
+        .input("train", s.getPath("data.train"));
+    manifest.put("vocabularySize", corpus.vocabulary().size() - Corpus.FIRST_WORD)
+        .put("vocabularyHash", corpus.vocabulary().contentHash()).put("rawTokens", corpus.rawTokens())
+        .put("trainedWordsPerEpoch", corpus.words()).put("trainer", engine.name());
+    manifest.write(run.manifestFile());
+    log.printf("[%s] w2v: %,d words (min count %d) from %,d tokens (%.1f s to read); %s, %d epochs%n", run.runId(),
+        corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("w2v.minCount"), corpus.rawTokens(),
+        (System.nanoTime() - t0) / 1e9, engine.name(), o.epochs());
+    double rawPerWord = (double) corpus.rawTokens() / corpus.words();
+    Word2VecTrainer.Result r;
+    Map<String, Object> eval;
+    try (MetricsLog metrics = MetricsLog.open(run.metricsFile())) {
+      Progress progress = new Progress(run.runId(), 0, System::nanoTime);
+      r = engine.train(corpus, o, s, (epoch, words, total, lr, loss, sec) -> {
+        double wps = sec > 0 ? words * rawPerWord / sec : Double.NaN;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", epoch);
+        m.put("step", words);
+        m.put("words_per_s", wps);
+        m.put("lr", lr);
+        m.put("loss", loss);
+        m.put("seconds", sec);
+        try {
+          metrics.log(m);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        log.println(progress.line(epoch, o.epochs(), words, total, wps, loss, lr));
+      });
+      eval = evaluate(s, WordVectors.of(r.model()), log, run.runId());
+      if (!eval.isEmpty()) {
+        Map<String, Object> m = new LinkedHashMap<>(eval);
+        m.put("step", r.words());
+        metrics.log(m);
+      }
+    }
+    double wps = corpus.rawTokens() * (double) o.epochs() / r.seconds();
+    WordVectors wv = WordVectors.of(r.model());
+    Word2VecFormat.writeText(run.dir().resolve("vectors.txt"), wv);
+    Word2VecFormat.writeBinary(run.dir().resolve("vectors.bin"), wv);
+    manifest.put("trainSeconds", r.seconds()).put("wordsPerSecond", wps).put("meanLoss", r.meanLoss())
+        .put("evaluation", eval).finish();
+    manifest.write(run.manifestFile());
+    Word2VecArchive.write(run.modelFile(), s, r.model(), manifest.toMap());
+    HtmlReport.write(run.reportFile(), MetricsLog.read(run.metricsFile()), "seqspark w2v train " + run.runId());
+    return new Summary(run.dir(), corpus.vocabulary().size() - Corpus.FIRST_WORD, corpus.rawTokens(), r.seconds(), wps,
+        r.meanLoss(), eval);
+  }
+
+  /** Analogy and similarity scores for the files w2v.questions and w2v.wordsim name (none if empty). */
+  public static Map<String, Object> evaluate(Settings s, WordVectors wv, PrintStream log, String runId) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    Path q = s.getPath("w2v.questions");
+    if (q != null) {
+      EmbeddingEvaluation.Analogy a = EmbeddingEvaluation.analogies(wv, requireEvalFile(q, "w2v.questions"), s.getInt("w2v.restrictVocab"));
+      m.put("analogy_acc", a.accuracy());
+      m.put("analogy_coverage", a.coverage());
+      log.printf("[%s] analogies (3CosAdd, top %,d words): accuracy %.4f on %,d of %,d questions (coverage %.3f)%n", runId,
+          s.getInt("w2v.restrictVocab"), a.accuracy(), a.answered(), a.questions(), a.coverage());
+    }
+    Path ws = s.getPath("w2v.wordsim");
+    if (ws != null) {
+      EmbeddingEvaluation.Similarity sim = EmbeddingEvaluation.similarity(wv, requireEvalFile(ws, "w2v.wordsim"));
+      m.put("wordsim_spearman", sim.spearman());
+      m.put("wordsim_coverage", sim.coverage());
+      log.printf("[%s] word similarity: Spearman %.4f on %d of %d pairs (coverage %.3f)%n", runId, sim.spearman(), sim.used(),
+          sim.pairs(), sim.coverage());
+    }
+    return m;
+  }
+
+  private static Path requireEvalFile(Path p, String key) {
+    if (!java.nio.file.Files.isRegularFile(p)) {
+      throw new IllegalArgumentException(key + " = " + p + ": no such file (looked in " + p.toAbsolutePath() + "); set "
+          + key + " to an existing file or to \"\" to skip this evaluation");
+    }
+    return p;
+  }
+}

@@ -1,0 +1,193 @@
+package io.seqspark.spark.w2v;
+
+import io.seqspark.core.w2v.Corpus;
+import io.seqspark.core.w2v.SkipGram;
+import io.seqspark.core.w2v.SkipGramOptions;
+import io.seqspark.core.w2v.Vectors;
+import io.seqspark.core.w2v.Word2VecModel;
+import io.seqspark.core.w2v.Word2VecTrainer;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Skip-gram training on Spark in rounds:
+ * <pre>
+ *   corpus → P contiguous slices of equal word counts, cached on the executors as int arrays
+ *   per epoch, per round r of R:
+ *     broadcast the current input and output vectors
+ *     partition p copies them, runs the local kernel over slice r of its sentences
+ *       (random stream from (seed, epoch, p, r); learning rate from the global progress of the round)
+ *     returns, for every row it updated, the new row and how many updates it made to it
+ *     driver: row ← Σ_p c_p·row_p / Σ_p c_p over the partitions that updated it; other rows unchanged
+ * </pre>
+ * Weighting by updates (for an input row: the word's context occurrences in the slice) means a partition that
+ * never saw a word cannot pull it back to the broadcast value, and a word seen in one partition only keeps that
+ * partition's update exactly. With P = 1 and R = 1 the run equals the local trainer with one
+ * thread bit for bit (same slices, same random streams, same learning rates).
+ *
+ * <p>The merge runs on the driver from the collected rows of all partitions: memory there is the model plus the
+ * updated rows of one round (documented limit; a reduceByKey merge is the step beyond).
+ */
+public final class DistributedWord2Vec {
+
+  private DistributedWord2Vec() {
+  }
+
+  /** Settings beyond the kernel's. */
+  public record Options(SkipGramOptions sg, int partitions, int roundsPerEpoch, int blockRows) implements Serializable {
+    public Options {
+      if (partitions < 1 || roundsPerEpoch < 1) {
+        throw new IllegalArgumentException("w2v.partitions and w2v.roundsPerEpoch must be >= 1, got " + partitions
+            + " and " + roundsPerEpoch);
+      }
+    }
+  }
+
+  /** Called on the driver after each round. */
+  public interface Listener {
+    void onRound(int epoch, int round, long wordsDone, long totalWords, double lr, double meanLoss, double seconds);
+  }
+
+  /** One partition's sentences. */
+  public record Part(int index, List<int[]> sentences) implements Serializable {
+  }
+
+  /** What a partition sends back after a round: updated rows of both matrices with their update counts. */
+  public record RowUpdates(int[] inRows, int[] inCounts, float[] inValues, int[] outRows, int[] outCounts,
+                           float[] outValues, long words, double lossSum, long lossTerms) implements Serializable {
+  }
+
+  /** Everything a round's tasks need besides their data. */
+  public record RoundInput(Vectors in, Vectors out, int epoch, int round) implements Serializable {
+  }
+
+  public static Word2VecTrainer.Result train(JavaSparkContext sc, Corpus corpus, Options o, Listener listener) {
+    SkipGramOptions sg = o.sg();
+    Word2VecModel model = Word2VecModel.initialise(corpus.vocabulary(), sg.dim(), sg.seed(), o.blockRows());
+    Word2VecTrainer.Tables tables = Word2VecTrainer.Tables.of(corpus.counts(), corpus.words(), sg.sample());
+    int[] bounds = Corpus.split(corpus.sentences(), o.partitions());
+    List<Part> parts = new ArrayList<>();
+    for (int p = 0; p < o.partitions(); p++) {
+      parts.add(new Part(p, new ArrayList<>(corpus.sentences().subList(bounds[p], bounds[p + 1]))));
+    }
+    JavaRDD<Part> data = sc.parallelize(parts, o.partitions()).persist(StorageLevel.MEMORY_ONLY());
+    data.count();
+    Broadcast<Word2VecTrainer.Tables> bt = sc.broadcast(tables);
+    long total = corpus.words() * sg.epochs();
+    long done = 0;
+    double lossSum = 0;
+    long lossTerms = 0;
+    long t0 = System.nanoTime();
+    try {
+      for (int e = 0; e < sg.epochs(); e++) {
+        for (int r = 0; r < o.roundsPerEpoch(); r++) {
+          Broadcast<RoundInput> b = sc.broadcast(new RoundInput(model.in(), model.out(), e, r));
+          List<RowUpdates> results = data.map(part -> trainPart(part, b.value(), bt.value(), o)).collect();
+          b.destroy();
+          merge(model.in(), model.out(), results);
+          for (RowUpdates u : results) {
+            done += u.words();
+            lossSum += u.lossSum();
+            lossTerms += u.lossTerms();
+          }
+          if (listener != null) {
+            listener.onRound(e, r, done, total, sg.learningRate((double) done / total),
+                lossTerms == 0 ? Double.NaN : lossSum / lossTerms, (System.nanoTime() - t0) / 1e9);
+          }
+        }
+      }
+    } finally {
+      bt.destroy();
+      data.unpersist(false);
+    }
+    return new Word2VecTrainer.Result(model, done, (System.nanoTime() - t0) / 1e9,
+        lossTerms == 0 ? Double.NaN : lossSum / lossTerms);
+  }
+
+  /** Runs one partition's slice of one round on copies of the broadcast vectors. */
+  public static RowUpdates trainPart(Part part, RoundInput in, Word2VecTrainer.Tables tables, Options o) {
+    Vectors x = in.in().copy();
+    Vectors y = in.out().copy();
+    SkipGramOptions sg = o.sg();
+    SkipGram k = new SkipGram(x, y, tables.sampler(), tables.keep(), sg, true);
+    int[] slice = Corpus.split(part.sentences(), o.roundsPerEpoch());
+    int r = in.round();
+    long words = k.train(part.sentences(), slice[r], slice[r + 1], SkipGram.unitSeed(sg.seed(), in.epoch(), part.index(), r),
+        (in.epoch() + (double) r / o.roundsPerEpoch()) / sg.epochs(), 1.0 / (o.roundsPerEpoch() * sg.epochs()));
+    Rows ri = Rows.of(x, k.inUpdates());
+    Rows ro = Rows.of(y, k.outUpdates());
+    return new RowUpdates(ri.rows, ri.counts, ri.values, ro.rows, ro.counts, ro.values, words, k.lossSum(), k.lossTerms());
+  }
+
+  /** The updated rows of one matrix, packed. */
+  private record Rows(int[] rows, int[] counts, float[] values) {
+    static Rows of(Vectors v, int[] updates) {
+      int n = 0;
+      for (int c : updates) {
+        n += c > 0 ? 1 : 0;
+      }
+      int[] rows = new int[n];
+      int[] counts = new int[n];
+      float[] values = new float[n * v.dim()];
+      int k = 0;
+      for (int r = 0; r < updates.length; r++) {
+        if (updates[r] > 0) {
+          rows[k] = r;
+          counts[k] = updates[r];
+          System.arraycopy(v.block(r), v.offset(r), values, k * v.dim(), v.dim());
+          k++;
+        }
+      }
+      return new Rows(rows, counts, values);
+    }
+  }
+
+  /**
+   * Sets every updated row to the update-count-weighted mean of the partitions' values. A row updated by one
+   * partition gets its value exactly (copied).
+   */
+  static void merge(Vectors in, Vectors out, List<RowUpdates> results) {
+    mergeInto(in, results, true);
+    mergeInto(out, results, false);
+  }
+
+  private static void mergeInto(Vectors v, List<RowUpdates> results, boolean input) {
+    long[] weight = new long[v.rows()];
+    for (RowUpdates u : results) {
+      int[] rows = input ? u.inRows() : u.outRows();
+      int[] counts = input ? u.inCounts() : u.outCounts();
+      for (int k = 0; k < rows.length; k++) {
+        weight[rows[k]] += counts[k];
+      }
+    }
+    int dim = v.dim();
+    for (int r = 0; r < weight.length; r++) {
+      if (weight[r] > 0) {
+        java.util.Arrays.fill(v.block(r), v.offset(r), v.offset(r) + dim, 0f);
+      }
+    }
+    for (RowUpdates u : results) {
+      int[] rows = input ? u.inRows() : u.outRows();
+      int[] counts = input ? u.inCounts() : u.outCounts();
+      float[] values = input ? u.inValues() : u.outValues();
+      for (int k = 0; k < rows.length; k++) {
+        int r = rows[k];
+        float[] b = v.block(r);
+        int off = v.offset(r);
+        if (counts[k] == weight[r]) {
+          System.arraycopy(values, k * dim, b, off, dim);
+          continue;
+        }
+        float w = (float) ((double) counts[k] / weight[r]);
+        for (int d = 0; d < dim; d++) {
+          b[off + d] += w * values[k * dim + d];
+        }
+      }
+    }
+  }
+}
