@@ -12,22 +12,28 @@ import io.seqspark.core.nn.Phases;
 import io.seqspark.core.nn.Recurrent;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SoftmaxOutput;
+import io.seqspark.core.nn.StatefulLayer;
+import io.seqspark.core.nn.TcnBlock;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.Trainable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A causal language model: embedding → dropout → stacked recurrent layers (dropout between) → dropout → softmax
- * over the vocabulary, trained on next-token targets.
+ * over the vocabulary, trained on next-token targets. With {@code cell = tcn} the stack is a TCN of residual blocks
+ * with dilations 1, 2, 4, … (dropout inside the blocks, as Bai et al.), and the model has a finite receptive field.
  */
 public final class LanguageModel implements Trainable {
   private final LanguageModelSpec spec;
   private final ParamStore params;
   private final Embedding embedding;
-  private final List<Recurrent> layers = new ArrayList<>();
+  private final List<StatefulLayer> layers = new ArrayList<>();
+  private final OptionalInt receptiveField;
+  private final String stackPhase;
   private final List<Dropout> dropouts = new ArrayList<>();
   private final SoftmaxOutput output;
 
@@ -37,12 +43,24 @@ public final class LanguageModel implements Trainable {
     ParamStore.Builder pb = ParamStore.builder();
     embedding = new Embedding(pb, "embedding", spec.vocabSize(), spec.embeddingSize(), init, dtype);
     int in = spec.embeddingSize();
-    for (int l = 0; l < spec.layers(); l++) {
-      layers.add(cell(spec.cell(), pb, spec.cell() + l, in, spec.hiddenSize(), init, dtype));
-      in = spec.hiddenSize();
+    boolean tcn = spec.cell().equals("tcn");
+    if (tcn) {
+      List<TcnBlock> blocks = TcnBlock.stack(pb, "tcn", in, spec.hiddenSize(), spec.layers(), spec.tcnKernel(),
+          spec.tcnNorm().equals("weight"), spec.dropout(), spec.layers() + 1L, init, dtype);
+      layers.addAll(blocks);
+      receptiveField = OptionalInt.of(TcnBlock.receptiveField(blocks));
+    } else {
+      for (int l = 0; l < spec.layers(); l++) {
+        layers.add(cell(spec.cell(), pb, spec.cell() + l, in, spec.hiddenSize(), init, dtype));
+        in = spec.hiddenSize();
+      }
+      receptiveField = OptionalInt.empty();
     }
+    stackPhase = tcn ? "tcn" : "recurrent";
     for (int l = 0; l <= spec.layers(); l++) {
-      dropouts.add(new Dropout(spec.dropout(), l, dtype));
+      // a TCN drops out inside its blocks; between them (not first or last) it adds none
+      boolean between = l > 0 && l < spec.layers();
+      dropouts.add(new Dropout(tcn && between ? 0.0 : spec.dropout(), l, dtype));
     }
     output = new SoftmaxOutput(pb, "output", spec.hiddenSize(), spec.vocabSize(), init);
     params = pb.build(dtype, seed);
@@ -68,6 +86,14 @@ public final class LanguageModel implements Trainable {
     return spec;
   }
 
+  /**
+   * How many tokens one prediction sees (the current one included): R = 1 + 2·(K−1)·(2^levels − 1) for a TCN; empty
+   * for recurrent cells, whose context is unbounded.
+   */
+  public OptionalInt receptiveField() {
+    return receptiveField;
+  }
+
   @Override
   public ParamStore params() {
     return params;
@@ -80,7 +106,7 @@ public final class LanguageModel implements Trainable {
     for (int l = 0; l < layers.size(); l++) {
       long t1 = Phases.start();
       h = dropouts.get(l + 1).forward(layers.get(l).forward(h, seq), seq);
-      Phases.stop("recurrent.forward", t1);
+      Phases.stop(stackPhase + ".forward", t1);
     }
     return h;
   }
@@ -93,7 +119,7 @@ public final class LanguageModel implements Trainable {
     for (int l = layers.size() - 1; l >= 0; l--) {
       long t0 = Phases.start();
       d = layers.get(l).backward(dropouts.get(l + 1).backward(d), seq);
-      Phases.stop("recurrent.backward", t0);
+      Phases.stop(stackPhase + ".backward", t0);
     }
     long t1 = Phases.start();
     embedding.backward(dropouts.get(0).backward(d));
@@ -134,13 +160,13 @@ public final class LanguageModel implements Trainable {
 
   @Override
   public void resetState() {
-    layers.forEach(Recurrent::resetState);
+    layers.forEach(StatefulLayer::resetState);
   }
 
   @Override
   public List<INDArray> state() {
     List<INDArray> s = new ArrayList<>();
-    for (Recurrent l : layers) {
+    for (StatefulLayer l : layers) {
       s.addAll(List.of(l.carriedState()));
     }
     return s;

@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code ∂s_t = dZl_t·Wsᵀ}, needed before the early gates' gradients, see {@link #lateBackward}). The late columns
  * reach the cell as pre-activations; it applies their nonlinearity itself on the heap.
  */
-public abstract class Recurrent implements SeqLayer {
+public abstract class Recurrent implements StatefulLayer {
   protected final int in;
   protected final int hidden;
   protected final int gates;

@@ -178,7 +178,8 @@ public final class LanguageModelTask {
 
   public static LanguageModelSpec spec(Settings s, int vocabSize) {
     return new LanguageModelSpec(vocabSize, s.getInt("model.embeddingSize"), s.getInt("model.hiddenSize"),
-        s.getInt("model.layers"), s.getString("model.cell"), s.getDouble("model.dropout"), s.getDouble("model.initScale"));
+        s.getInt("model.layers"), s.getString("model.cell"), s.getDouble("model.dropout"), s.getDouble("model.initScale"),
+        s.getInt("model.tcnKernel"), s.getString("model.tcnNorm"));
   }
 
   public static LanguageModel model(Settings s, int vocabSize) {
@@ -218,7 +219,7 @@ public final class LanguageModelTask {
   public static Trainer.Options trainerOptions(Settings s) {
     return new Trainer.Options(s.getInt("train.epochs"), new LearningRate(s.getDouble("train.learningRate"),
         s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")), s.getLong("train.maxSteps"), s.getLong("seed"),
-        s.getLong("run.checkpointEverySteps"));
+        s.getLong("run.checkpointEverySteps"), s.getDouble("train.maxSeconds"));
   }
 
   /** A trained model with its settings and vocabulary. */

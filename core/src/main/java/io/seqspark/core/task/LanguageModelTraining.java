@@ -77,9 +77,10 @@ public final class LanguageModelTraining implements TrainingRun.Family<LanguageM
   @Override
   public String summary(Settings s, LanguageModelTask.Data data, LanguageModel model) {
     BatchSource train = data.train();
-    return String.format("%s: vocabulary %,d, %,d parameters, %,d training tokens per epoch%s", s.getString("model.cell"),
+    return String.format("%s: vocabulary %,d, %,d parameters, %,d training tokens per epoch%s%s", s.getString("model.cell"),
         data.vocabulary().size(), model.params().size(), train.tokens(1),
-        train.carriesState() ? "" : String.format(", padding ratio %.3f", data.trainPaddingRatio()));
+        train.carriesState() ? "" : String.format(", padding ratio %.3f", data.trainPaddingRatio()),
+        model.receptiveField().isPresent() ? String.format(", receptive field %d tokens", model.receptiveField().getAsInt()) : "");
   }
 
   @Override
@@ -110,7 +111,17 @@ public final class LanguageModelTraining implements TrainingRun.Family<LanguageM
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("validPerplexity", lastValid.get("valid_ppl"));
     out.put("testPerplexity", TrainingRun.nanToNull(test));
+    out.put("validBitsPerToken", lastValid.get("valid_ppl") instanceof Double v ? log2(v) : null);
+    out.put("testBitsPerToken", TrainingRun.nanToNull(log2(test)));
+    if (model.receptiveField().isPresent()) {
+      out.put("receptiveField", model.receptiveField().getAsInt());
+    }
     out.put("samples", samples);
     return out;
+  }
+
+  /** Bits per token (per character for a char model) = log2(perplexity) = mean loss in nats / ln 2. */
+  private static double log2(double perplexity) {
+    return Math.log(perplexity) / Math.log(2);
   }
 }

@@ -13,8 +13,17 @@ package io.seqspark.core.train;
  */
 public final class Trainer {
 
-  /** Loop settings. {@code maxSteps} 0 = no limit; {@code checkpointEverySteps} 0 = only at epoch ends. */
-  public record Options(int epochs, LearningRate learningRate, long maxSteps, long seed, long checkpointEverySteps) {
+  /**
+   * Loop settings. {@code maxSteps} 0 = no limit; {@code checkpointEverySteps} 0 = only at epoch ends;
+   * {@code maxSeconds} 0 = no limit, else the epoch running when the wall-clock budget is spent ends there (it is
+   * validated and checkpointed as a finished epoch) and training stops.
+   */
+  public record Options(int epochs, LearningRate learningRate, long maxSteps, long seed, long checkpointEverySteps,
+                        double maxSeconds) {
+    /** Without a time budget. */
+    public Options(int epochs, LearningRate learningRate, long maxSteps, long seed, long checkpointEverySteps) {
+      this(epochs, learningRate, maxSteps, seed, checkpointEverySteps, 0);
+    }
   }
 
   /** Observes training; all methods are optional. */
@@ -54,6 +63,8 @@ public final class Trainer {
     int k = pos.batch();
     long count = pos.step();
     double best = pos.bestValidLoss();
+    long deadline = options.maxSeconds() > 0 ? System.nanoTime() + (long) (options.maxSeconds() * 1e9) : Long.MAX_VALUE;
+    boolean outOfTime = false;
     // a run resumed mid-epoch keeps the carried state its checkpoint restored
     model.setCarryState(train.carriesState());
     for (; epoch <= options.epochs(); epoch++, k = 0) {
@@ -67,6 +78,10 @@ public final class Trainer {
       for (; k < n; k++) {
         if (options.maxSteps() > 0 && count >= options.maxSteps()) {
           return new Position(epoch, k, count, best);
+        }
+        if (System.nanoTime() >= deadline) {
+          outOfTime = true;
+          break;
         }
         TrainStep.Result r = step.run(train.batch(epoch, k), lr, ++count, options.seed());
         epochStats = epochStats.plus(r.stats());
@@ -89,6 +104,9 @@ public final class Trainer {
       if (checkpoints != null) {
         Position p = new Position(epoch + 1, 0, count, best);
         listener.onCheckpoint(checkpoints.save(step, p, improved), p);
+      }
+      if (outOfTime) {
+        return new Position(epoch + 1, 0, count, best);
       }
     }
     return new Position(epoch, 0, count, best);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SettingsTest {
 
-  enum Cell { LSTM, GRU, RNN }
+  enum Cell { LSTM, GRU, RNN, TCN }
 
   @TempDir Path dir;
 
@@ -54,7 +54,7 @@ class SettingsTest {
       assertEquals(null, k.rule().check(k.defaultValue()), k.path());
     }
     assertEquals(Rule.Kind.ONE_OF, schema.key("model.cell").rule().kind());
-    assertEquals(List.of("lstm", "gru", "rnn"), schema.key("model.cell").rule().choices());
+    assertEquals(List.of("lstm", "gru", "rnn", "tcn"), schema.key("model.cell").rule().choices());
     assertEquals("int in [1, 16]", schema.key("model.layers").rule().text());
   }
 
@@ -107,7 +107,7 @@ class SettingsTest {
     assertTrue(lr.startsWith("train.learningRate = \"fast\" (from " + my + ":8): must be number > 0 (got a string)."
         + " Fix: set train.learningRate to a number > 0 (default 1"), lr);
     String cell = problemAbout(e, "model.cell");
-    assertTrue(cell.startsWith("model.cell = \"lsmt\" (from " + my + ":6): must be one of lstm, gru, rnn."),
+    assertTrue(cell.startsWith("model.cell = \"lsmt\" (from " + my + ":6): must be one of lstm, gru, rnn, tcn."),
         cell);
     assertTrue(cell.endsWith("did you mean lstm?"), cell);
     assertTrue(problemAbout(e, "model.dropout").contains("must be number in [0, 1)"), e.getMessage());

@@ -36,9 +36,14 @@ class LanguageModelTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"lstm", "gru", "rnn"})
+  @ValueSource(strings = {"lstm", "gru", "rnn", "tcn"})
   void wholeLoss_gradientMatchesFiniteDifferences_withMaskAndDropout(String cell) {
     LanguageModel m = model(cell, 0.3);
+    if (cell.equals("tcn")) {
+      // biases start at 0: where dropout and dead ReLUs zero every input of a convolution its pre-activation is
+      // exactly 0, the ReLU's kink, and a central difference there reads 1/2 of a one-sided slope
+      m.params().params().addi(0.01);
+    }
     Batch b = padded();
     long seed = 99;
     m.params().zeroGrads();
@@ -49,11 +54,12 @@ class LanguageModelTest {
       m.params().zeroGrads();
       return m.forwardBackward(b, 1.0, seed).lossSum();
     };
-    GradientCheck.check("language model (" + cell + ")", m.params().params(), grads, loss, 3);
+    // the TCN has ~2x the parameters of the small recurrent models: every 7th keeps the test's time in line
+    GradientCheck.check("language model (" + cell + ")", m.params().params(), grads, loss, cell.equals("tcn") ? 7 : 3);
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"lstm", "gru", "rnn"})
+  @ValueSource(strings = {"lstm", "gru", "rnn", "tcn"})
   void paddedBatch_givesEachSequenceItsLossAndGradientAlone(String cell) {
     LanguageModel m = model(cell, 0.0);
     Batch b = padded();
@@ -90,9 +96,41 @@ class LanguageModelTest {
     assertTrue(model("gru", 0.0).params().layout().containsKey("gru1.Ws"));
     assertTrue(model("rnn", 0.0).params().layout().containsKey("rnn0.Wh"));
     assertTrue(model("lstm", 0.0).params().layout().containsKey("lstm0.Wh"), "LSTM names are unchanged (checkpoints)");
+    assertTrue(model("tcn", 0.0).params().layout().containsKey("tcn1.conv2.V"));
+    assertTrue(model("tcn", 0.0).params().layout().containsKey("tcn0.down.W"), "embedding 3 -> 4 channels: 1x1 residual");
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new LanguageModelSpec(V, 3, 4, 2, "tcn", 0.0, 0.1));
-    assertEquals("model.cell = tcn: must be one of lstm, gru, rnn", e.getMessage());
+        () -> new LanguageModelSpec(V, 3, 4, 2, "transformer", 0.0, 0.1));
+    assertEquals("model.cell = transformer: must be one of lstm, gru, rnn, tcn", e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new LanguageModelSpec(V, 3, 4, 2, "tcn", 0.0, 0.1, 1, "weight"));
+    assertEquals("model.tcnKernel = 1: must be in [2, 16]", e.getMessage());
+  }
+
+  @Test
+  void tcn_reportsItsReceptiveField_andRecurrentCellsReportNone() {
+    // R = 1 + 2·(K−1)·(2^levels − 1): 4 levels, K = 3 → 1 + 4·15 = 61 (the throughput benchmark's TCN)
+    LanguageModel tcn = new LanguageModel(new LanguageModelSpec(V, 3, 4, 4, "tcn", 0.0, 0.1, 3, "none"), DataType.DOUBLE, 1);
+    assertEquals(61, tcn.receptiveField().getAsInt());
+    assertTrue(model("gru", 0.0).receptiveField().isEmpty());
+  }
+
+  @Test
+  void tcnInStreamRegime_carriesContextAcrossBatches_likeOnePass() {
+    // the same 8-token streams as one batch, or as batches of 3 and 5 steps with state carried: same loss
+    LanguageModel m = model("tcn", 0.0);
+    int[][] in = {{2, 5, 6, 7, 8, 4, 9, 10}, {7, 9, 4, 4, 5, 6, 2, 8}};
+    int[][] tg = {{5, 6, 7, 8, 4, 9, 10, 3}, {9, 4, 4, 5, 6, 2, 8, 3}};
+    double whole = m.evaluate(Batch.padded(in, tg, new long[] {0, 1})).lossSum();
+    m.setCarryState(true);
+    m.resetState();
+    double parts = 0;
+    for (int[] cut : new int[][] {{0, 3}, {3, 8}}) {
+      int[][] pi = {java.util.Arrays.copyOfRange(in[0], cut[0], cut[1]), java.util.Arrays.copyOfRange(in[1], cut[0], cut[1])};
+      int[][] pt = {java.util.Arrays.copyOfRange(tg[0], cut[0], cut[1]), java.util.Arrays.copyOfRange(tg[1], cut[0], cut[1])};
+      parts += m.evaluate(Batch.padded(pi, pt, new long[] {0, 1})).lossSum();
+    }
+    assertEquals(whole, parts, 1e-10);
+    assertEquals(4, m.state().size(), "two convolution histories per level");
   }
 
   @Test

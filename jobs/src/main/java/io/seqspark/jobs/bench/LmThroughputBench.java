@@ -21,12 +21,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Training throughput of the PTB-small language model shape (vocab 10k, embedding 200, 2×200 LSTM, T=35, batch 20,
- * full softmax, SGD with global-norm clipping 0.25 as the PyTorch recipe), seqspark against DL4J's
- * MultiLayerNetwork and PyTorch, measured alternately in rounds within one run.
+ * Training throughput of the PTB-small language model shape (vocab 10k, embedding 200, T=35, batch 20, full softmax,
+ * SGD with global-norm clipping 0.25 as the PyTorch recipe) with a 2×200 LSTM or GRU, or a TCN of 4 levels, kernel 3,
+ * 200 channels ({@code --cell}), seqspark against PyTorch (and DL4J's MultiLayerNetwork for the LSTM, the only one of
+ * the three DL4J has), measured alternately in rounds within one run.
  */
 @Command(name = "lm-throughput", mixinStandardHelpOptions = true,
-    description = "LM training tokens/s: seqspark vs DL4J MultiLayerNetwork vs PyTorch (if python3-torch is installed).")
+    description = "LM training tokens/s: seqspark vs PyTorch (if python3-torch is installed), and DL4J for the LSTM.")
 public final class LmThroughputBench implements Callable<Integer> {
   static final int VOCAB = 10_000;
   static final int EMB = 200;
@@ -34,6 +35,14 @@ public final class LmThroughputBench implements Callable<Integer> {
   static final int LAYERS = 2;
   static final int T = 35;
   static final int B = 20;
+  static final int TCN_LEVELS = 4;
+  static final int TCN_KERNEL = 3;
+
+  @Option(names = "--cell", defaultValue = "lstm", description = "lstm, gru (2x200) or tcn (4 levels, kernel 3, 200 channels).")
+  String cell;
+  @Option(names = "--tcn-norm", defaultValue = "weight",
+      description = "TCN normalization, weight or none; PyTorch runs the same (--weight-norm when weight).")
+  String tcnNorm;
 
   @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps before each measurement.")
   int warmup;
@@ -48,13 +57,21 @@ public final class LmThroughputBench implements Callable<Integer> {
   @Option(names = "--no-pytorch", description = "Skip the PyTorch baseline.")
   boolean noPytorch;
 
-  /** Training FLOPs per token: forward (LSTM 2·(in+H)·4H per layer, softmax 2·H·V) times 3 for forward + backward. */
-  static double flopsPerToken() {
+  /**
+   * Training FLOPs per token: forward (LSTM 2·(in+H)·4H per layer, GRU the same with 3H, TCN 2·K·C·C per convolution
+   * and two per level (EMB = C: no 1×1 residual), softmax 2·H·V) times 3 for forward + backward.
+   */
+  static double flopsPerToken(String cell) {
     double forward = 0;
     int in = EMB;
-    for (int l = 0; l < LAYERS; l++) {
-      forward += 2.0 * (in + HIDDEN) * 4 * HIDDEN;
-      in = HIDDEN;
+    if (cell.equals("tcn")) {
+      forward += TCN_LEVELS * 2 * 2.0 * TCN_KERNEL * HIDDEN * HIDDEN;
+    } else {
+      int gates = cell.equals("gru") ? 3 : 4;
+      for (int l = 0; l < LAYERS; l++) {
+        forward += 2.0 * (in + HIDDEN) * gates * HIDDEN;
+        in = HIDDEN;
+      }
     }
     forward += 2.0 * HIDDEN * VOCAB;
     return 3 * forward;
@@ -62,16 +79,22 @@ public final class LmThroughputBench implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (!List.of("lstm", "gru", "tcn").contains(cell) || !List.of("weight", "none").contains(tcnNorm)) {
+      System.err.println("--cell must be lstm, gru or tcn (got " + cell + "); --tcn-norm weight or none (got " + tcnNorm + ")");
+      return 2;
+    }
+    boolean withDl4j = !noDl4j && cell.equals("lstm");
+    List<String> torchArgs = cell.equals("tcn") && tcnNorm.equals("weight") ? List.of("--weight-norm") : List.of();
     List<Double> ours = new ArrayList<>();
     List<Double> dl4j = new ArrayList<>();
     List<Double> torch = new ArrayList<>();
     String torchWhy = null;
-    Ours engine = new Ours();
+    Ours engine = new Ours(cell, tcnNorm);
     for (int r = 0; r < rounds; r++) {
       double t = engine.measure(warmup, steps);
       ours.add(t);
       System.err.printf("round %d: seqspark %,.0f tokens/s%n", r + 1, t);
-      if (!noDl4j) {
+      if (withDl4j) {
         double d = Dl4jLmBaseline.run(2, dl4jSteps, 1).tokensPerSecond();
         dl4j.add(d);
         System.err.printf("round %d: DL4J     %,.0f tokens/s%n", r + 1, d);
@@ -80,7 +103,7 @@ public final class LmThroughputBench implements Callable<Integer> {
         if (!PyTorchBaseline.available()) {
           torchWhy = "python3-torch not importable by /usr/bin/python3 (run bench/setup.sh)";
         } else {
-          Optional<Map<String, Object>> res = PyTorchBaseline.run("lstm", Duration.ofMinutes(5));
+          Optional<Map<String, Object>> res = PyTorchBaseline.run(cell, torchArgs, Duration.ofMinutes(5));
           if (res.isPresent() && res.get().get("tokens_per_s") instanceof Number n) {
             torch.add(n.doubleValue());
             System.err.printf("round %d: PyTorch  %,.0f tokens/s%n", r + 1, n.doubleValue());
@@ -99,10 +122,13 @@ public final class LmThroughputBench implements Callable<Integer> {
     double tps = median(ours);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("bench", "lm-throughput");
-    result.put("shape", "vocab 10000, emb 200, 2x200 LSTM, T 35, batch 20, full softmax, SGD, clip 0.25");
+    result.put("cell", cell);
+    result.put("shape", "vocab 10000, emb 200, " + (cell.equals("tcn") ? "TCN 4 levels x 200 channels, kernel 3, "
+        + (tcnNorm.equals("weight") ? "weight norm" : "no norm") + ", receptive field " + engine.receptiveField()
+        : "2x200 " + cell.toUpperCase(java.util.Locale.ROOT)) + ", T 35, batch 20, full softmax, SGD, clip 0.25");
     result.put("tokens_per_s", round(tps));
-    result.put("gflops", round(tps * flopsPerToken() / 1e9));
-    result.put("ceiling_tokens_per_s_at_200_gflops", round(200e9 / flopsPerToken()));
+    result.put("gflops", round(tps * flopsPerToken(cell) / 1e9));
+    result.put("ceiling_tokens_per_s_at_200_gflops", round(200e9 / flopsPerToken(cell)));
     if (!dl4j.isEmpty()) {
       result.put("dl4j_tokens_per_s", round(median(dl4j)));
       result.put("ratio_vs_dl4j", round(tps / median(dl4j)));
@@ -112,6 +138,9 @@ public final class LmThroughputBench implements Callable<Integer> {
       result.put("ratio_vs_pytorch", round(tps / median(torch)));
     } else if (!noPytorch) {
       result.put("pytorch_skipped", torchWhy);
+    }
+    if (!noDl4j && !withDl4j) {
+      result.put("dl4j_skipped", "DL4J has no " + cell.toUpperCase(java.util.Locale.ROOT) + " language model baseline here");
     }
     result.put("rounds", Map.of("seqspark", ours, "dl4j", dl4j, "pytorch", torch));
     result.put("phase_ms_per_step", phases);
@@ -132,12 +161,16 @@ public final class LmThroughputBench implements Callable<Integer> {
   /** Our model and TrainStep at the benchmark shape, on random tokens (speed does not depend on the data). */
   static final class Ours {
     private final TrainStep step;
+    private final LanguageModel model;
     private final Batch[] batches = new Batch[8];
     private long count;
 
-    Ours() {
-      LanguageModel m = new LanguageModel(new LanguageModelSpec(VOCAB, EMB, HIDDEN, LAYERS, "lstm", 0.0, 0.1), DataType.FLOAT, 1);
-      m.setCarryState(true);
+    Ours(String cell, String tcnNorm) {
+      LanguageModel m = new LanguageModel(new LanguageModelSpec(VOCAB, EMB, HIDDEN, cell.equals("tcn") ? TCN_LEVELS : LAYERS,
+          cell, 0.0, 0.1, TCN_KERNEL, tcnNorm), DataType.FLOAT, 1);
+      model = m;
+      // as the PyTorch script: RNN state carried (truncated BPTT), the TCN without state
+      m.setCarryState(!cell.equals("tcn"));
       step = new TrainStep(m, Optimizer.create("sgd", m.params().size(), DataType.FLOAT, 0, 0, 0), 0.25,
           TrainStep.LossScale.TOKENS);
       SplittableRandom rnd = new SplittableRandom(1);
@@ -154,6 +187,10 @@ public final class LmThroughputBench implements Callable<Integer> {
         Arrays.fill(len, T);
         batches[k] = new Batch(T, B, in, tg, mask, len, new long[B]);
       }
+    }
+
+    int receptiveField() {
+      return model.receptiveField().orElse(0);
     }
 
     double measure(int warmupSteps, int timedSteps) {

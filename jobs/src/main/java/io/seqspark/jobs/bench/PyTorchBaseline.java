@@ -121,6 +121,11 @@ public final class PyTorchBaseline {
      * {@link #available()}, the run fails, or it outlives {@code timeout}.
      */
     public static Optional<Map<String, Object>> run(String model, Duration timeout) {
+        return run(model, List.of(), timeout);
+    }
+
+    /** As {@link #run(String, Duration)}, with {@code extraArgs} appended to the script's (e.g. {@code --weight-norm}). */
+    public static Optional<Map<String, Object>> run(String model, List<String> extraArgs, Duration timeout) {
         List<String> args = new ArrayList<>(List.of(
                 sharedDir().resolve("bench/torch_lm_bench.py").toString(),
                 "--model", model, "--emb", "200", "--hidden", "200"));
@@ -129,6 +134,7 @@ public final class PyTorchBaseline {
             case "tcn" -> args.addAll(List.of("--layers", "4", "--kernel", "3"));
             default -> throw new IllegalArgumentException("model must be lstm, gru or tcn: " + model);
         }
+        args.addAll(extraArgs);
         if (!available()) {
             System.err.println("PyTorch baseline skipped: " + unavailableReason);
             return Optional.empty();
