@@ -10,6 +10,7 @@ import io.seqspark.core.nn.RegressionOutput;
 import io.seqspark.core.nn.Scratch;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SeqLayer;
+import io.seqspark.core.nn.TcnBlock;
 import io.seqspark.core.nn.Views;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.Trainable;
@@ -20,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A multi-step forecaster: a stack of sequence layers (LSTM or GRU) encodes the history window (every input step
+ * A multi-step forecaster: a stack of sequence layers (LSTM, GRU or TCN blocks) encodes the history window (every input step
  * holds the target and its covariates, scaled), and its state at the last step feeds either
  * <ul>
  *   <li>a <b>direct</b> head: one affine map to all K horizon values at once (non-autoregressive), or</li>
@@ -49,9 +50,15 @@ public final class Forecaster implements Trainable {
     Init init = Init.uniform(spec.initScale());
     ParamStore.Builder pb = ParamStore.builder();
     int in = spec.features();
-    for (int l = 0; l < spec.layers(); l++) {
-      encoder.add(encoderLayer(spec.encoder(), pb, spec.encoder() + l, in, spec.hidden(), init, dtype));
-      in = spec.hidden();
+    if (spec.encoder().equals("tcn")) {
+      // residual blocks with dilations 1, 2, 4, ...; no dropout (forecasters train without it)
+      encoder.addAll(TcnBlock.stack(pb, "tcn", in, spec.hidden(), spec.layers(), spec.tcnKernel(), false, 0.0, 1, init,
+          dtype));
+    } else {
+      for (int l = 0; l < spec.layers(); l++) {
+        encoder.add(encoderLayer(spec.encoder(), pb, spec.encoder() + l, in, spec.hidden(), init, dtype));
+        in = spec.hidden();
+      }
     }
     if (spec.decoder() == ForecasterSpec.Decoder.DIRECT) {
       head = new Dense(pb, "head", spec.hidden(), spec.horizon(), Dense.Activation.IDENTITY, init, dtype);
@@ -63,7 +70,7 @@ public final class Forecaster implements Trainable {
     params = pb.build(dtype, seed);
   }
 
-  /** The encoder layer factory: every encoder is a {@link SeqLayer} over [T*B, features]; add new kinds here. */
+  /** The recurrent encoder layer factory (tcn is built as a block stack above); every encoder is a {@link SeqLayer}. */
   static SeqLayer encoderLayer(String kind, ParamStore.Builder pb, String name, int in, int hidden, Init init,
                                DataType dtype) {
     return switch (kind) {
