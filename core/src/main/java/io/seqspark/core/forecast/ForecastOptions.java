@@ -13,7 +13,7 @@ import java.util.Locale;
 public record ForecastOptions(Path csv, String dateColumn, String target, List<String> covariates,
                               TimeSeriesCsv.Missing missing, boolean logTarget, boolean relative, int history, int horizon, int initialTrain, int step,
                               int folds, int season, String encoder, ForecasterSpec.Decoder decoder,
-                              double teacherForcing, int hidden, int layers, double initScale, int epochs,
+                              double teacherForcing, int hidden, int layers, int tcnKernel, double initScale, int epochs,
                               int batchSize, double learningRate, double clipNorm, long seed) {
 
   public ForecastOptions {
@@ -29,7 +29,7 @@ public record ForecastOptions(Path csv, String dateColumn, String target, List<S
         s.getInt("forecast.step"), s.getInt("forecast.folds"), s.getInt("forecast.season"),
         s.getString("forecast.encoder"),
         ForecasterSpec.Decoder.valueOf(s.getString("forecast.decoder").toUpperCase(Locale.ROOT)),
-        s.getDouble("forecast.teacherForcing"), s.getInt("forecast.hidden"), s.getInt("forecast.layers"),
+        s.getDouble("forecast.teacherForcing"), s.getInt("forecast.hidden"), s.getInt("forecast.layers"), s.getInt("forecast.tcnKernel"),
         s.getDouble("forecast.initScale"), s.getInt("forecast.epochs"), s.getInt("forecast.batchSize"),
         s.getDouble("forecast.learningRate"), s.getDouble("forecast.clipNorm"), s.getLong("seed"));
   }
@@ -43,14 +43,15 @@ public record ForecastOptions(Path csv, String dateColumn, String target, List<S
   }
 
   public ForecasterSpec spec() {
-    return new ForecasterSpec(1 + covariates.size(), horizon, encoder, hidden, layers, decoder, teacherForcing,
-        initScale);
+    int depth = encoder.equals("tcn") ? ForecasterSpec.tcnLevels(history, tcnKernel) : layers;
+    return new ForecasterSpec(1 + covariates.size(), horizon, encoder, hidden, depth, decoder, teacherForcing,
+        initScale, tcnKernel);
   }
 
   /** The same options with other walk-forward folds (validation folds before the test folds). */
   public ForecastOptions withFolds(int initialTrain, int folds) {
     return new ForecastOptions(csv, dateColumn, target, covariates, missing, logTarget, relative, history, horizon,
-        initialTrain, step, folds, season, encoder, decoder, teacherForcing, hidden, layers, initScale, epochs, batchSize,
+        initialTrain, step, folds, season, encoder, decoder, teacherForcing, hidden, layers, tcnKernel, initScale, epochs, batchSize,
         learningRate, clipNorm, seed);
   }
 
@@ -62,7 +63,7 @@ public record ForecastOptions(Path csv, String dateColumn, String target, List<S
   /** The same options with other model settings (benchmarks compare several). */
   public ForecastOptions withModel(String encoder, ForecasterSpec.Decoder decoder, int history) {
     return new ForecastOptions(csv, dateColumn, target, covariates, missing, logTarget, relative, history, horizon,
-        initialTrain, step, folds, season, encoder, decoder, teacherForcing, hidden, layers, initScale, epochs, batchSize, learningRate,
+        initialTrain, step, folds, season, encoder, decoder, teacherForcing, hidden, layers, tcnKernel, initScale, epochs, batchSize, learningRate,
         clipNorm, seed);
   }
 }

@@ -6,9 +6,11 @@ import io.seqspark.core.nn.Gru;
 import io.seqspark.core.nn.Init;
 import io.seqspark.core.nn.Lstm;
 import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.RegressionOutput;
 import io.seqspark.core.nn.Scratch;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SeqLayer;
+import io.seqspark.core.nn.TcnBlock;
 import io.seqspark.core.nn.Views;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.Trainable;
@@ -19,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A multi-step forecaster: a stack of sequence layers (LSTM or GRU) encodes the history window (every input step
+ * A multi-step forecaster: a stack of sequence layers (LSTM, GRU or TCN blocks) encodes the history window (every input step
  * holds the target and its covariates, scaled), and its state at the last step feeds either
  * <ul>
  *   <li>a <b>direct</b> head: one affine map to all K horizon values at once (non-autoregressive), or</li>
@@ -27,8 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   state that emits one value per step and reads its own previous prediction as the next input (during training,
  *   the true previous value instead with probability {@code teacherForcing}, drawn from the step seed).</li>
  * </ul>
- * The loss is the SUM of squared errors over rows and horizon steps (scaled units), the regression counterpart of
- * {@code SoftmaxOutput}'s summed cross-entropy; {@link StepStats} count B·K values, so {@code meanLoss()} is the MSE.
+ * The loss is {@link RegressionOutput}'s SUM of squared errors over rows and horizon steps (scaled units);
+ * {@link StepStats} count B·K values, so {@code meanLoss()} is the MSE.
  * Batches carry their numbers in {@link Batch.Values}: inputs T·B·F, targets B·K.
  */
 public final class Forecaster implements Trainable {
@@ -48,9 +50,15 @@ public final class Forecaster implements Trainable {
     Init init = Init.uniform(spec.initScale());
     ParamStore.Builder pb = ParamStore.builder();
     int in = spec.features();
-    for (int l = 0; l < spec.layers(); l++) {
-      encoder.add(encoderLayer(spec.encoder(), pb, spec.encoder() + l, in, spec.hidden(), init, dtype));
-      in = spec.hidden();
+    if (spec.encoder().equals("tcn")) {
+      // residual blocks with dilations 1, 2, 4, ...; no dropout (forecasters train without it)
+      encoder.addAll(TcnBlock.stack(pb, "tcn", in, spec.hidden(), spec.layers(), spec.tcnKernel(), false, 0.0, 1, init,
+          dtype));
+    } else {
+      for (int l = 0; l < spec.layers(); l++) {
+        encoder.add(encoderLayer(spec.encoder(), pb, spec.encoder() + l, in, spec.hidden(), init, dtype));
+        in = spec.hidden();
+      }
     }
     if (spec.decoder() == ForecasterSpec.Decoder.DIRECT) {
       head = new Dense(pb, "head", spec.hidden(), spec.horizon(), Dense.Activation.IDENTITY, init, dtype);
@@ -62,7 +70,7 @@ public final class Forecaster implements Trainable {
     params = pb.build(dtype, seed);
   }
 
-  /** The encoder layer factory: every encoder is a {@link SeqLayer} over [T*B, features]; add new kinds here. */
+  /** The recurrent encoder layer factory (tcn is built as a block stack above); every encoder is a {@link SeqLayer}. */
   static SeqLayer encoderLayer(String kind, ParamStore.Builder pb, String name, int in, int hidden, Init init,
                                DataType dtype) {
     return switch (kind) {
@@ -148,14 +156,15 @@ public final class Forecaster implements Trainable {
       pred = decoder.forward(toRows(last), lastObserved, v.targets(), ratio, stepSeed);
       lastDecoderInputs = decoder.inputs();
     }
-    double loss = 0;
+    double[] flat = new double[rows * horizon];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(pred[r], 0, flat, r * horizon, horizon);
+    }
+    double[] dFlat = new double[flat.length];
+    double loss = RegressionOutput.lossSum(flat, v.targets(), null, gradScale, dFlat);
     double[][] dPred = new double[rows][horizon];
     for (int r = 0; r < rows; r++) {
-      for (int k = 0; k < horizon; k++) {
-        double e = pred[r][k] - v.targets()[r * horizon + k];
-        loss += e * e;
-        dPred[r][k] = 2 * e * gradScale;
-      }
+      System.arraycopy(dFlat, r * horizon, dPred[r], 0, horizon);
     }
     if (predictions != null) {
       for (int r = 0; r < rows; r++) {

@@ -36,7 +36,7 @@ public final class HtmlReport {
 
   /**
    * An extra figure: several named curves over one x axis, drawn after the metric plots (e.g. forecasts against
-   * actuals). Curves are drawn in order, each in its own colour, with a legend.
+   * actuals). Curves are drawn in order, each in its own colour, with a legend, on a linear axis.
    */
   public record Figure(String caption, String xLabel, Map<String, TreeMap<Double, Double>> curves) {
   }
@@ -75,10 +75,10 @@ public final class HtmlReport {
     }
     sb.append("<div class=\"plots\">\n");
     for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
-      plot(sb, e.getKey(), "step", Map.of(e.getKey(), e.getValue()));
+      plot(sb, e.getKey(), "step", Map.of(e.getKey(), e.getValue()), true);
     }
     for (Figure fig : figures) {
-      plot(sb, fig.caption(), fig.xLabel(), fig.curves());
+      plot(sb, fig.caption(), fig.xLabel(), fig.curves(), false);
     }
     sb.append("</div>\n<table>\n<tr><th>metric</th><th>last step</th><th>last</th><th>min</th><th>max</th></tr>\n");
     for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
@@ -138,7 +138,8 @@ public final class HtmlReport {
     return lo <= hi ? new double[] {lo, hi} : null;
   }
 
-  private static void plot(StringBuilder sb, String key, String xLabel, Map<String, TreeMap<Double, Double>> curves) {
+  private static void plot(StringBuilder sb, String key, String xLabel, Map<String, TreeMap<Double, Double>> curves,
+                           boolean allowLog) {
     TreeMap<Double, Double> points = new TreeMap<>();
     for (TreeMap<Double, Double> c : curves.values()) {
       // the union only sets the axes' ranges: any finite value of a key stands for it
@@ -153,7 +154,7 @@ public final class HtmlReport {
         yr = yr == null ? r : new double[] {Math.min(yr[0], r[0]), Math.max(yr[1], r[1])};
       }
     }
-    boolean log = yr != null && yr[0] > 0 && yr[1] / yr[0] >= 30;
+    boolean log = allowLog && yr != null && yr[0] > 0 && yr[1] / yr[0] >= 30;
     long nonFinite = curves.values().stream().flatMap(c -> c.values().stream()).filter(v -> !Double.isFinite(v)).count();
     sb.append("<figure>\n<figcaption>").append(esc(key)).append(log ? " (log scale)" : "")
         .append(nonFinite > 0 ? " — " + nonFinite + " non-finite" : "").append("</figcaption>\n")

@@ -37,7 +37,12 @@ public final class CausalConv1d implements StatefulLayer {
   private int steps;
   private int rows;
   private INDArray weights; // the effective W of the last forward
-  private INDArray norms; // [1, out], weight normalization only
+  // weight normalization only: V, ‖V‖ per column, g / ‖V‖ and g of the last forward, and W's buffer
+  private double[] vBuf;
+  private double[] weBuf;
+  private final double[] norms;
+  private final double[] scale;
+  private final double[] gBuf;
 
   /**
    * @param weightNorm reparametrise the kernel as g·V/‖V‖ per output channel
@@ -55,6 +60,9 @@ public final class CausalConv1d implements StatefulLayer {
     this.g = weightNorm ? params.add(name + ".g", Init.constant(1.0), 1, out) : null;
     this.b = params.add(name + ".b", Init.zeros(), 1, out);
     this.scratch = new Scratch(dtype);
+    this.norms = new double[out];
+    this.scale = new double[out];
+    this.gBuf = new double[out];
   }
 
   @Override
@@ -119,7 +127,10 @@ public final class CausalConv1d implements StatefulLayer {
       pad = 0;
       src = x;
     }
+    long t0 = Phases.start();
     weights = effectiveWeights();
+    Phases.stop("conv.weightNorm", t0);
+    long t1 = Phases.start();
     INDArray y = scratch.get("Y", n, out);
     for (int j = kernel - 1; j >= 0; j--) { // shift 0 first: it covers every row and initialises y
       int s = shift(j);
@@ -133,6 +144,7 @@ public final class CausalConv1d implements StatefulLayer {
           Views.rows(y, (long) outStart * rows, n), false, false, 1.0, j == kernel - 1 ? 0.0 : 1.0);
     }
     y.addiRowVector(b.value());
+    Phases.stop("conv.gemms", t1);
     if (carrying) {
       if (history == null || history.size(0) != (long) hist * rows) {
         history = Nd4j.create(scratch.dtype(), (long) hist * rows, in);
@@ -146,20 +158,45 @@ public final class CausalConv1d implements StatefulLayer {
     return Views.rows(m, (long) j * in, (long) (j + 1) * in);
   }
 
+  /**
+   * W, or g·V/‖V‖ per column computed on the heap in one pass (O(K·in·out), independent of the batch): as ND4J ops
+   * (column norms, broadcasts, a dimension-0 reduction) it cost a quarter of the TCN's step time (BENCHMARKS.md).
+   */
   private INDArray effectiveWeights() {
     if (g == null) {
       return w.value();
     }
-    INDArray v = w.value();
-    norms = v.norm2(0).reshape(1, out);
-    INDArray we = scratch.get("We", (long) kernel * in, out);
-    we.assign(v).muliRowVector(g.value().div(norms));
+    int rowsW = kernel * in;
+    int len = rowsW * out;
+    vBuf = Recurrent.grow(vBuf, len);
+    Host.of(w.value()).read(0, vBuf, 0, len);
+    Host.of(g.value()).read(0, gBuf, 0, out);
+    java.util.Arrays.fill(norms, 0);
+    for (int i = 0; i < rowsW; i++) {
+      for (int o = 0; o < out; o++) {
+        double v = vBuf[i * out + o];
+        norms[o] += v * v;
+      }
+    }
+    for (int o = 0; o < out; o++) {
+      norms[o] = Math.sqrt(norms[o]);
+      scale[o] = gBuf[o] / norms[o];
+    }
+    weBuf = Recurrent.grow(weBuf, len);
+    for (int i = 0; i < rowsW; i++) {
+      for (int o = 0; o < out; o++) {
+        weBuf[i * out + o] = vBuf[i * out + o] * scale[o];
+      }
+    }
+    INDArray we = scratch.get("We", rowsW, out);
+    Host.of(we).write(0, weBuf, 0, len);
     return we;
   }
 
   @Override
   public INDArray backward(INDArray dy, Seq seq) {
     long n = (long) steps * rows;
+    long t1 = Phases.start();
     INDArray dw = g == null ? w.grad() : scratch.zeros("dWe", (long) kernel * in, out);
     INDArray dx = scratch.get("dX", n, in);
     for (int j = kernel - 1; j >= 0; j--) {
@@ -177,27 +214,41 @@ public final class CausalConv1d implements StatefulLayer {
       }
     }
     Nd4j.gemm(scratch.ones(n), dy, b.grad(), false, false, 1.0, 1.0);
+    Phases.stop("conv.gemms", t1);
     if (g != null) {
+      long t0 = Phases.start();
       weightNormBackward(dw);
+      Phases.stop("conv.weightNorm", t0);
     }
     return dx;
   }
 
   /**
-   * From ∂L/∂W (in {@code dw}, overwritten) to the reparametrisation W = g·V/‖V‖ per column:
-   * ∂g = ∂W·V̂ (column-wise dot), ∂V = (g/‖V‖)·(∂W − ∂g·V̂), with V̂ = V/‖V‖.
+   * From ∂L/∂W (in {@code dw}) to the reparametrisation W = g·V/‖V‖ per column, on the heap:
+   * ∂g = ∂W·V̂ (column-wise dot), ∂V = (g/‖V‖)·(∂W − ∂g·V̂), with V̂ = V/‖V‖ (V, ‖V‖ and g/‖V‖ kept from the forward).
    */
   private void weightNormBackward(INDArray dw) {
-    INDArray v = w.value();
-    INDArray vhat = scratch.get("Vhat", (long) kernel * in, out);
-    vhat.assign(v).diviRowVector(norms);
-    INDArray prod = scratch.get("prod", (long) kernel * in, out);
-    prod.assign(dw).muli(vhat);
-    INDArray dg = prod.sum(0).reshape(1, out);
-    g.grad().addi(dg);
-    vhat.muliRowVector(dg);
-    dw.subi(vhat).muliRowVector(g.value().div(norms));
-    w.grad().addi(dw);
+    int rowsW = kernel * in;
+    int len = rowsW * out;
+    double[] d = weBuf; // the forward's effective weights are not needed any more
+    Host.of(dw).read(0, d, 0, len);
+    double[] dg = new double[out];
+    for (int i = 0; i < rowsW; i++) {
+      for (int o = 0; o < out; o++) {
+        dg[o] += d[i * out + o] * vBuf[i * out + o];
+      }
+    }
+    for (int o = 0; o < out; o++) {
+      dg[o] /= norms[o];
+    }
+    for (int i = 0; i < rowsW; i++) {
+      for (int o = 0; o < out; o++) {
+        int k = i * out + o;
+        d[k] = scale[o] * (d[k] - dg[o] * vBuf[k] / norms[o]);
+      }
+    }
+    Host.of(g.grad()).add(0, dg, 0, out);
+    Host.of(w.grad()).add(0, d, 0, len);
   }
 
   @Override

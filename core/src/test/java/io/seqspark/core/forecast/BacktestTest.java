@@ -95,7 +95,7 @@ class BacktestTest {
     }
     for (ForecasterSpec.Decoder dec : ForecasterSpec.Decoder.values()) {
       ForecastOptions o = new ForecastOptions(null, "t", "y", List.of("x"), null, false, false, 6, 3, 60, 10, 1, 12, "lstm", dec, 0.5,
-          4, 1, 0.1, 2, 8, 0.01, 5, 9);
+          4, 1, 3, 0.1, 2, 8, 0.01, 5, 9);
       Backtest.Trained a = Backtest.train(s, o, 60, 1, null);
       Backtest.Trained b = Backtest.train(future, o, 60, 1, null);
       assertArrayEquals(a.model().params().params().toFloatVector(), b.model().params().params().toFloatVector());

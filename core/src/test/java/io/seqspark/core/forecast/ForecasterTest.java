@@ -64,6 +64,15 @@ class ForecasterTest {
   }
 
   @Test
+  void tcnEncoder_lossGradientMatchesFiniteDifferences_withBothDecoders() {
+    // 2 blocks, kernel 2: receptive field 1 + 2·1·3 = 7 covers the 4 history steps
+    assertEquals(2, ForecasterSpec.tcnLevels(4, 2));
+    assertEquals(5, ForecasterSpec.tcnLevels(120, 3)); // 1 + 4·31 = 125 ≥ 120; 4 levels give 61
+    gradientCheck(new ForecasterSpec(2, 3, "tcn", 3, 2, ForecasterSpec.Decoder.DIRECT, 0, 0.5, 2));
+    gradientCheck(new ForecasterSpec(2, 3, "tcn", 3, 2, ForecasterSpec.Decoder.AUTOREGRESSIVE, 0.5, 0.5, 2));
+  }
+
+  @Test
   void autoregressiveForecaster_gradientFlowsThroughFedBackPredictions() {
     // teacher forcing 0.5: some steps read the truth, others the model's own prediction (in the graph)
     gradientCheck(new ForecasterSpec(2, 3, "gru", 4, 1, ForecasterSpec.Decoder.AUTOREGRESSIVE, 0.5, 0.5));
@@ -125,7 +134,7 @@ class ForecasterTest {
     TimeSeries s = new TimeSeries("sin", dates, List.of("y"), new double[][] {v});
     for (ForecasterSpec.Decoder dec : ForecasterSpec.Decoder.values()) {
       ForecastOptions o = new ForecastOptions(null, "t", "y", List.of(), null, false, false, 5, 5, 300, 100, 1, 20, "gru", dec, 0.5,
-          16, 1, 0.1, 30, 16, 0.01, 5, 42);
+          16, 1, 3, 0.1, 30, 16, 0.01, 5, 42);
       Backtest.Result r = Backtest.run(s, o, null);
       double rmse = r.meanRmse();
       double persistence = r.meanPersistenceRmse();

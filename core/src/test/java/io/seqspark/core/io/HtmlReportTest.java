@@ -98,4 +98,23 @@ class HtmlReportTest {
     assertEquals("1.23e+07", HtmlReport.num(12_345_678));
     assertEquals("0.5", HtmlReport.num(0.5));
   }
+
+  @Test
+  void figure_drawsEveryCurveInItsColourWithALegend_onALinearAxis() {
+    java.util.TreeMap<Double, Double> actual = new java.util.TreeMap<>();
+    java.util.TreeMap<Double, Double> forecast = new java.util.TreeMap<>();
+    for (int t = 0; t < 10; t++) {
+      actual.put((double) t, 1.0 + t * 20); // spans 1..181: a metric plot would switch to log scale
+      forecast.put((double) t, 2.0 + t * 19);
+    }
+    Map<String, java.util.TreeMap<Double, Double>> curves = new LinkedHashMap<>();
+    curves.put("actual", actual);
+    curves.put("forecast", forecast);
+    String html = HtmlReport.render(List.of(), "t", List.of(new HtmlReport.Figure("fold 0", "month", curves)));
+    assertEquals(2, count(html, "<path d="), "one line per curve");
+    assertTrue(html.contains(">actual</text>") && html.contains(">forecast</text>"), "legend");
+    assertTrue(html.contains("stroke=\"#1f77b4\"") && html.contains("stroke=\"#ff7f0e\""), "two colours");
+    assertTrue(html.contains("<figcaption>fold 0</figcaption>"), "linear axis: no log-scale note");
+    assertTrue(html.contains(">month</text>"), "x label");
+  }
 }

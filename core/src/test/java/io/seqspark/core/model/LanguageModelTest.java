@@ -115,6 +115,16 @@ class LanguageModelTest {
   }
 
   @Test
+  void ptbCharPreset_isValid_andBuildsTheTcnItDocuments() {
+    io.seqspark.core.config.Settings s = io.seqspark.core.config.Settings.load(
+        java.util.List.of(java.nio.file.Path.of("lm-ptb-char")), java.util.List.of());
+    LanguageModelSpec spec = io.seqspark.core.task.LanguageModelTask.spec(s, 53);
+    assertEquals("tcn", spec.cell());
+    assertEquals(900.0, s.getDouble("train.maxSeconds"), "the CPU budget BENCHMARKS.md states");
+    assertEquals(61, new LanguageModel(spec, DataType.FLOAT, 1).receptiveField().getAsInt());
+  }
+
+  @Test
   void tcnInStreamRegime_carriesContextAcrossBatches_likeOnePass() {
     // the same 8-token streams as one batch, or as batches of 3 and 5 steps with state carried: same loss
     LanguageModel m = model("tcn", 0.0);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code seqspark bench forecast}: walk-forward RMSE of LSTM and GRU encoders with direct and autoregressive decoders
+ * {@code seqspark bench forecast}: walk-forward RMSE of LSTM, GRU and TCN encoders with direct and autoregressive decoders
  * on monthly sunspots (12 → 12, season 132) and airline passengers (season 12), against persistence and seasonal
  * naive computed on the same test windows in the same run.
  *
@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * winner's test RMSE is {@code rmse}. The history table (12, 24, 48, 120) uses the winner's encoder and decoder.
  */
 @Command(name = "forecast", mixinStandardHelpOptions = true,
-    description = "Walk-forward forecast RMSE (sunspots, airline) of LSTM/GRU x direct/autoregressive vs persistence and seasonal naive; ends with RESULT {json}.")
+    description = "Walk-forward forecast RMSE (sunspots, airline) of LSTM/GRU/TCN x direct/autoregressive vs persistence and seasonal naive; ends with RESULT {json}.")
 public final class ForecastBench implements Callable<Integer> {
   @Option(names = "--quick", description = "Fewer epochs and folds, histories 12 and 24 only (a smoke run, not a result).")
   boolean quick;
@@ -46,7 +46,7 @@ public final class ForecastBench implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Overrides for both presets, e.g. --set forecast.epochs=20.")
   List<String> sets = new ArrayList<>();
 
-  private static final String[] ENCODERS = {"lstm", "gru"};
+  private static final String[] ENCODERS = {"lstm", "gru", "tcn"};
 
   @Override
   public Integer call() throws Exception {
