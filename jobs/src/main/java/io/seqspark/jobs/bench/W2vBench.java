@@ -72,7 +72,7 @@ public final class W2vBench implements Callable<Integer> {
   @Option(names = "--sweep-only", description = "Only the accuracy sweep: seqspark local and gensim once each, then"
       + " seqspark on Spark local[2] with 1, 4 and 8 partitions (no Spark ML, no gensim file check).")
   boolean sweepOnly;
-  @Option(names = "--rounds", defaultValue = "4", description = "Rounds per epoch of seqspark on Spark (w2v.roundsPerEpoch; default ${DEFAULT-VALUE}).")
+  @Option(names = "--rounds", defaultValue = "0", description = "Rounds per epoch of seqspark on Spark (default 0: w2v.roundsPerEpoch of conf/reference.conf).")
   int rounds;
   @Option(names = "--work", defaultValue = "jobs/target/w2v-bench", description = "Scratch directory (default ${DEFAULT-VALUE}).")
   Path work;
@@ -109,6 +109,9 @@ public final class W2vBench implements Callable<Integer> {
     Settings s = Settings.load(List.of(), List.of("data.train=\"" + corpusFile + "\"", "w2v.dim=100", "w2v.window=5",
         "w2v.negative=5", "w2v.sample=1e-3", "w2v.minCount=5", "w2v.threads=2", "w2v.epochs=" + epochs, "seed=1"));
     restrict = s.getInt("w2v.restrictVocab");
+    if (rounds <= 0) {
+      rounds = s.getInt("w2v.roundsPerEpoch");
+    }
     SkipGramOptions o = Word2VecTraining.options(s);
     Corpus corpus = Word2VecTraining.corpus(s);
     System.err.printf("corpus %s: %,d tokens, %,d words with count >= 5; %d epochs%n", corpusFile, corpus.rawTokens(),

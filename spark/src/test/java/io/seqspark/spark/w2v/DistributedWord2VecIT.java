@@ -126,12 +126,12 @@ class DistributedWord2VecIT {
    * Words w0..w19 in 4 topics of 5; every sentence draws its 10 words from one topic, so after training words of
    * the same topic are more similar than words of different topics. One epoch at a small learning rate is early
    * training, where that separation grows with the total step each word received. Every word occurs in every
-   * partition, so averaging the partitions' new values (the old merge) gives each word 1/P of the step sequential SGD
-   * gives it, and about 1/P of the 1-partition separation (measured: 0.24 of it at P = 4); summing the changes gives
-   * the sequential step from vectors at most one round stale, so about the 1-partition separation (measured: 0.95
-   * of it with 4 rounds, 0.48 with 1 round, where the output vectors every partition starts from are still zero).
-   * The bound is halfway between the two predictions, (1 + 1/P) / 2 of the 1-partition separation, at the default
-   * 4 rounds per epoch.
+   * partition, so averaging the partitions' new values (the old merge) gives each word 1/P of the step sequential
+   * SGD gives it, and about 1/P of the 1-partition separation (measured: 0.24 of it at P = 4). The merge, which in
+   * this linear regime (small steps, A ≪ 1) sums the changes, gives the sequential step from vectors at most one
+   * round stale, so about the 1-partition separation (measured: 0.95 of it with 4 rounds, 0.48 with 1 round, where
+   * the output vectors every partition starts from are still zero). The bound is halfway between the two
+   * predictions, (1 + 1/P) / 2 of the 1-partition separation, at 4 rounds per epoch.
    */
   @Test
   void fourPartitions_keepTheTopicStructureOfOnePartition() {
