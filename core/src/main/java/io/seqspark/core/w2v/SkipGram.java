@@ -41,6 +41,13 @@ public final class SkipGram {
   /** Per-row update counts of this worker (for the occurrence-weighted merge); null = not counted. */
   private final int[] inUpdates;
   private final int[] outUpdates;
+  /**
+   * Per-row sums, over this worker's steps on the row, of lr · σ'(z) · |other vector|² (the step's contraction
+   * along the row's own curvature); the Spark merge uses them to tell rows still moving linearly from rows that
+   * settled within the round. Null unless counting.
+   */
+  private final double[] inCurvature;
+  private final double[] outCurvature;
   private double lossSum;
   private long lossTerms;
   /** Published once per sentence for progress monitors on other threads. */
@@ -62,6 +69,8 @@ public final class SkipGram {
     this.neu1e = new float[in.dim()];
     this.inUpdates = countUpdates ? new int[in.rows()] : null;
     this.outUpdates = countUpdates ? new int[in.rows()] : null;
+    this.inCurvature = countUpdates ? new double[in.rows()] : null;
+    this.outCurvature = countUpdates ? new double[in.rows()] : null;
   }
 
   /**
@@ -158,6 +167,9 @@ public final class SkipGram {
     int xo = in.offset(context);
     float[] e = neu1e;
     java.util.Arrays.fill(e, 0f);
+    boolean curv = inCurvature != null;
+    float xx = curv ? dot(xb, xo, xb, xo, dim) : 0f;
+    double inCurv = 0;
     for (int d = 0; d <= o.negative(); d++) {
       int target;
       float label;
@@ -174,7 +186,13 @@ public final class SkipGram {
       float[] yb = out.block(target);
       int yo = out.offset(target);
       float f = dot(xb, xo, yb, yo, dim);
-      float g = (label - sigmoid(f, label)) * lr;
+      float sg = sigmoid(f, label);
+      float g = (label - sg) * lr;
+      if (curv) {
+        double h = (double) lr * sg * (1 - sg);
+        outCurvature[target] += h * xx;
+        inCurv += h * dot(yb, yo, yb, yo, dim);
+      }
       axpy(g, yb, yo, e, 0, dim);
       axpy(g, xb, xo, yb, yo, dim);
       if (outUpdates != null) {
@@ -184,6 +202,7 @@ public final class SkipGram {
     axpy(1f, e, 0, xb, xo, dim);
     if (inUpdates != null) {
       inUpdates[context]++;
+      inCurvature[context] += inCurv;
     }
   }
 
@@ -290,5 +309,14 @@ public final class SkipGram {
 
   public int[] outUpdates() {
     return outUpdates;
+  }
+
+  /** Summed step contraction of each input row by this worker (null unless counting). */
+  public double[] inCurvature() {
+    return inCurvature;
+  }
+
+  public double[] outCurvature() {
+    return outCurvature;
   }
 }

@@ -28,25 +28,64 @@ class SkipGramGradientTest {
     check(false, Double.NaN);
   }
 
-  private static void check(boolean exact, double tol) {
-    Random r = new Random(11);
-    Vectors in = new Vectors(new Vectors.Layout(7, DIM, 8));
-    Vectors out = new Vectors(new Vectors.Layout(7, DIM, 8));
-    for (int row = 4; row < 7; row++) {
-      for (int d = 0; d < DIM; d++) {
-        in.block(row)[in.offset(row) + d] = (float) r.nextGaussian() * 0.5f;
-        out.block(row)[out.offset(row) + d] = (float) r.nextGaussian() * 0.5f;
+  /** Random vectors for the three rows, their starting values in double, and a kernel over them. */
+  private record Step(Vectors in, Vectors out, double[] x, double[] yc, double[] yn, SkipGram k) {
+    static Step of(boolean exact, boolean count) {
+      Random r = new Random(11);
+      Vectors in = new Vectors(new Vectors.Layout(7, DIM, 8));
+      Vectors out = new Vectors(new Vectors.Layout(7, DIM, 8));
+      for (int row = 4; row < 7; row++) {
+        for (int d = 0; d < DIM; d++) {
+          in.block(row)[in.offset(row) + d] = (float) r.nextGaussian() * 0.5f;
+          out.block(row)[out.offset(row) + d] = (float) r.nextGaussian() * 0.5f;
+        }
       }
+      // only word NEG has a count, so every negative drawn is NEG
+      NegativeSampler sampler = new NegativeSampler(new long[] {0, 0, 0, 0, 0, 10, 0}, 4, 0.75);
+      SkipGramOptions o = new SkipGramOptions(DIM, 1, 1, 0, 0.1, 0, 1, 1, 3, exact);
+      return new Step(in, out, toDouble(in.row(CONTEXT)), toDouble(out.row(CENTER)), toDouble(out.row(NEG)),
+          new SkipGram(in, out, sampler, SkipGram.keepThresholds(new long[7], 1, 0), o, count));
     }
-    double[] x = toDouble(in.row(CONTEXT));
-    double[] yc = toDouble(out.row(CENTER));
-    double[] yn = toDouble(out.row(NEG));
-    // only word NEG has a count, so every negative drawn is NEG
-    NegativeSampler sampler = new NegativeSampler(new long[] {0, 0, 0, 0, 0, 10, 0}, 4, 0.75);
-    SkipGramOptions o = new SkipGramOptions(DIM, 1, 1, 0, 0.1, 0, 1, 1, 3, exact);
-    SkipGram k = new SkipGram(in, out, sampler, SkipGram.keepThresholds(new long[7], 1, 0), o, false);
+  }
+
+  /**
+   * The contraction a step records for a row (used by the Spark merge) is lr times the trace of the loss's Hessian
+   * in that row: Σ_t σ'(x·y_t)|y_t|² for x, σ'(x·y)|x|² for an output row y; the trace is taken here by central
+   * second differences in double precision.
+   */
+  @Test
+  void countedContraction_isLrTimesTheHessianTrace() {
+    Step st = Step.of(true, true);
+    double[] x = st.x();
+    double[] yc = st.yc();
+    double[] yn = st.yn();
     float lr = 0.1f;
-    k.pair(CENTER, CONTEXT, lr);
+    st.k().pair(CENTER, CONTEXT, lr);
+    double h = 1e-4;
+    double l0 = loss(x, yc, yn);
+    double tx = 0;
+    double tc = 0;
+    double tn = 0;
+    for (int i = 0; i < DIM; i++) {
+      tx += (loss(bump(x, i, h), yc, yn) - 2 * l0 + loss(bump(x, i, -h), yc, yn)) / (h * h);
+      tc += (loss(x, bump(yc, i, h), yn) - 2 * l0 + loss(x, bump(yc, i, -h), yn)) / (h * h);
+      tn += (loss(x, yc, bump(yn, i, h)) - 2 * l0 + loss(x, yc, bump(yn, i, -h))) / (h * h);
+    }
+    // float dot products and sigmoid: ~1e-6 relative; second differences: ~1e-7 absolute here
+    assertEquals(lr * tx, st.k().inCurvature()[CONTEXT], 1e-5, "input row");
+    assertEquals(lr * tc, st.k().outCurvature()[CENTER], 1e-5, "center's output row");
+    assertEquals(lr * tn, st.k().outCurvature()[NEG], 1e-5, "negative's output row");
+  }
+
+  private static void check(boolean exact, double tol) {
+    Step st = Step.of(exact, false);
+    Vectors in = st.in();
+    Vectors out = st.out();
+    double[] x = st.x();
+    double[] yc = st.yc();
+    double[] yn = st.yn();
+    float lr = 0.1f;
+    st.k().pair(CENTER, CONTEXT, lr);
 
     if (Double.isNaN(tol)) {
       double max = 0;

@@ -69,6 +69,11 @@ public final class W2vBench implements Callable<Integer> {
   double scale;
   @Option(names = "--throughput-only", description = "Only the alternating seqspark local / gensim throughput runs (no Spark, no sweeps).")
   boolean throughputOnly;
+  @Option(names = "--sweep-only", description = "Only the accuracy sweep: seqspark local and gensim once each, then"
+      + " seqspark on Spark local[2] with 1, 4 and 8 partitions (no Spark ML, no gensim file check).")
+  boolean sweepOnly;
+  @Option(names = "--rounds", defaultValue = "0", description = "Rounds per epoch of seqspark on Spark (default 0: w2v.roundsPerEpoch of conf/reference.conf).")
+  int rounds;
   @Option(names = "--work", defaultValue = "jobs/target/w2v-bench", description = "Scratch directory (default ${DEFAULT-VALUE}).")
   Path work;
 
@@ -92,6 +97,9 @@ public final class W2vBench implements Callable<Integer> {
       epochs = 1;
       reps = 1;
     }
+    if (sweepOnly) {
+      reps = 1;
+    }
     Files.createDirectories(work);
     if (!(scale > 0 && scale <= 1)) {
       throw new IllegalArgumentException("--scale " + scale + ": must be in (0, 1]");
@@ -101,6 +109,9 @@ public final class W2vBench implements Callable<Integer> {
     Settings s = Settings.load(List.of(), List.of("data.train=\"" + corpusFile + "\"", "w2v.dim=100", "w2v.window=5",
         "w2v.negative=5", "w2v.sample=1e-3", "w2v.minCount=5", "w2v.threads=2", "w2v.epochs=" + epochs, "seed=1"));
     restrict = s.getInt("w2v.restrictVocab");
+    if (rounds <= 0) {
+      rounds = s.getInt("w2v.roundsPerEpoch");
+    }
     SkipGramOptions o = Word2VecTraining.options(s);
     Corpus corpus = Word2VecTraining.corpus(s);
     System.err.printf("corpus %s: %,d tokens, %,d words with count >= 5; %d epochs%n", corpusFile, corpus.rawTokens(),
@@ -139,6 +150,9 @@ public final class W2vBench implements Callable<Integer> {
     r.put("words_per_s", ours);
     r.put("gensim_words_per_s", gensim);
     r.put("ratio_vs_gensim", ours / gensim);
+    if (sweepOnly) {
+      return sweep(corpus, o, oursWv, gensimWv, r);
+    }
     r.put("gensim_loads_ours", gensimLoads(oursWv));
     r.put("words_per_cpu_s", oursCpu);
     r.put("gensim_words_per_cpu_s", gensimCpu);
@@ -193,6 +207,27 @@ public final class W2vBench implements Callable<Integer> {
     return 0;
   }
 
+  /** --sweep-only: local and gensim accuracy next to seqspark on Spark with 1, 4 and 8 partitions. */
+  private int sweep(Corpus corpus, SkipGramOptions o, WordVectors oursWv, WordVectors gensimWv, Map<String, Object> r)
+      throws IOException {
+    r.put("analogy_acc", EmbeddingEvaluation.analogies(oursWv, questions, restrict).accuracy());
+    r.put("gensim_analogy_acc", EmbeddingEvaluation.analogies(gensimWv, questions, restrict).accuracy());
+    r.put("wordsim_spearman", EmbeddingEvaluation.similarity(oursWv, wordsim).spearman());
+    try (JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("bench w2v sweep")
+        .set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false").set("spark.driver.maxResultSize", "2g"))) {
+      sc.setLogLevel("WARN");
+      for (int p : new int[] {1, 4, 8}) {
+        r.put("analogy_acc_p" + p, seqsparkOnSpark(sc, corpus, o, p)[1]);
+      }
+    }
+    r.put("rounds_per_epoch", rounds);
+    r.put("epochs", epochs);
+    r.put("corpus_tokens", corpus.rawTokens());
+    r.put("scale", scale);
+    System.out.println("RESULT " + Json.write(r));
+    return 0;
+  }
+
   /**
    * Brown lower-cased (one sentence per line), then the text8 prefix (one line); a {@code scale} below 1 takes that
    * fraction of each, -1 the quick run's prefixes (5,000 lines, 600 kB).
@@ -214,11 +249,11 @@ public final class W2vBench implements Callable<Integer> {
   }
 
   private double[] seqsparkOnSpark(JavaSparkContext sc, Corpus corpus, SkipGramOptions o, int partitions) throws IOException {
-    Word2VecTrainer.Result res = DistributedWord2Vec.train(sc, corpus, new DistributedWord2Vec.Options(o, partitions, 4, 0), null);
+    Word2VecTrainer.Result res = DistributedWord2Vec.train(sc, corpus, new DistributedWord2Vec.Options(o, partitions, rounds, 0), null);
     double wps = corpus.rawTokens() * (double) epochs / res.seconds();
     double acc = EmbeddingEvaluation.analogies(WordVectors.of(res.model()), questions, restrict).accuracy();
-    System.err.printf("seqspark on Spark local[2], %d partitions: %.1f s, %,.0f words/s, analogy %.4f%n", partitions,
-        res.seconds(), wps, acc);
+    System.err.printf("seqspark on Spark local[2], %d partitions, %d rounds/epoch: %.1f s, %,.0f words/s, analogy %.4f%n",
+        partitions, rounds, res.seconds(), wps, acc);
     return new double[] {wps, acc};
   }
 
