@@ -200,6 +200,8 @@ public final class AveragingBench implements Callable<Integer> {
         .set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false");
     if (m.startsWith("local-cluster")) {
       LocalSparkHome.configure(c);
+      // each local-cluster worker offers executorMemoryMb; without this the executors would take Spark's 1g default
+      c.set("spark.executor.memory", executorMemoryMb + "m");
     }
     return plainSpark ? c : SparkDefaults.apply(c);
   }
