@@ -38,12 +38,17 @@ class DistributedWord2VecIT {
   /** Sentences over words w0..w19; the word "only0" occurs in the first half of the corpus only. */
   static Corpus corpus() {
     Random r = new Random(3);
+    return corpus(200, (s, i) -> s < 100 && i == 5 ? "only0" : "w" + r.nextInt(20));
+  }
+
+  /** {@code sentences} sentences of 10 words, word i of sentence s from {@code word}; vocabulary from the same words. */
+  static Corpus corpus(int sentences, java.util.function.BiFunction<Integer, Integer, String> word) {
     List<String[]> lines = new ArrayList<>();
     Vocabulary.Builder vb = Vocabulary.builder();
-    for (int s = 0; s < 200; s++) {
+    for (int s = 0; s < sentences; s++) {
       String[] line = new String[10];
       for (int i = 0; i < line.length; i++) {
-        line[i] = s < 100 && i == 5 ? "only0" : "w" + r.nextInt(20);
+        line[i] = word.apply(s, i);
         vb.add(line[i]);
       }
       lines.add(line);
@@ -136,23 +141,14 @@ class DistributedWord2VecIT {
   @Test
   void fourPartitions_keepTheTopicStructureOfOnePartition() {
     Random rnd = new Random(11);
-    Vocabulary.Builder vb = Vocabulary.builder();
-    List<String[]> lines = new ArrayList<>();
-    for (int s = 0; s < 400; s++) {
-      int topic = rnd.nextInt(4);
-      String[] line = new String[10];
-      for (int i = 0; i < line.length; i++) {
-        line[i] = "w" + (topic * 5 + rnd.nextInt(5));
-        vb.add(line[i]);
+    int[] topic = {0};
+    Corpus c = corpus(400, (s, i) -> {
+      if (i == 0) {
+        topic[0] = rnd.nextInt(4); // one topic per sentence, drawn before its first word as before
       }
-      lines.add(line);
-    }
-    Vocabulary vocab = vb.build(1, 0);
-    Corpus.Builder cb = new Corpus.Builder(vocab.size(), 1000);
-    for (String[] l : lines) {
-      cb.add(vocab.encode(List.of(l)));
-    }
-    Corpus c = cb.build(vocab, 2000);
+      return "w" + (topic[0] * 5 + rnd.nextInt(5));
+    });
+    Vocabulary vocab = c.vocabulary();
     SkipGramOptions o = new SkipGramOptions(16, 3, 3, 0, 0.005, 1e-4, 1, 1, 7, false);
     int partitions = 4;
     double one = topicSeparation(DistributedWord2Vec.train(sc, c, new DistributedWord2Vec.Options(o, 1, 1, 0), null).model(), vocab);
