@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
+import org.junit.jupiter.api.Assumptions;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,9 +40,10 @@ class CsvIngestIT {
 
   @Test
   void ingestsCountsProblemsAndFeedsForecasting() throws Exception {
+    Path source = Path.of(System.getProperty("seqspark.shared", "../shared"), "data/timeseries/monthly-sunspots.csv");
+    Assumptions.assumeTrue(Files.isRegularFile(source), "sunspots series not found at " + source);
     Path in = Files.createDirectories(dir.resolve("in"));
-    Path sunspots = Files.copy(Path.of(System.getProperty("seqspark.shared", "../shared"),
-        "data/timeseries/monthly-sunspots.csv"), in.resolve("monthly-sunspots.csv"));
+    Path sunspots = Files.copy(source, in.resolve("monthly-sunspots.csv"));
     Path bad = Files.write(in.resolve("bad.csv"), List.of(
         "\"Month\",\"Sunspots\"",
         "\"2000-01\",1.5",
