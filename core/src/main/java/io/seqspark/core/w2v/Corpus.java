@@ -112,6 +112,30 @@ public record Corpus(Vocabulary vocabulary, List<int[]> sentences, long rawToken
   }
 
   /**
+   * Deals {@code sentences} to {@code parts} workers in runs of at least {@code chunkWords} words: run c goes to
+   * worker c mod parts, order kept within each worker. Every worker then sees every region of the corpus (a corpus
+   * of short sentences followed by long ones no longer leaves one thread idle while the other finishes), and one
+   * part is the whole list in order.
+   */
+  public static List<List<int[]>> deal(List<int[]> sentences, int parts, int chunkWords) {
+    List<List<int[]>> out = new java.util.ArrayList<>();
+    for (int k = 0; k < parts; k++) {
+      out.add(new java.util.ArrayList<>());
+    }
+    int chunk = 0;
+    long inChunk = 0;
+    for (int[] sentence : sentences) {
+      out.get(chunk % parts).add(sentence);
+      inChunk += sentence.length;
+      if (inChunk >= chunkWords) {
+        chunk++;
+        inChunk = 0;
+      }
+    }
+    return out;
+  }
+
+  /**
    * Cuts {@code sentences} into {@code parts} contiguous slices of about equal word counts (order kept); slice k is
    * [bounds[k], bounds[k+1]).
    */

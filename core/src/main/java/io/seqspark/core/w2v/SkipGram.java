@@ -1,5 +1,8 @@
 package io.seqspark.core.w2v;
 
+import static io.seqspark.core.math.FloatKernels.axpy;
+import static io.seqspark.core.math.FloatKernels.dot;
+
 /**
  * The skip-gram negative-sampling kernel of one worker (a thread, or a Spark partition): SGD over a run of sentences,
  * writing straight into the shared {@link Vectors} without locks (Hogwild, as word2vec and gensim do).
@@ -7,8 +10,9 @@ package io.seqspark.core.w2v;
  * <p>For each kept center word w and each context word c within its drawn window, with x = in[c]:
  * for the target w (label 1) and {@code negative} drawn words n ≠ w (label 0), y = out[target],
  * g = lr · (label − σ(x·y)); e += g·y; y += g·x; then x += e. This is the gradient step on
- * −log σ(x·out[w]) − Σ log σ(−x·out[n]) (see SkipGramGradientTest). Loops are plain indexed loops over float
- * arrays with offsets, the shape C2 vectorises; nothing is allocated per word.
+ * −log σ(x·out[w]) − Σ log σ(−x·out[n]) (see SkipGramGradientTest). The dot products and axpys run in {@link
+ * io.seqspark.core.math.FloatKernels} (Vector API where the JVM has it) over the rows in place; nothing is allocated
+ * per word.
  *
  * <p>Randomness (subsampling, window, negatives) comes from one SplitMix64 stream per work unit, derived from the
  * seed and (epoch, worker, round) only, so one worker is bit-for-bit reproducible and the same unit trained locally
@@ -232,43 +236,6 @@ public final class SkipGram {
       return 0f;
     }
     return SIGMOID[idx];
-  }
-
-  /**
-   * Dot product with eight independent accumulators: C2 does not vectorise a float sum (it must keep the order), so
-   * one accumulator waits on each add; eight measured 10-20 % more words per CPU-second than one here.
-   */
-  static float dot(float[] a, int ao, float[] b, int bo, int n) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    float s4 = 0;
-    float s5 = 0;
-    float s6 = 0;
-    float s7 = 0;
-    int i = 0;
-    for (; i + 7 < n; i += 8) {
-      s0 += a[ao + i] * b[bo + i];
-      s1 += a[ao + i + 1] * b[bo + i + 1];
-      s2 += a[ao + i + 2] * b[bo + i + 2];
-      s3 += a[ao + i + 3] * b[bo + i + 3];
-      s4 += a[ao + i + 4] * b[bo + i + 4];
-      s5 += a[ao + i + 5] * b[bo + i + 5];
-      s6 += a[ao + i + 6] * b[bo + i + 6];
-      s7 += a[ao + i + 7] * b[bo + i + 7];
-    }
-    for (; i < n; i++) {
-      s0 += a[ao + i] * b[bo + i];
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-  }
-
-  /** y += g · x over n floats. */
-  static void axpy(float g, float[] x, int xo, float[] y, int yo, int n) {
-    for (int i = 0; i < n; i++) {
-      y[yo + i] += g * x[xo + i];
-    }
   }
 
   /** Mean loss per (pair, target) term since the last call, nats; NaN if none. Resets the sum. */

@@ -8,8 +8,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Local skip-gram training: {@code threads} workers, each owning a contiguous slice of the sentences (equal word
- * counts), run every epoch over their slice, updating the shared vectors without locks. Worker t's learning rate
+ * Local skip-gram training: {@code threads} workers, each dealt every threads-th run of about 10k words of the
+ * sentences ({@link Corpus#deal}), run every epoch over their share, updating the shared vectors without locks. Worker t's learning rate
  * follows its own progress (epoch + its share done) / epochs, so a single worker is fully deterministic for a seed.
  */
 public final class Word2VecTrainer {
@@ -18,6 +18,9 @@ public final class Word2VecTrainer {
   public interface Listener {
     void onProgress(long wordsDone, long totalWords, double lr, double meanLoss, double seconds);
   }
+
+  /** Words per run dealt to a worker (see {@link Corpus#deal}): small against a corpus, large against a sentence. */
+  static final int CHUNK_WORDS = 10_000;
 
   private Word2VecTrainer() {
   }
@@ -43,7 +46,7 @@ public final class Word2VecTrainer {
     long[] counts = corpus.counts();
     Tables tables = Tables.of(counts, corpus.words(), o.sample());
     List<int[]> sentences = corpus.sentences();
-    int[] bounds = Corpus.split(sentences, o.threads());
+    List<List<int[]>> parts = Corpus.deal(sentences, o.threads(), CHUNK_WORDS);
     List<SkipGram> workers = new ArrayList<>();
     for (int t = 0; t < o.threads(); t++) {
       workers.add(new SkipGram(model.in(), model.out(), tables.sampler(), tables.keep(), o, false));
@@ -61,7 +64,8 @@ public final class Word2VecTrainer {
         int worker = t;
         futures.add(pool.submit(() -> {
           for (int e = 0; e < o.epochs(); e++) {
-            workers.get(worker).train(sentences, bounds[worker], bounds[worker + 1], SkipGram.unitSeed(o.seed(), e, worker, 0),
+            List<int[]> part = parts.get(worker);
+            workers.get(worker).train(part, 0, part.size(), SkipGram.unitSeed(o.seed(), e, worker, 0),
                 (double) e / o.epochs(), 1.0 / o.epochs());
           }
           return null;

@@ -102,11 +102,12 @@ public final class Word2VecTraining {
         .input("train", s.getPath("data.train"));
     manifest.put("vocabularySize", corpus.vocabulary().size() - Corpus.FIRST_WORD)
         .put("vocabularyHash", corpus.vocabulary().contentHash()).put("rawTokens", corpus.rawTokens())
-        .put("trainedWordsPerEpoch", corpus.words()).put("trainer", engine.name());
+        .put("trainedWordsPerEpoch", corpus.words()).put("trainer", engine.name())
+        .put("kernel", io.seqspark.core.math.FloatKernels.describe());
     manifest.write(run.manifestFile());
-    log.printf("[%s] w2v: %,d words (min count %d) from %,d tokens (%.1f s to read); %s, %d epochs%n", run.runId(),
-        corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("w2v.minCount"), corpus.rawTokens(),
-        (System.nanoTime() - t0) / 1e9, engine.name(), o.epochs());
+    log.printf("[%s] w2v: %,d words (min count %d) from %,d tokens (%.1f s to read); %s, %d epochs; kernel %s%n",
+        run.runId(), corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("w2v.minCount"), corpus.rawTokens(),
+        (System.nanoTime() - t0) / 1e9, engine.name(), o.epochs(), io.seqspark.core.math.FloatKernels.describe());
     double rawPerWord = (double) corpus.rawTokens() / corpus.words();
     Word2VecTrainer.Result r;
     Map<String, Object> eval;

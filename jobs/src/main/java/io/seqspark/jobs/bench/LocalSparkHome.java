@@ -105,7 +105,7 @@ public final class LocalSparkHome {
   static List<String> executorJavaOptions() {
     List<String> out = new ArrayList<>();
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-opens") || a.startsWith("-Dorg.bytedeco.") || a.startsWith("-Djdk.reflect.")) {
+      if (a.startsWith("--add-opens") || a.startsWith("--add-modules") || a.startsWith("-Dorg.bytedeco.") || a.startsWith("-Djdk.reflect.")) {
         out.add(a);
       }
     }
