@@ -86,6 +86,22 @@ public final class ParamStore {
     return m;
   }
 
+  /**
+   * Copies {@code values} into the parameters: straight into the flat buffer when it is a whole float32 buffer of
+   * its own (no temporary array), else through {@link #setParams(INDArray)}.
+   */
+  public void setParams(float[] values) {
+    if (values.length != params.length()) {
+      throw new IllegalArgumentException("parameter vector has " + values.length + " values, this model needs "
+          + params.length() + " (layout " + describe() + ")");
+    }
+    if (dtype == DataType.FLOAT && !params.isView() && params.data().length() == values.length) {
+      params.data().setData(values);
+    } else {
+      setParams(Nd4j.createFromArray(values));
+    }
+  }
+
   /** Copies {@code values} (same length, any dtype) into the parameters. */
   public void setParams(INDArray values) {
     if (values.length() != params.length()) {

@@ -259,8 +259,11 @@ public final class AveragingBench implements Callable<Integer> {
     // warm-up: builds each partition's model and batch source on its executor, JIT, ND4J
     new ParameterAveraging(sc, workload, options(s, 1), driver).runEpoch(rdd, 1, 0, warmupRounds, null);
     Map<String, Object> detail = new LinkedHashMap<>();
+    TaskTimes tasks = new TaskTimes();
+    sc.sc().addSparkListener(tasks);
     for (int k : frequencies) {
       Rounds r = new Rounds();
+      tasks.reset();
       int rounds = Math.max(1, overheadSteps / k);
       new ParameterAveraging(sc, workload, options(s, k), driver).runEpoch(rdd, 1, 0, rounds, r);
       RoundTimes t = r.times;
@@ -268,15 +271,20 @@ public final class AveragingBench implements Callable<Integer> {
       result.put("overhead_fraction_k" + k, round4(t.overhead() / t.seconds()));
       detail.put("k" + k, map("rounds", r.rounds, "round_ms", round2(perRound * t.seconds()),
           "compute_ms", round2(perRound * t.compute()), "overhead_ms", round2(perRound * t.overhead()),
-          "task_setup_ms", round2(perRound * t.setup()), "task_pack_ms", round2(perRound * t.pack()),
-          "driver_broadcast_ms", round2(perRound * t.broadcast()), "driver_average_ms", round2(perRound * t.average()),
-          "tokens_per_s", round2(r.stats.tokens() / t.seconds())));
-      System.err.printf("overhead k=%d: %d rounds, %.1f ms/round, compute %.1f ms, overhead %.1f ms (%.1f%%: task setup"
-              + " %.1f, pack %.1f, driver broadcast %.1f, average %.1f), %,.0f tokens/s%n",
+          "task_setup_ms", round2(perRound * t.setup()), "task_broadcast_read_ms", round2(perRound * t.read()),
+          "task_pack_ms", round2(perRound * t.pack()), "driver_broadcast_ms", round2(perRound * t.broadcast()),
+          "driver_average_ms", round2(perRound * t.average()), "launch_ms", round2(perRound * t.launch()),
+          "collect_ms", round2(perRound * t.collect()), "tokens_per_s", round2(r.stats.tokens() / t.seconds())));
+      System.err.printf("overhead k=%d: %d rounds, %.1f ms/round, compute %.1f ms, overhead %.1f ms (%.1f%%: driver"
+              + " broadcast %.1f, launch %.1f, task setup %.1f (broadcast read %.1f), pack %.1f, collect %.1f, average"
+              + " %.1f), %,.0f tokens/s%n",
           k, r.rounds, perRound * t.seconds(), perRound * t.compute(), perRound * t.overhead(),
-          100 * t.overhead() / t.seconds(), perRound * t.setup(), perRound * t.pack(), perRound * t.broadcast(),
-          perRound * t.average(), r.stats.tokens() / t.seconds());
+          100 * t.overhead() / t.seconds(), perRound * t.broadcast(), perRound * t.launch(), perRound * t.setup(),
+          perRound * t.read(), perRound * t.pack(), perRound * t.collect(), perRound * t.average(),
+          r.stats.tokens() / t.seconds());
+      System.err.printf("  spark task metrics k=%d: %s%n", k, tasks.describe());
     }
+    sc.sc().removeSparkListener(tasks);
     result.put("overhead_per_round", detail);
     cached.close();
   }

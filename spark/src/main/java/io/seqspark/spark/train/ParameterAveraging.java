@@ -110,12 +110,16 @@ public final class ParameterAveraging {
           options.averagingFrequency(), lr, options.seed(), shards.id());
       Broadcast<RoundInput> b = sc.broadcast(in);
       long t1 = System.nanoTime();
+      long submitMillis = System.currentTimeMillis();
       RoundResult r = shards.mapPartitions(it -> {
             long start = System.nanoTime();
-            return List.of(runPartition(b.value(), it, start)).iterator();
+            long startMillis = System.currentTimeMillis();
+            RoundInput value = b.value();
+            return List.of(runPartition(value, it, start, System.nanoTime() - start, startMillis)).iterator();
           })
           .treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
       long t2 = System.nanoTime();
+      long collectedMillis = System.currentTimeMillis();
       b.destroy();
       if (r.tokens == 0) {
         return rounds; // every partition has run all its batches of this epoch
@@ -128,8 +132,9 @@ public final class ParameterAveraging {
       if (listener != null) {
         double seconds = (System.nanoTime() - t0) / 1e9;
         listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, seconds);
-        listener.onRoundTimes(epoch, round, new RoundTimes(seconds, r.maxComputeSeconds, r.maxSetupSeconds,
-            r.maxPackSeconds, (t1 - t0) / 1e9, (t3 - t2) / 1e9));
+        listener.onRoundTimes(epoch, round, new RoundTimes(seconds, r.maxComputeSeconds, r.maxReadSeconds,
+            r.maxSetupSeconds, r.maxPackSeconds, (t1 - t0) / 1e9, (t3 - t2) / 1e9,
+            Math.max(0, r.firstStartMillis - submitMillis) / 1e3, Math.max(0, collectedMillis - r.lastEndMillis) / 1e3));
       }
     }
     return rounds;
@@ -167,39 +172,17 @@ public final class ParameterAveraging {
   }
 
   private void average(RoundResult r, int epoch, int round) {
-    if (r.params != null) {
-      // a single partition contributed: its values as they are (exact)
-      for (int i = 0; i < r.params.length; i++) {
-        if (!Float.isFinite(r.params[i])) {
-          throw nonFinite(epoch, round, r.params[i], i);
-        }
+    float[] theta = r.params.mean();
+    for (int i = 0; i < theta.length; i++) {
+      if (!Float.isFinite(theta[i])) {
+        throw nonFinite(epoch, round, theta[i], i);
       }
-      driver.model().params().setParams(Nd4j.createFromArray(r.params));
-      if (r.optimizer.length > 0) {
-        driver.optimizer().setState(Nd4j.createFromArray(r.optimizer));
-      }
-      return;
     }
-    driver.model().params().setParams(Nd4j.createFromArray(divide(r.weightedParams, r.tokens, epoch, round)));
-    if (r.weightedOptimizer != null && r.weightedOptimizer.length > 0) {
-      driver.optimizer().setState(Nd4j.createFromArray(divide(r.weightedOptimizer, r.tokens, -1, -1)));
+    driver.model().params().setParams(theta);
+    float[] state = r.optimizer.mean();
+    if (state.length > 0) {
+      driver.optimizer().setState(Nd4j.createFromArray(state));
     }
-  }
-
-  /**
-   * The weighted sums divided by the total weight, rounded once to float32 (the model's precision; the sums stay in
-   * double up to here). With {@code epoch >= 0}, a non-finite average stops the run.
-   */
-  private static float[] divide(double[] sums, long tokens, int epoch, int round) {
-    float[] out = new float[sums.length];
-    for (int i = 0; i < out.length; i++) {
-      double v = sums[i] / tokens;
-      if (epoch >= 0 && !Double.isFinite(v)) {
-        throw nonFinite(epoch, round, v, i);
-      }
-      out[i] = (float) v;
-    }
-    return out;
   }
 
   private static IllegalStateException nonFinite(int epoch, int round, double value, int index) {
@@ -232,7 +215,8 @@ public final class ParameterAveraging {
   }
 
   /** Runs partition p's k steps of this round, starting from the broadcast parameters and state. */
-  static RoundResult runPartition(RoundInput in, Iterator<Shard> shards, long taskStart) {
+  static RoundResult runPartition(RoundInput in, Iterator<Shard> shards, long taskStart, long readNanos,
+                                  long startMillis) {
     RoundResult out = RoundResult.zero();
     if (!shards.hasNext()) {
       return out;
@@ -248,7 +232,7 @@ public final class ParameterAveraging {
       return out;
     }
     Trainable model = w.step().model();
-    model.params().setParams(Nd4j.createFromArray(in.params()));
+    model.params().setParams(in.params());
     if (in.optimizer().length > 0) {
       w.step().optimizer().setState(Nd4j.createFromArray(in.optimizer()));
     }
@@ -271,13 +255,15 @@ public final class ParameterAveraging {
       sum = sum.plus(w.step().run(w.source().batch(in.epoch(), k), in.lr(), ++step, seed).stats());
     }
     long c1 = System.nanoTime();
+    out.maxReadSeconds = readNanos / 1e9;
     out.maxSetupSeconds = (c0 - taskStart) / 1e9;
+    out.firstStartMillis = startMillis;
     out.maxComputeSeconds = (c1 - c0) / 1e9;
     FaultInjection.afterSteps(p, in.epoch(), in.round(), model);
-    out.params = toFloats(model.params().params());
-    out.optimizer = toFloats(w.step().optimizer().state());
-    out.lossSum = sum.lossSum();
     out.tokens = sum.tokens();
+    out.params = WeightedValues.of(p, toFloats(model.params().params()), out.tokens);
+    out.optimizer = WeightedValues.of(p, toFloats(w.step().optimizer().state()), out.tokens);
+    out.lossSum = sum.lossSum();
     out.sequences = sum.sequences();
     out.positions = sum.positions();
     out.steps = to - from;
@@ -290,6 +276,7 @@ public final class ParameterAveraging {
     out.states.put(p, st);
     out.stepCounts.put(p, step);
     out.maxPackSeconds = (System.nanoTime() - c1) / 1e9;
+    out.lastEndMillis = System.currentTimeMillis();
     return out;
   }
 

@@ -5,20 +5,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What one averaging round sends to the driver: parameters and optimizer state, loss sums and counts, and each
- * partition's carried recurrent state and step count. A partition sends its float32 values as they are ({@link
- * #params}, {@link #optimizer}; weight = its tokens), half the bytes of double sums (measured: ~600 ms of fixed cost
- * per round was mostly this traffic and the broadcast). Where two results meet ({@link #plus}, in treeAggregate) they
- * become token-weighted SUMS in double ({@link #weightedParams}); a result that met no other keeps the raw floats, so
- * one partition's parameters reach the driver bit-exactly.
+ * What one averaging round sends to the driver: parameters and optimizer state (as {@link WeightedValues}, each
+ * partition's float32 values weighted by its tokens), loss sums and counts, each partition's carried recurrent state
+ * and step count, and where its time went.
  */
 public final class RoundResult implements Serializable {
-  /** One partition's values (null once combined, or when no partition contributed). */
-  float[] params;
-  float[] optimizer;
-  /** Token-weighted sums of several partitions' values (null while a single partition's floats are held). */
-  double[] weightedParams;
-  double[] weightedOptimizer;
+  WeightedValues params;
+  WeightedValues optimizer;
   double lossSum;
   long tokens;
   long sequences;
@@ -26,9 +19,14 @@ public final class RoundResult implements Serializable {
   int steps;
   /** The longest time one partition spent in its TrainSteps this round (seconds); combined by max, not sum. */
   double maxComputeSeconds;
-  /** The longest time one partition spent from task start (broadcast read) to its first step, and after its last. */
+  /** The longest time one partition spent reading the round's broadcast (fetch and deserialise). */
+  double maxReadSeconds;
+  /** The longest time one partition spent from task start to its first step (broadcast read, loading values). */
   double maxSetupSeconds;
   double maxPackSeconds;
+  /** Wall clock (ms since the epoch; the same clock on one host) of the earliest task start and latest task end. */
+  long firstStartMillis = Long.MAX_VALUE;
+  long lastEndMillis = Long.MIN_VALUE;
   final Map<Integer, double[][]> states = new HashMap<>();
   final Map<Integer, Long> stepCounts = new HashMap<>();
 
@@ -36,60 +34,27 @@ public final class RoundResult implements Serializable {
     return new RoundResult();
   }
 
-  private boolean empty() {
-    return params == null && weightedParams == null;
+  boolean empty() {
+    return params == null || params.isEmpty();
   }
 
   /** Adds {@code o} into this result and returns it. */
   RoundResult plus(RoundResult o) {
-    if (empty()) {
-      params = o.params;
-      optimizer = o.optimizer;
-      weightedParams = o.weightedParams;
-      weightedOptimizer = o.weightedOptimizer;
-    } else if (!o.empty()) {
-      // two contributions meet: switch to token-weighted double sums (weights are the tokens before adding)
-      weightedParams = addWeighted(weighted(weightedParams, params, tokens), o.weightedParams, o.params, o.tokens);
-      weightedOptimizer = addWeighted(weighted(weightedOptimizer, optimizer, tokens), o.weightedOptimizer, o.optimizer,
-          o.tokens);
-      params = null;
-      optimizer = null;
-    }
+    params = params == null ? o.params : params.plus(o.params);
+    optimizer = optimizer == null ? o.optimizer : optimizer.plus(o.optimizer);
     lossSum += o.lossSum;
     tokens += o.tokens;
     sequences += o.sequences;
     positions += o.positions;
     steps += o.steps;
     maxComputeSeconds = Math.max(maxComputeSeconds, o.maxComputeSeconds);
+    maxReadSeconds = Math.max(maxReadSeconds, o.maxReadSeconds);
     maxSetupSeconds = Math.max(maxSetupSeconds, o.maxSetupSeconds);
     maxPackSeconds = Math.max(maxPackSeconds, o.maxPackSeconds);
+    firstStartMillis = Math.min(firstStartMillis, o.firstStartMillis);
+    lastEndMillis = Math.max(lastEndMillis, o.lastEndMillis);
     states.putAll(o.states);
     stepCounts.putAll(o.stepCounts);
     return this;
-  }
-
-  /** The weighted double form of a result: its sums, or its floats times its tokens. */
-  private static double[] weighted(double[] sums, float[] values, long tokens) {
-    if (sums != null) {
-      return sums;
-    }
-    double[] out = new double[values.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (double) values[i] * tokens;
-    }
-    return out;
-  }
-
-  private static double[] addWeighted(double[] into, double[] sums, float[] values, long tokens) {
-    if (sums != null) {
-      for (int i = 0; i < into.length; i++) {
-        into[i] += sums[i];
-      }
-    } else {
-      for (int i = 0; i < into.length; i++) {
-        into[i] += (double) values[i] * tokens;
-      }
-    }
-    return into;
   }
 }
