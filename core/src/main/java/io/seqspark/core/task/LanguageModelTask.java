@@ -213,7 +213,8 @@ public final class LanguageModelTask {
     Optimizer opt = Optimizer.create(s.getString("train.optimizer"), m.params().size(), m.params().dtype(),
         s.getDouble("train.adamBeta1"), s.getDouble("train.adamBeta2"), s.getDouble("train.adamEpsilon"));
     TrainStep.LossScale scale = TrainStep.LossScale.valueOf(s.getString("train.lossScale").toUpperCase(java.util.Locale.ROOT));
-    return new TrainStep(m, opt, s.getDouble("train.clipNorm"), scale);
+    TrainStep.ClipMode clip = TrainStep.ClipMode.valueOf(s.getString("train.clipMode").toUpperCase(java.util.Locale.ROOT));
+    return new TrainStep(m, opt, s.getDouble("train.clipNorm"), clip, scale);
   }
 
   public static Trainer.Options trainerOptions(Settings s) {

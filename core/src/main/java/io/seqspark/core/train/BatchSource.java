@@ -16,6 +16,27 @@ public interface BatchSource {
   /** True when consecutive batches continue the same streams (truncated BPTT): state is carried across them. */
   boolean carriesState();
 
+  /** The same batches, with {@link #carriesState()} = {@code carry} (e.g. false: every batch from zero state). */
+  default BatchSource carrying(boolean carry) {
+    BatchSource self = this;
+    return new BatchSource() {
+      @Override
+      public int numBatches(int epoch) {
+        return self.numBatches(epoch);
+      }
+
+      @Override
+      public Batch batch(int epoch, int k) {
+        return self.batch(epoch, k);
+      }
+
+      @Override
+      public boolean carriesState() {
+        return carry;
+      }
+    };
+  }
+
   /** Real tokens in the epoch. */
   default long tokens(int epoch) {
     long s = 0;

@@ -1,14 +1,19 @@
 package io.seqspark.core.train;
 
 import io.seqspark.core.data.Batch;
+import io.seqspark.core.nn.ParamRef;
 import io.seqspark.core.nn.ParamStore;
 import io.seqspark.core.nn.Phases;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ONE training step, the same in the local loop and on every Spark worker: zero the gradients, forward and backward
- * with the loss scaled by its denominator, clip by global norm, update.
+ * with the loss scaled by its denominator, clip (by global norm, or per layer), update.
  */
 public final class TrainStep {
 
@@ -22,12 +27,28 @@ public final class TrainStep {
   private final Trainable model;
   private final Optimizer optimizer;
   private final double clipNorm;
+  private final ClipMode clipMode;
   private final LossScale lossScale;
+  /** Per layer: the gradient views of its blocks (built on first use in LAYER mode). */
+  private List<List<INDArray>> layers;
+
+  /** What {@code clipNorm} bounds (config key train.clipMode). */
+  public enum ClipMode {
+    /** The L2 norm of all gradients together. */
+    GLOBAL,
+    /** Each layer's L2 norm on its own; a layer is the blocks named {@code <layer>.<block>} (DL4J's ClipL2PerLayer). */
+    LAYER
+  }
 
   public TrainStep(Trainable model, Optimizer optimizer, double clipNorm, LossScale lossScale) {
+    this(model, optimizer, clipNorm, ClipMode.GLOBAL, lossScale);
+  }
+
+  public TrainStep(Trainable model, Optimizer optimizer, double clipNorm, ClipMode clipMode, LossScale lossScale) {
     this.model = model;
     this.optimizer = optimizer;
     this.clipNorm = clipNorm;
+    this.clipMode = clipMode;
     this.lossScale = lossScale;
   }
 
@@ -46,7 +67,9 @@ public final class TrainStep {
       throw new IllegalStateException("gradient norm is " + norm + " at step " + step + " (batch " + batch
           + "): lower train.learningRate or set train.clipNorm");
     }
-    if (clipNorm > 0 && norm > clipNorm) {
+    if (clipNorm > 0 && clipMode == ClipMode.LAYER) {
+      clipLayers(p);
+    } else if (clipNorm > 0 && norm > clipNorm) {
       g.muli(clipNorm / norm);
     }
     Phases.stop("step.clip", t1);
@@ -54,6 +77,30 @@ public final class TrainStep {
     optimizer.update(p.params(), g, lr, step);
     Phases.stop("step.update", t2);
     return new Result(stats, norm);
+  }
+
+  private void clipLayers(ParamStore p) {
+    if (layers == null) {
+      Map<String, List<INDArray>> byLayer = new LinkedHashMap<>();
+      for (ParamRef r : p.refs()) {
+        int dot = r.name().lastIndexOf('.');
+        byLayer.computeIfAbsent(dot < 0 ? r.name() : r.name().substring(0, dot), k -> new ArrayList<>()).add(r.grad());
+      }
+      layers = new ArrayList<>(byLayer.values());
+    }
+    for (List<INDArray> blocks : layers) {
+      double sq = 0;
+      for (INDArray g : blocks) {
+        double n = g.norm2Number().doubleValue();
+        sq += n * n;
+      }
+      double norm = Math.sqrt(sq);
+      if (norm > clipNorm) {
+        for (INDArray g : blocks) {
+          g.muli(clipNorm / norm);
+        }
+      }
+    }
   }
 
   /** The seed of step {@code step}'s random streams: a SplitMix64 mix of (run seed, step). */
