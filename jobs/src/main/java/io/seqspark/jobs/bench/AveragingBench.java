@@ -94,6 +94,9 @@ public final class AveragingBench implements Callable<Integer> {
   Path multi30k;
   @Option(names = "--max-tokens-per-batch", defaultValue = "2000", description = "Token budget of a bucketed batch (data.maxTokensPerBatch) for the padding ratio.")
   int maxTokensPerBatch;
+  @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "Spark settings, repeatable (applied last).")
+  List<String> sparkConf = new ArrayList<>();
+
   @Option(names = "--plain-spark", description = "Leave Spark's own defaults (no SparkDefaults), to measure what they cost.")
   boolean plainSpark;
 
@@ -204,7 +207,15 @@ public final class AveragingBench implements Callable<Integer> {
       // each local-cluster worker offers executorMemoryMb; without this the executors would take Spark's 1g default
       c.set("spark.executor.memory", executorMemoryMb + "m");
     }
-    return plainSpark ? c : SparkDefaults.apply(c);
+    c = plainSpark ? c : SparkDefaults.apply(c);
+    for (String kv : sparkConf) {
+      int eq = kv.indexOf('=');
+      if (eq < 1) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--spark-conf " + kv + ": expected KEY=VALUE");
+      }
+      c.set(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return c;
   }
 
   private static int executorJvms(JavaSparkContext sc) {
@@ -222,8 +233,8 @@ public final class AveragingBench implements Callable<Integer> {
   }
 
   private static ParameterAveraging.Options options(Settings s, int k) {
-    return new ParameterAveraging.Options(k, s.getInt("spark.treeDepth"), 1, new LearningRate(s.getDouble("train.learningRate"),
-        s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")), s.getLong("seed"));
+    return ParameterAveraging.Options.of(s, 1, new LearningRate(s.getDouble("train.learningRate"),
+        s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")), s.getLong("seed")).withFrequency(k);
   }
 
   private static TrainStep freshStep(Settings s, int vocab) {

@@ -33,8 +33,33 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ParameterAveraging {
 
+  /** How parameters travel between the driver and the partitions each round (config key spark.transport). */
+  public enum Transport {
+    /** Raw floats over a socket to the driver ({@link ParameterChannel}); spark.transportPort picks its port. */
+    DIRECT,
+    /** Spark's broadcast one way and task results the other (no extra port; slower for large models). */
+    SPARK
+  }
+
   /** Settings of the distributed loop. */
-  public record Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed) {
+  public record Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed,
+                        Transport transport, int transportPort) {
+    public Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed) {
+      this(averagingFrequency, treeDepth, epochs, learningRate, seed, Transport.DIRECT, 0);
+    }
+
+    /** The loop's settings from spark.* keys (averagingFrequency, treeDepth, transport, transportPort). */
+    public static Options of(io.seqspark.core.config.Settings s, int epochs, LearningRate learningRate, long seed) {
+      return new Options(s.getInt("spark.averagingFrequency"), s.getInt("spark.treeDepth"), epochs, learningRate, seed,
+          Transport.valueOf(s.getString("spark.transport").toUpperCase(java.util.Locale.ROOT)),
+          s.getInt("spark.transportPort"));
+    }
+
+    /** The same settings with another averaging frequency. */
+    public Options withFrequency(int k) {
+      return new Options(k, treeDepth, epochs, learningRate, seed, transport, transportPort);
+    }
+
     public Options {
       if (averagingFrequency < 1) {
         throw new IllegalArgumentException("spark.averagingFrequency = " + averagingFrequency + ": must be >= 1");
@@ -76,6 +101,7 @@ public final class ParameterAveraging {
   }
 
   private final Map<Integer, double[][]> states = new HashMap<>();
+  private long roundSerial;
   private final Map<Integer, Long> stepCounts = new HashMap<>();
 
   /** Trains over {@code shards} (one per partition, cached) for the configured epochs; returns the rounds run. */
@@ -103,41 +129,67 @@ public final class ParameterAveraging {
       states.clear();
     }
     int rounds = 0;
-    for (int round = firstRound; rounds < maxRounds; round++) {
-      long t0 = System.nanoTime();
-      RoundInput in = new RoundInput(workload, toFloats(driver.model().params().params()),
-          toFloats(driver.optimizer().state()), new HashMap<>(states), new HashMap<>(stepCounts), epoch, round,
-          options.averagingFrequency(), lr, options.seed(), shards.id());
-      Broadcast<RoundInput> b = sc.broadcast(in);
-      long t1 = System.nanoTime();
-      long submitMillis = System.currentTimeMillis();
-      RoundResult r = shards.mapPartitions(it -> {
-            long start = System.nanoTime();
-            long startMillis = System.currentTimeMillis();
-            RoundInput value = b.value();
-            return List.of(runPartition(value, it, start, System.nanoTime() - start, startMillis)).iterator();
-          })
-          .treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
-      long t2 = System.nanoTime();
-      long collectedMillis = System.currentTimeMillis();
-      b.destroy();
-      if (r.tokens == 0) {
-        return rounds; // every partition has run all its batches of this epoch
+    ParameterChannel channel = options.transport() == Transport.DIRECT
+        ? new ParameterChannel(sc.getConf().get("spark.driver.host", "localhost"), options.transportPort()) : null;
+    try {
+      for (int round = firstRound; rounds < maxRounds; round++) {
+        long t0 = System.nanoTime();
+        RoundResult r = runRound(shards, channel, epoch, round, lr);
+        long t2 = System.nanoTime();
+        if (r.tokens == 0) {
+          return rounds; // every partition has run all its batches of this epoch
+        }
+        average(r, channel, epoch, round);
+        long t3 = System.nanoTime();
+        states.putAll(r.states);
+        stepCounts.putAll(r.stepCounts);
+        rounds++;
+        if (listener != null) {
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, seconds);
+          listener.onRoundTimes(epoch, round, new RoundTimes(seconds, r.maxComputeSeconds, r.maxReadSeconds,
+              r.maxSetupSeconds, r.maxPackSeconds, r.driverBroadcastSeconds, (t3 - t2) / 1e9,
+              Math.max(0, r.firstStartMillis - r.submitMillis) / 1e3,
+              Math.max(0, r.collectedMillis - r.lastEndMillis) / 1e3));
+        }
       }
-      average(r, epoch, round);
-      long t3 = System.nanoTime();
-      states.putAll(r.states);
-      stepCounts.putAll(r.stepCounts);
-      rounds++;
-      if (listener != null) {
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, seconds);
-        listener.onRoundTimes(epoch, round, new RoundTimes(seconds, r.maxComputeSeconds, r.maxReadSeconds,
-            r.maxSetupSeconds, r.maxPackSeconds, (t1 - t0) / 1e9, (t3 - t2) / 1e9,
-            Math.max(0, r.firstStartMillis - submitMillis) / 1e3, Math.max(0, collectedMillis - r.lastEndMillis) / 1e3));
+      return rounds;
+    } finally {
+      if (channel != null) {
+        channel.close();
       }
     }
-    return rounds;
+  }
+
+  /** Ships the driver's values, runs every partition's k steps, and returns their aggregate (values still raw). */
+  private RoundResult runRound(JavaRDD<Shard> shards, ParameterChannel channel, int epoch, int round, double lr) {
+    long t0 = System.nanoTime();
+    float[] params = toFloats(driver.model().params().params());
+    float[] optimizer = toFloats(driver.optimizer().state());
+    long key = ++roundSerial;
+    if (channel != null) {
+      channel.publish(key, params, optimizer);
+      params = new float[0];
+      optimizer = new float[0];
+    }
+    RoundInput in = new RoundInput(workload, params, optimizer, channel == null ? null : channel.address(), key,
+        new HashMap<>(states), new HashMap<>(stepCounts), epoch, round, options.averagingFrequency(), lr,
+        options.seed(), shards.id());
+    Broadcast<RoundInput> b = sc.broadcast(in);
+    long t1 = System.nanoTime();
+    long submitMillis = System.currentTimeMillis();
+    RoundResult r = shards.mapPartitions(it -> {
+          long start = System.nanoTime();
+          long startMillis = System.currentTimeMillis();
+          RoundInput value = b.value();
+          return List.of(runPartition(value, it, start, startMillis)).iterator();
+        })
+        .treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
+    r.collectedMillis = System.currentTimeMillis();
+    r.submitMillis = submitMillis;
+    r.driverBroadcastSeconds = (t1 - t0) / 1e9;
+    b.destroy();
+    return r;
   }
 
   /** The per-partition state a checkpoint must hold to resume exactly: carried states and step counts. */
@@ -171,7 +223,11 @@ public final class ParameterAveraging {
     byPartition.forEach((p, m) -> states.put(p, m.values().toArray(new double[0][])));
   }
 
-  private void average(RoundResult r, int epoch, int round) {
+  private void average(RoundResult r, ParameterChannel channel, int epoch, int round) {
+    if (channel != null) {
+      r.params.resolve((p, a) -> channel.upload(p, a)[0]);
+      r.optimizer.resolve((p, a) -> channel.upload(p, a)[1]);
+    }
     float[] theta = r.params.mean();
     for (int i = 0; i < theta.length; i++) {
       if (!Float.isFinite(theta[i])) {
@@ -182,6 +238,9 @@ public final class ParameterAveraging {
     float[] state = r.optimizer.mean();
     if (state.length > 0) {
       driver.optimizer().setState(Nd4j.createFromArray(state));
+    }
+    if (channel != null) {
+      channel.clearUploads();
     }
   }
 
@@ -203,7 +262,8 @@ public final class ParameterAveraging {
   }
 
   /** Everything a partition needs for one round; broadcast once per round. */
-  record RoundInput(Workload workload, float[] params, float[] optimizer, Map<Integer, double[][]> states,
+  record RoundInput(Workload workload, float[] params, float[] optimizer, ParameterChannel.Address channel,
+                    long roundKey, Map<Integer, double[][]> states,
                     Map<Integer, Long> stepCounts, int epoch, int round, int k, double lr, long seed, int rddId)
       implements Serializable {
   }
@@ -215,8 +275,7 @@ public final class ParameterAveraging {
   }
 
   /** Runs partition p's k steps of this round, starting from the broadcast parameters and state. */
-  static RoundResult runPartition(RoundInput in, Iterator<Shard> shards, long taskStart, long readNanos,
-                                  long startMillis) {
+  static RoundResult runPartition(RoundInput in, Iterator<Shard> shards, long taskStart, long startMillis) {
     RoundResult out = RoundResult.zero();
     if (!shards.hasNext()) {
       return out;
@@ -232,9 +291,12 @@ public final class ParameterAveraging {
       return out;
     }
     Trainable model = w.step().model();
-    model.params().setParams(in.params());
-    if (in.optimizer().length > 0) {
-      w.step().optimizer().setState(Nd4j.createFromArray(in.optimizer()));
+    float[][] start = in.channel() == null ? new float[][] {in.params(), in.optimizer()}
+        : ParameterChannel.get(in.channel(), in.roundKey());
+    long readNanos = System.nanoTime() - taskStart;
+    model.params().setParams(start[0]);
+    if (start[1].length > 0) {
+      w.step().optimizer().setState(Nd4j.createFromArray(start[1]));
     }
     model.setCarryState(w.source().carriesState());
     double[][] state = in.states().get(p);
@@ -261,8 +323,17 @@ public final class ParameterAveraging {
     out.maxComputeSeconds = (c1 - c0) / 1e9;
     FaultInjection.afterSteps(p, in.epoch(), in.round(), model);
     out.tokens = sum.tokens();
-    out.params = WeightedValues.of(p, toFloats(model.params().params()), out.tokens);
-    out.optimizer = WeightedValues.of(p, toFloats(w.step().optimizer().state()), out.tokens);
+    float[] params = toFloats(model.params().params());
+    float[] optimizer = toFloats(w.step().optimizer().state());
+    if (in.channel() == null) {
+      out.params = WeightedValues.of(p, params, out.tokens);
+      out.optimizer = WeightedValues.of(p, optimizer, out.tokens);
+    } else {
+      int attempt = org.apache.spark.TaskContext.get() == null ? 0 : org.apache.spark.TaskContext.get().attemptNumber();
+      ParameterChannel.put(in.channel(), in.roundKey(), p, attempt, params, optimizer);
+      out.params = WeightedValues.pending(p, attempt, out.tokens);
+      out.optimizer = WeightedValues.pending(p, attempt, out.tokens);
+    }
     out.lossSum = sum.lossSum();
     out.sequences = sum.sequences();
     out.positions = sum.positions();

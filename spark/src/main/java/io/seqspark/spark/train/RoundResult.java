@@ -27,6 +27,10 @@ public final class RoundResult implements Serializable {
   /** Wall clock (ms since the epoch; the same clock on one host) of the earliest task start and latest task end. */
   long firstStartMillis = Long.MAX_VALUE;
   long lastEndMillis = Long.MIN_VALUE;
+  /** Driver-side only: when the job was submitted and its aggregate came back, and the broadcast's cost. */
+  transient long submitMillis;
+  transient long collectedMillis;
+  transient double driverBroadcastSeconds;
   final Map<Integer, double[][]> states = new HashMap<>();
   final Map<Integer, Long> stepCounts = new HashMap<>();
 

@@ -75,8 +75,7 @@ public abstract class SparkTrainingLoop<D extends TrainingData> implements Train
     CachedShards cached = new CachedShards(sc, shards(data, p));
     JavaRDD<Shard> rdd = cached.rdd();
     ParameterAveraging pa = new ParameterAveraging(sc, workload(data, s),
-        new ParameterAveraging.Options(s.getInt("spark.averagingFrequency"), s.getInt("spark.treeDepth"), options.epochs(),
-            options.learningRate(), options.seed()), step);
+        ParameterAveraging.Options.of(s, options.epochs(), options.learningRate(), options.seed()), step);
     long[] count = {start.step()};
     double best = start.bestValidLoss();
     if (start.step() > 0 && checkpoints != null) {

@@ -19,15 +19,44 @@ final class WeightedValues implements Serializable {
   static final int MAX_PARTS = 8;
 
   private final List<float[]> parts = new ArrayList<>();
-  private final List<long[]> keys = new ArrayList<>(); // {partition, weight} per part
+  private final List<long[]> keys = new ArrayList<>(); // {partition, weight, attempt} per part
   private double[] sums;
   private long summedWeight;
 
   static WeightedValues of(int partition, float[] values, long weight) {
     WeightedValues w = new WeightedValues();
     w.parts.add(values);
-    w.keys.add(new long[] {partition, weight});
+    w.keys.add(new long[] {partition, weight, 0});
     return w;
+  }
+
+  /** A part whose values were uploaded elsewhere ({@link ParameterChannel}); {@link #resolve} fetches them. */
+  static WeightedValues pending(int partition, int attempt, long weight) {
+    WeightedValues w = new WeightedValues();
+    w.parts.add(null);
+    w.keys.add(new long[] {partition, weight, attempt});
+    return w;
+  }
+
+  /** Where the values of pending parts are: (partition, attempt) → values. */
+  interface Uploads {
+    float[] get(int partition, int attempt);
+  }
+
+  /** Fills every pending part from {@code uploads}; returns this. */
+  WeightedValues resolve(Uploads uploads) {
+    for (int p = 0; p < parts.size(); p++) {
+      if (parts.get(p) == null) {
+        long[] k = keys.get(p);
+        float[] v = uploads.get((int) k[0], (int) k[2]);
+        if (v == null) {
+          throw new IllegalStateException("partition " + k[0] + " (attempt " + k[2] + ") finished its task but its"
+              + " values never reached the driver's parameter channel");
+        }
+        parts.set(p, v);
+      }
+    }
+    return this;
   }
 
   boolean isEmpty() {
@@ -44,7 +73,7 @@ final class WeightedValues implements Serializable {
     if (o.sums != null) {
       foldInto(o.sums, o.summedWeight);
     }
-    if (parts.size() > MAX_PARTS) {
+    if (parts.size() > MAX_PARTS && !parts.contains(null)) {
       foldInto(null, 0);
     }
     return this;
@@ -61,7 +90,7 @@ final class WeightedValues implements Serializable {
       }
       summedWeight += moreWeight;
     }
-    if (parts.size() > MAX_PARTS) {
+    if (parts.size() > MAX_PARTS && !parts.contains(null)) {
       for (int p = 0; p < parts.size(); p++) {
         float[] v = parts.get(p);
         double w = keys.get(p)[1];
