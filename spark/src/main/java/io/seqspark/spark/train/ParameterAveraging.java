@@ -164,13 +164,14 @@ public final class ParameterAveraging {
   /** Ships the driver's values, runs every partition's k steps, and returns their aggregate (values still raw). */
   private RoundResult runRound(JavaRDD<Shard> shards, ParameterChannel channel, int epoch, int round, double lr) {
     long t0 = System.nanoTime();
-    float[] params = toFloats(driver.model().params().params());
-    float[] optimizer = toFloats(driver.optimizer().state());
     long key = ++roundSerial;
+    float[] params = new float[0];
+    float[] optimizer = new float[0];
     if (channel != null) {
-      channel.publish(key, params, optimizer);
-      params = new float[0];
-      optimizer = new float[0];
+      channel.publish(key, driver.model().params().params(), driver.optimizer().state());
+    } else {
+      params = toFloats(driver.model().params().params());
+      optimizer = toFloats(driver.optimizer().state());
     }
     RoundInput in = new RoundInput(workload, params, optimizer, channel == null ? null : channel.address(), key,
         new HashMap<>(states), new HashMap<>(stepCounts), epoch, round, options.averagingFrequency(), lr,
@@ -291,13 +292,15 @@ public final class ParameterAveraging {
       return out;
     }
     Trainable model = w.step().model();
-    float[][] start = in.channel() == null ? new float[][] {in.params(), in.optimizer()}
-        : ParameterChannel.get(in.channel(), in.roundKey());
-    long readNanos = System.nanoTime() - taskStart;
-    model.params().setParams(start[0]);
-    if (start[1].length > 0) {
-      w.step().optimizer().setState(Nd4j.createFromArray(start[1]));
+    if (in.channel() != null) {
+      ParameterChannel.get(in.channel(), in.roundKey(), model.params().params(), w.step().optimizer().state());
+    } else {
+      model.params().setParams(in.params());
+      if (in.optimizer().length > 0) {
+        w.step().optimizer().setState(Nd4j.createFromArray(in.optimizer()));
+      }
     }
+    long readNanos = System.nanoTime() - taskStart;
     model.setCarryState(w.source().carriesState());
     double[][] state = in.states().get(p);
     if (state == null) {
@@ -323,14 +326,13 @@ public final class ParameterAveraging {
     out.maxComputeSeconds = (c1 - c0) / 1e9;
     FaultInjection.afterSteps(p, in.epoch(), in.round(), model);
     out.tokens = sum.tokens();
-    float[] params = toFloats(model.params().params());
-    float[] optimizer = toFloats(w.step().optimizer().state());
     if (in.channel() == null) {
-      out.params = WeightedValues.of(p, params, out.tokens);
-      out.optimizer = WeightedValues.of(p, optimizer, out.tokens);
+      out.params = WeightedValues.of(p, toFloats(model.params().params()), out.tokens);
+      out.optimizer = WeightedValues.of(p, toFloats(w.step().optimizer().state()), out.tokens);
     } else {
       int attempt = org.apache.spark.TaskContext.get() == null ? 0 : org.apache.spark.TaskContext.get().attemptNumber();
-      ParameterChannel.put(in.channel(), in.roundKey(), p, attempt, params, optimizer);
+      ParameterChannel.put(in.channel(), in.roundKey(), p, attempt, model.params().params(),
+          w.step().optimizer().state());
       out.params = WeightedValues.pending(p, attempt, out.tokens);
       out.optimizer = WeightedValues.pending(p, attempt, out.tokens);
     }

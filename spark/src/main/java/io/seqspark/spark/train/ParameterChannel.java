@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Moves parameter vectors between the driver and the partitions as raw little-endian floats over one TCP socket per
@@ -83,11 +86,11 @@ final class ParameterChannel implements Closeable {
     return address;
   }
 
-  /** Publishes round {@code r}'s starting values (copied into the wire form once). */
-  void publish(long r, float[] params, float[] optimizer) {
-    ByteBuffer b = ByteBuffer.allocate(8 + 4 * (params.length + optimizer.length));
-    b.putInt(params.length).putInt(optimizer.length);
-    b.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(params).put(optimizer);
+  /** Publishes round {@code r}'s starting values (copied once into the wire form). */
+  void publish(long r, INDArray params, INDArray optimizer) {
+    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(8 + 4 * (params.length() + optimizer.length())));
+    b.putInt((int) params.length()).putInt((int) optimizer.length());
+    b.put(wire(params)).put(wire(optimizer));
     snapshot = b.array();
     uploads.clear();
     round = r;
@@ -163,35 +166,83 @@ final class ParameterChannel implements Closeable {
 
   // ------------------------------------------------------------------------------------------ partition side
 
-  /** Fetches round {@code r}'s values: {parameters, optimizer state}. */
-  static float[][] get(Address at, long r) {
+  /**
+   * Fetches round {@code r}'s values straight into {@code params} and {@code optimizer} (flat float32 vectors of the
+   * published lengths): with no intermediate copy when they are whole native buffers, as a model's flat parameters
+   * are.
+   */
+  static void get(Address at, long r, INDArray params, INDArray optimizer) {
     try (SocketChannel c = connect(at)) {
       writeFully(c, request(at, GET, r, 0));
       ByteBuffer sizes = readFully(c, 8);
       int n1 = sizes.getInt();
       int n2 = sizes.getInt();
-      ByteBuffer body = readFully(c, 4L * (n1 + n2)).order(ByteOrder.LITTLE_ENDIAN);
-      float[] a = new float[n1];
-      float[] b = new float[n2];
-      body.asFloatBuffer().get(a).get(b);
-      return new float[][] {a, b};
+      if (n1 != params.length() || n2 != optimizer.length()) {
+        throw new IllegalStateException("the driver published " + n1 + " parameters and " + n2 + " optimizer values,"
+            + " this partition's model has " + params.length() + " and " + optimizer.length());
+      }
+      readInto(c, params);
+      readInto(c, optimizer);
     } catch (IOException e) {
       throw unreachable(at, e);
     }
   }
 
-  /** Uploads this attempt's values for round {@code r}. */
-  static void put(Address at, long r, int partition, int attempt, float[] params, float[] optimizer) {
+  /** Uploads this attempt's values for round {@code r}, straight from the model's buffers where they allow it. */
+  static void put(Address at, long r, int partition, int attempt, INDArray params, INDArray optimizer) {
     try (SocketChannel c = connect(at)) {
-      ByteBuffer b = request(at, PUT, r, 16 + 4L * (params.length + optimizer.length));
-      b.putInt(partition).putInt(attempt).putInt(params.length).putInt(optimizer.length);
-      b.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(params).put(optimizer);
-      b.order(ByteOrder.BIG_ENDIAN).position(0);
-      writeFully(c, b);
+      ByteBuffer head = request(at, PUT, r, 16);
+      head.putInt(partition).putInt(attempt).putInt((int) params.length()).putInt((int) optimizer.length()).flip();
+      writeFully(c, head);
+      writeFully(c, wire(params));
+      writeFully(c, wire(optimizer));
       readFully(c, 1);
     } catch (IOException e) {
       throw unreachable(at, e);
     }
+  }
+
+  /** The native memory of {@code a} as little-endian float bytes, or null when it is not one whole float buffer. */
+  private static ByteBuffer nativeView(INDArray a) {
+    if (a.length() == 0 || a.dataType() != DataType.FLOAT || a.isView() || a.data().length() != a.length()
+        || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+      return null;
+    }
+    ByteBuffer b = a.data().asNio();
+    if (b == null || b.capacity() < 4 * a.length()) {
+      return null;
+    }
+    return b.order(ByteOrder.LITTLE_ENDIAN).position(0).limit((int) (4 * a.length()));
+  }
+
+  /** {@code a}'s values as little-endian float bytes: its own memory when possible, else a copy. */
+  private static ByteBuffer wire(INDArray a) {
+    ByteBuffer view = nativeView(a);
+    if (view != null) {
+      return view;
+    }
+    float[] f = ParameterAveraging.toFloats(a);
+    ByteBuffer b = ByteBuffer.allocate(4 * f.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(f);
+    return b;
+  }
+
+  private static void readInto(SocketChannel c, INDArray target) throws IOException {
+    ByteBuffer view = nativeView(target);
+    if (view != null) {
+      while (view.hasRemaining()) {
+        if (c.read(view) < 0) {
+          throw new IOException("connection closed after " + view.position() + " of " + view.limit() + " bytes");
+        }
+      }
+      return;
+    }
+    if (target.length() == 0) {
+      return;
+    }
+    float[] f = new float[(int) target.length()];
+    readFully(c, 4L * f.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+    target.assign(Nd4j.createFromArray(f).reshape(target.shape()).castTo(target.dataType()));
   }
 
   private static ByteBuffer request(Address at, byte op, long r, long extra) {
