@@ -62,6 +62,9 @@ public final class W2vBench implements Callable<Integer> {
   boolean quick;
   @Option(names = "--epochs", defaultValue = "1", description = "Epochs for every engine (default ${DEFAULT-VALUE}: keeps the full run, with Spark ML three times, near 15 min on 2 shared cores).")
   int epochs;
+  @Option(names = "--threads", defaultValue = "2", description = "Threads of seqspark local and workers of gensim (default ${DEFAULT-VALUE}, the issue's setting).")
+  int threads;
+
   @Option(names = "--reps", defaultValue = "2", description = "Alternating seqspark/gensim throughput repetitions (default ${DEFAULT-VALUE}).")
   int reps;
   @Option(names = "--scale", defaultValue = "1", description = "Fraction of the corpus to use: the first F of brown's lines"
@@ -107,7 +110,7 @@ public final class W2vBench implements Callable<Integer> {
     Path corpusFile = work.resolve(quick ? "corpus-quick.txt" : "corpus-" + scale + ".txt");
     writeCorpus(data, corpusFile, quick ? -1 : scale);
     Settings s = Settings.load(List.of(), List.of("data.train=\"" + corpusFile + "\"", "w2v.dim=100", "w2v.window=5",
-        "w2v.negative=5", "w2v.sample=1e-3", "w2v.minCount=5", "w2v.threads=2", "w2v.epochs=" + epochs, "seed=1"));
+        "w2v.negative=5", "w2v.sample=1e-3", "w2v.minCount=5", "w2v.threads=" + threads, "w2v.epochs=" + epochs, "seed=1"));
     restrict = s.getInt("w2v.restrictVocab");
     if (rounds <= 0) {
       rounds = s.getInt("w2v.roundsPerEpoch");
@@ -304,7 +307,7 @@ public final class W2vBench implements Callable<Integer> {
   /** Runs the shared gensim script; returns its RESULT JSON. */
   private Map<String, Object> gensim(Path corpusFile, Path out) throws IOException, InterruptedException {
     return python(List.of(shared.resolve("bench/w2v_gensim.py").toString(), corpusFile.toString(), "--mode", "corpus_file",
-        "--workers", "2", "--epochs", String.valueOf(epochs), "--out", out.toString()));
+        "--workers", String.valueOf(threads), "--epochs", String.valueOf(epochs), "--out", out.toString()));
   }
 
   /** gensim's load_word2vec_format reads our vectors.txt and vectors.bin; both must give our words and values. */
