@@ -262,7 +262,7 @@ public final class AveragingBench implements Callable<Integer> {
   // ---------------------------------------------------------------------------------------------------- overhead
 
   void overhead(JavaSparkContext sc, Settings s, LanguageModelTask.Data data, int vocab) {
-    CachedShards cached = new CachedShards(sc, shards(data, workers));
+    CachedShards<Shard> cached = new CachedShards<>(sc, shards(data, workers));
     JavaRDD<Shard> rdd = cached.rdd();
     LanguageModelWorkload workload = new LanguageModelWorkload(s, vocab);
     TrainStep driver = freshStep(s, vocab);
@@ -349,7 +349,7 @@ public final class AveragingBench implements Callable<Integer> {
     result.put("compare_k", compareK);
 
     // seqspark: warm-up on a separate driver copy, then a fresh model on exactly these batches
-    CachedShards cached = new CachedShards(sc, shards);
+    CachedShards<Shard> cached = new CachedShards<>(sc, shards);
     JavaRDD<Shard> rdd = cached.rdd();
     Workload workload = new ZeroStateWorkload(new LanguageModelWorkload(s, vocab));
     new ParameterAveraging(sc, workload, options(s, compareK), freshStep(s, vocab)).runEpoch(rdd, 1, 0, 1, null);
@@ -459,7 +459,7 @@ public final class AveragingBench implements Callable<Integer> {
     LanguageModelWorkload workload = new LanguageModelWorkload(s, vocab);
     Map<String, Object> detail = new LinkedHashMap<>();
     for (int p : statWorkers) {
-      CachedShards cached = new CachedShards(sc, shards(data, p));
+      CachedShards<Shard> cached = new CachedShards<>(sc, shards(data, p));
       JavaRDD<Shard> rdd = cached.rdd();
       TrainStep driver = freshStep(s, vocab);
       Rounds r = new Rounds();

@@ -1,5 +1,6 @@
 package io.seqspark.spark.train;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -14,23 +15,24 @@ import org.apache.spark.broadcast.Broadcast;
  * its partition from the broadcast it needs — again after an executor loss, since the broadcasts live until
  * {@link #close}.
  */
-public final class CachedShards implements AutoCloseable {
-  private final List<Broadcast<Shard>> broadcasts = new ArrayList<>();
-  private final JavaRDD<Shard> rdd;
+public final class CachedShards<T extends Serializable> implements AutoCloseable {
+  private final List<Broadcast<T>> broadcasts = new ArrayList<>();
+  private final JavaRDD<T> rdd;
 
-  public CachedShards(JavaSparkContext sc, List<Shard> shards) {
+  /** Partition p holds {@code shards.get(p)} (a {@link Shard} must say it is for partition p). */
+  public CachedShards(JavaSparkContext sc, List<T> shards) {
     List<Integer> index = new ArrayList<>();
     for (int p = 0; p < shards.size(); p++) {
-      if (shards.get(p).partition() != p) {
-        throw new IllegalArgumentException("shard " + p + " is for partition " + shards.get(p).partition());
+      if (shards.get(p) instanceof Shard s && s.partition() != p) {
+        throw new IllegalArgumentException("shard " + p + " is for partition " + s.partition());
       }
       broadcasts.add(sc.broadcast(shards.get(p)));
       index.add(p);
     }
-    List<Broadcast<Shard>> bs = List.copyOf(broadcasts);
+    List<Broadcast<T>> bs = List.copyOf(broadcasts);
     rdd = sc.parallelize(index, shards.size())
         .mapPartitions(it -> {
-          List<Shard> out = new ArrayList<>();
+          List<T> out = new ArrayList<>();
           it.forEachRemaining(p -> out.add(bs.get(p).value()));
           return out.iterator();
         })
@@ -38,7 +40,7 @@ public final class CachedShards implements AutoCloseable {
   }
 
   /** The cached shards, partition p holding shard p. */
-  public JavaRDD<Shard> rdd() {
+  public JavaRDD<T> rdd() {
     return rdd;
   }
 
@@ -46,7 +48,7 @@ public final class CachedShards implements AutoCloseable {
   @Override
   public void close() {
     rdd.unpersist(false);
-    for (Broadcast<Shard> b : broadcasts) {
+    for (Broadcast<T> b : broadcasts) {
       b.destroy();
     }
   }

@@ -72,7 +72,7 @@ public abstract class SparkTrainingLoop<D extends TrainingData> implements Train
   public Position run(TrainStep step, D data, Settings s, Trainer.Options options,
                       Checkpoints checkpoints, Position start, Trainer.Listener listener) {
     int p = partitions(s);
-    CachedShards cached = new CachedShards(sc, shards(data, p));
+    CachedShards<Shard> cached = new CachedShards<>(sc, shards(data, p));
     JavaRDD<Shard> rdd = cached.rdd();
     ParameterAveraging pa = new ParameterAveraging(sc, workload(data, s),
         ParameterAveraging.Options.of(s, options.epochs(), options.learningRate(), options.seed()), step);

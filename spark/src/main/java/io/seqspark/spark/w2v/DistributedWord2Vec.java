@@ -6,13 +6,13 @@ import io.seqspark.core.w2v.SkipGramOptions;
 import io.seqspark.core.w2v.Vectors;
 import io.seqspark.core.w2v.Word2VecModel;
 import io.seqspark.core.w2v.Word2VecTrainer;
+import io.seqspark.spark.train.CachedShards;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Skip-gram training on Spark in rounds:
@@ -79,8 +79,9 @@ public final class DistributedWord2Vec {
     for (int p = 0; p < o.partitions(); p++) {
       parts.add(new Part(p, new ArrayList<>(corpus.sentences().subList(bounds[p], bounds[p + 1]))));
     }
-    JavaRDD<Part> data = sc.parallelize(parts, o.partitions()).persist(StorageLevel.MEMORY_ONLY());
-    data.count();
+    // each partition's sentences travel once (a parallelized collection would ship them with every round's task)
+    CachedShards<Part> cached = new CachedShards<>(sc, parts);
+    JavaRDD<Part> data = cached.rdd();
     Broadcast<Word2VecTrainer.Tables> bt = sc.broadcast(tables);
     long total = corpus.words() * sg.epochs();
     long done = 0;
@@ -107,7 +108,7 @@ public final class DistributedWord2Vec {
       }
     } finally {
       bt.destroy();
-      data.unpersist(false);
+      cached.close();
     }
     return new Word2VecTrainer.Result(model, done, (System.nanoTime() - t0) / 1e9,
         lossTerms == 0 ? Double.NaN : lossSum / lossTerms);

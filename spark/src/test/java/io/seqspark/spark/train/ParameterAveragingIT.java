@@ -67,7 +67,7 @@ class ParameterAveragingIT {
 
   static TrainStep distributed(Settings s, int[] stream, int partitions, int k) {
     TrainStep driver = LanguageModelTask.step(s, LanguageModelTask.model(s, V));
-    CachedShards shards = new CachedShards(sc, Shard.ofStream(stream, partitions));
+    CachedShards<Shard> shards = new CachedShards<>(sc, Shard.ofStream(stream, partitions));
     ParameterAveraging.Options o = ParameterAveraging.Options.of(s, s.getInt("train.epochs"),
         new LearningRate(s.getDouble("train.learningRate"), s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")),
         s.getLong("seed")).withFrequency(k);
