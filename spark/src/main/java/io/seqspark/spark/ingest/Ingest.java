@@ -20,6 +20,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code seqspark ingest}: text on any Hadoop file system → token-id shards, a frozen vocabulary and a manifest, in
@@ -40,8 +42,14 @@ public final class Ingest {
   public static final String KIND = "seqspark-ingest";
   public static final String MANIFEST = "manifest.json";
 
-  /** What a run did. {@code upToDate}: nothing was read or written. */
-  public record Result(boolean upToDate, String out, String reason, Map<String, Object> manifest) {}
+  /**
+   * What a run did. {@code upToDate}: nothing was read or written. {@code timings}: where the wall time went (driver
+   * phases, tasks per stage); reading it waits for Spark's listener events, so read it after timing the run.
+   */
+  public record Result(boolean upToDate, String out, String reason, Map<String, Object> manifest,
+      IngestTimings timings) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
 
   private Ingest() {}
 
@@ -57,6 +65,20 @@ public final class Ingest {
    */
   public static Result run(JavaSparkContext sc, Settings settings, String input, String target, String out,
       boolean overwrite, List<String> commandLine) throws IOException {
+    IngestTimings timings = new IngestTimings(sc.sc());
+    try {
+      Result r = run(sc, settings, input, target, out, overwrite, commandLine, timings);
+      if (LOG.isInfoEnabled()) {
+        LOG.info("ingest {}: {}", r.out(), timings.describe());
+      }
+      return r;
+    } finally {
+      timings.stop();
+    }
+  }
+
+  private static Result run(JavaSparkContext sc, Settings settings, String input, String target, String out,
+      boolean overwrite, List<String> commandLine, IngestTimings timings) throws IOException {
     long t0 = System.nanoTime();
     IngestOptions o = IngestOptions.from(settings);
     if (o.maxVocabSize() != 0 && o.maxVocabSize() < Vocabulary.SPECIALS.size()) {
@@ -75,6 +97,7 @@ public final class Ingest {
     List<InputFile> files = new ArrayList<>(sources);
     files.addAll(targets);
     Map<String, Object> config = IngestOptions.configOf(settings);
+    timings.mark("list");
     Path outPath = new Path(out);
     FileSystem fs = outPath.getFileSystem(conf);
     outPath = fs.makeQualified(outPath);
@@ -90,7 +113,9 @@ public final class Ingest {
       if (mismatch == null) {
         String changed = UpToDate.changes(sc, prev, files, new HadoopConf(conf));
         if (changed == null) {
-          return new Result(true, outPath.toString(), "up to date: inputs (size, mtime, SHA-256) and config unchanged", prev);
+          timings.mark("upToDate");
+          return new Result(true, outPath.toString(), "up to date: inputs (size, mtime, SHA-256) and config unchanged", prev,
+              timings);
         }
         reason = "inputs changed: " + changed;
       } else if (!overwrite) {
@@ -105,6 +130,7 @@ public final class Ingest {
       }
     }
 
+    timings.mark("upToDate");
     HadoopConf shipped = new HadoopConf(conf);
     Path tmp = new Path(outPath.getParent(), "." + outPath.getName() + ".tmp-" + System.nanoTime());
     if (o.format() == IngestOptions.Format.CSV) {
@@ -115,12 +141,14 @@ public final class Ingest {
       try {
         Map.Entry<List<FileReport>, Map<String, Object>> csv = CsvSeries.write(sc, sources,
             CsvSeries.Options.from(settings, o), tmp, shipped);
+        timings.mark("csv");
         return commit(fs, tmp, outPath, reason, IngestManifest.build(commandLine, input, null, files, csv.getKey(),
-            csv.getValue(), config, sc.master(), (System.nanoTime() - t0) / 1e9, reason));
+            csv.getValue(), config, sc.master(), (System.nanoTime() - t0) / 1e9, reason), timings);
       } finally {
         if (fs.exists(tmp)) {
           fs.delete(tmp, true);
         }
+        timings.mark("cleanup");
       }
     }
     boolean splittable = o.format() != IngestOptions.Format.PARAGRAPHS;
@@ -133,6 +161,7 @@ public final class Ingest {
     try {
       List<FileReport> parts = blocks.map(b -> b.report).collect();
       List<FileReport> reports = FileReport.merge(parts);
+      timings.mark("read");
       for (FileReport r : reports) {
         if (r.failure != null) {
           throw new IllegalArgumentException(r.failureMessage() + ". Fix: repair the input, or set the policy to skip"
@@ -144,31 +173,34 @@ public final class Ingest {
         ParallelPairs.checkLineCounts(reports, sources.size());
         fs.mkdirs(tmp);
         manifest = ParallelPairs.write(sc, blocks, parts, reports, o, tmp, shipped);
+        timings.mark("pairs");
       } else {
         fs.mkdirs(new Path(tmp, TokenShards.SHARD_DIR));
-        manifest = writeSide(sc, blocks, reports, o, tmp, shipped);
+        manifest = writeSide(sc, blocks, reports, o, tmp, shipped, timings);
       }
       return commit(fs, tmp, outPath, reason, IngestManifest.build(commandLine, input, target, files, reports,
-          manifest, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason));
+          manifest, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason), timings);
     } finally {
       blocks.unpersist(false);
       if (fs.exists(tmp)) {
         fs.delete(tmp, true);
       }
+      timings.mark("cleanup");
     }
   }
 
   /** Writes the manifest into the complete {@code tmp} and renames it into place. */
-  private static Result commit(FileSystem fs, Path tmp, Path outPath, String reason, Map<String, Object> manifest)
-      throws IOException {
+  private static Result commit(FileSystem fs, Path tmp, Path outPath, String reason, Map<String, Object> manifest,
+      IngestTimings timings) throws IOException {
     write(fs, new Path(tmp, MANIFEST), (Json.writePretty(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
     replace(fs, tmp, outPath);
-    return new Result(false, outPath.toString(), reason, manifest);
+    timings.mark("commit");
+    return new Result(false, outPath.toString(), reason, manifest, timings);
   }
 
   /** Vocabulary, shards and vocab.tsv of one-sided text from its blocks; returns the manifest's vocabulary part. */
   private static Map<String, Object> writeSide(JavaSparkContext sc, JavaRDD<Block> blocks, List<FileReport> reports,
-      IngestOptions o, Path dir, HadoopConf conf) throws IOException {
+      IngestOptions o, Path dir, HadoopConf conf, IngestTimings timings) throws IOException {
     long examples = 0;
     long tokens = 0;
     for (FileReport r : reports) {
@@ -178,11 +210,14 @@ public final class Ingest {
     int partitions = blocks.getNumPartitions();
     Vocabulary vocab = DistributedVocabulary.build(blocks.flatMapToPair(b -> b.counts(partitions)), partitions, tokens,
         o.minCount(), o.maxVocabSize(), o.eosPerLine() ? examples : 0);
+    timings.mark("vocabulary");
     Broadcast<String[]> bc = sc.broadcast(tokenList(vocab));
     JavaRDD<int[]> ids = ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples);
     List<ShardOutput.ShardInfo> shards = ShardOutput.write(ids, new Path(dir, TokenShards.SHARD_DIR).toString(), conf);
     bc.destroy();
+    timings.mark("shards");
     writeVocabulary(dir.getFileSystem(conf.get()), new Path(dir, TokenShards.VOCABULARY_FILE), vocab);
+    timings.mark("vocab.tsv");
     return IngestManifest.side(vocab, examples, tokens, shards, "");
   }
 
