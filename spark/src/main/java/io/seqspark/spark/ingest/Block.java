@@ -146,11 +146,11 @@ final class Block implements Serializable {
     return out;
   }
 
-  /** Token → id of a vocabulary given as its token list. */
-  static Map<String, Integer> index(String[] tokens) {
-    Map<String, Integer> ids = new HashMap<>(tokens.length * 2);
-    for (int i = 0; i < tokens.length; i++) {
-      ids.put(tokens[i], i);
+  /** Token → id of a vocabulary given as its token list (in id order). */
+  static Map<String, Integer> index(PackedCounts tokens) {
+    Map<String, Integer> ids = new HashMap<>(tokens.size() * 2);
+    for (int i = 0; i < tokens.size(); i++) {
+      ids.put(tokens.token(i), i);
     }
     return ids;
   }

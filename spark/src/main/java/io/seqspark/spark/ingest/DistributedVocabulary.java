@@ -61,7 +61,21 @@ final class DistributedVocabulary {
    */
   static Vocabulary build(JavaPairRDD<Integer, PackedCounts> partialCounts, int partitions, long totalTokens,
       int minCount, int maxSize, long eosCount) {
-    int k = maxSize == 0 ? Integer.MAX_VALUE : Math.max(0, maxSize - Vocabulary.SPECIALS.size());
+    return assemble(reduce(partialCounts, partitions, minCount, maxSize), totalTokens, minCount, maxSize, eosCount);
+  }
+
+  /** Most words kept: the size limit less the specials; unlimited for maxSize 0. */
+  private static int keep(int maxSize) {
+    return maxSize == 0 ? Integer.MAX_VALUE : Math.max(0, maxSize - Vocabulary.SPECIALS.size());
+  }
+
+  /**
+   * The Spark part of {@link #build}, one job: sums the partial counts by token on the executors and returns each
+   * reduce partition's specials and its words that pass minCount (only its top {@code maxSize - 4} with a limit).
+   */
+  static List<PackedCounts> reduce(JavaPairRDD<Integer, PackedCounts> partialCounts, int partitions, int minCount,
+      int maxSize) {
+    int k = keep(maxSize);
     ByCountThenToken order = new ByCountThenToken();
     // One job, nothing cached: partial counts arrive packed by reduce partition (already keyed by it, so the identity
     // partitioner routes them); each reduce task sums its tokens and returns its specials and its top k words (all
@@ -95,6 +109,13 @@ final class DistributedVocabulary {
           top.forEach(t -> out.add(t._1(), t._2()));
           return List.of(out).iterator();
         }).collect();
+    return reduced;
+  }
+
+  /** The driver part of {@link #build}: the overall top words of the reduced counts, frozen with the specials. */
+  static Vocabulary assemble(List<PackedCounts> reduced, long totalTokens, int minCount, int maxSize, long eosCount) {
+    int k = keep(maxSize);
+    ByCountThenToken order = new ByCountThenToken();
     List<Tuple2<String, Long>> specials = new ArrayList<>();
     List<Tuple2<String, Long>> kept = new ArrayList<>();
     for (PackedCounts p : reduced) {

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -20,6 +21,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,28 +157,38 @@ public final class Ingest {
     List<ReadTask> tasks = new ArrayList<>(ReadTask.plan(sources, 0, 0, conf, o.splitBytes(), splittable));
     tasks.addAll(ReadTask.plan(targets, 1, sources.size(), conf, o.splitBytes(), splittable));
     boolean parallel = target != null;
+    // One-sided text: the read tasks' reports come back by accumulator, so reading and the map side of the vocabulary
+    // count are one job (one task per range) instead of two. Parallel files collect them (pairing needs them first).
+    CollectionAccumulator<FileReport> readReports = parallel ? null : sc.sc().collectionAccumulator("ingest reports");
     JavaRDD<Block> blocks = sc.parallelize(tasks, tasks.size())
-        .map(t -> TextFileReader.read(t, o, parallel, shipped.get()))
+        .map(t -> {
+          Block b = TextFileReader.read(t, o, parallel, shipped.get());
+          if (readReports != null) {
+            readReports.add(b.report);
+          }
+          return b;
+        })
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      List<FileReport> parts = blocks.map(b -> b.report).collect();
-      List<FileReport> reports = FileReport.merge(parts);
-      timings.mark("read");
-      for (FileReport r : reports) {
-        if (r.failure != null) {
-          throw new IllegalArgumentException(r.failureMessage() + ". Fix: repair the input, or set the policy to skip"
-              + " (--set ingest.<policy>=skip); nothing was written");
-        }
-      }
+      List<FileReport> reports;
       Map<String, Object> manifest;
       if (parallel) {
+        List<FileReport> parts = blocks.map(b -> b.report).collect();
+        reports = checked(FileReport.merge(parts));
+        timings.mark("read");
         ParallelPairs.checkLineCounts(reports, sources.size());
         fs.mkdirs(tmp);
         manifest = ParallelPairs.write(sc, blocks, parts, reports, o, tmp, shipped);
         timings.mark("pairs");
       } else {
+        // Few reduce tasks: each sums a share of the distinct tokens, cheap next to reading; one per core suffices.
+        int r = Math.max(1, Math.min(blocks.getNumPartitions(), sc.defaultParallelism()));
+        List<PackedCounts> counted = DistributedVocabulary.reduce(blocks.flatMapToPair(b -> b.counts(r)), r,
+            o.minCount(), o.maxVocabSize());
+        timings.mark("read+count");
+        reports = checked(FileReport.merge(onePerTask(readReports.value())));
         fs.mkdirs(new Path(tmp, TokenShards.SHARD_DIR));
-        manifest = writeSide(sc, blocks, reports, o, tmp, shipped, timings);
+        manifest = writeSide(sc, blocks, counted, reports, o, tmp, shipped, timings);
       }
       return commit(fs, tmp, outPath, reason, IngestManifest.build(commandLine, input, target, files, reports,
           manifest, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason), timings);
@@ -198,20 +210,46 @@ public final class Ingest {
     return new Result(false, outPath.toString(), reason, manifest, timings);
   }
 
-  /** Vocabulary, shards and vocab.tsv of one-sided text from its blocks; returns the manifest's vocabulary part. */
-  private static Map<String, Object> writeSide(JavaSparkContext sc, JavaRDD<Block> blocks, List<FileReport> reports,
-      IngestOptions o, Path dir, HadoopConf conf, IngestTimings timings) throws IOException {
+  /** The merged reports, unless a {@code fail} policy tripped: then one error, before anything is written. */
+  private static List<FileReport> checked(List<FileReport> reports) {
+    for (FileReport r : reports) {
+      if (r.failure != null) {
+        throw new IllegalArgumentException(r.failureMessage() + ". Fix: repair the input, or set the policy to skip"
+            + " (--set ingest.<policy>=skip); nothing was written");
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * One report per read task: an accumulator filled inside a transformation gets a task's report again if Spark
+   * re-runs it (a retry, a lost cached block), and every run of a task reports the same.
+   */
+  static List<FileReport> onePerTask(List<FileReport> reports) {
+    Map<List<Integer>, FileReport> byTask = new LinkedHashMap<>();
+    for (FileReport r : reports) {
+      byTask.putIfAbsent(List.of(r.side, r.fileIndex, r.range), r);
+    }
+    return new ArrayList<>(byTask.values());
+  }
+
+  /**
+   * Vocabulary (from the reduced counts), shards and vocab.tsv of one-sided text from its blocks; returns the
+   * manifest's vocabulary part.
+   */
+  private static Map<String, Object> writeSide(JavaSparkContext sc, JavaRDD<Block> blocks, List<PackedCounts> counted,
+      List<FileReport> reports, IngestOptions o, Path dir, HadoopConf conf, IngestTimings timings) throws IOException {
     long examples = 0;
     long tokens = 0;
     for (FileReport r : reports) {
       examples += r.examples;
       tokens += r.tokens;
     }
-    int partitions = blocks.getNumPartitions();
-    Vocabulary vocab = DistributedVocabulary.build(blocks.flatMapToPair(b -> b.counts(partitions)), partitions, tokens,
-        o.minCount(), o.maxVocabSize(), o.eosPerLine() ? examples : 0);
+    Vocabulary vocab = DistributedVocabulary.assemble(counted, tokens, o.minCount(), o.maxVocabSize(),
+        o.eosPerLine() ? examples : 0);
     timings.mark("vocabulary");
-    Broadcast<String[]> bc = sc.broadcast(tokenList(vocab));
+    Broadcast<PackedCounts> bc = sc.broadcast(tokenList(vocab));
+    timings.mark("broadcast");
     JavaRDD<int[]> ids = ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples);
     List<ShardOutput.ShardInfo> shards = ShardOutput.write(ids, new Path(dir, TokenShards.SHARD_DIR).toString(), conf);
     bc.destroy();
@@ -221,10 +259,11 @@ public final class Ingest {
     return IngestManifest.side(vocab, examples, tokens, shards, "");
   }
 
-  static String[] tokenList(Vocabulary vocab) {
-    String[] tokenList = new String[vocab.size()];
-    for (int i = 0; i < tokenList.length; i++) {
-      tokenList[i] = vocab.token(i);
+  /** The vocabulary's tokens in id order, packed (primitive arrays broadcast far faster than a String[]). */
+  static PackedCounts tokenList(Vocabulary vocab) {
+    PackedCounts tokenList = new PackedCounts();
+    for (int i = 0; i < vocab.size(); i++) {
+      tokenList.add(vocab.token(i), vocab.count(i));
     }
     return tokenList;
   }

@@ -121,7 +121,7 @@ final class ParallelPairs {
     int partitions = examples.getNumPartitions();
     Vocabulary vocab = DistributedVocabulary.build(DistributedVocabulary.partialCounts(examples, partitions), partitions,
         tokens, o.minCount(), o.maxVocabSize(), o.eosPerLine() ? count : 0);
-    Broadcast<String[]> bc = sc.broadcast(Ingest.tokenList(vocab));
+    Broadcast<PackedCounts> bc = sc.broadcast(Ingest.tokenList(vocab));
     Path sideDir = new Path(dir, name);
     List<ShardOutput.ShardInfo> shards = ShardOutput.write(ShardOutput.encodeTexts(examples, bc),
         new Path(sideDir, TokenShards.SHARD_DIR).toString(), conf);

@@ -32,7 +32,7 @@ final class ShardOutput {
   private static Object[] lastIndex = {-1L, null};
 
   @SuppressWarnings("unchecked")
-  private static synchronized Map<String, Integer> index(Broadcast<String[]> tokens) {
+  private static synchronized Map<String, Integer> index(Broadcast<PackedCounts> tokens) {
     if ((long) lastIndex[0] != tokens.id()) {
       lastIndex = new Object[] {tokens.id(), Block.index(tokens.value())};
     }
@@ -40,7 +40,7 @@ final class ShardOutput {
   }
 
   /** The global ids of every kept example of the blocks, in order; the token map is built once per partition. */
-  static JavaRDD<int[]> encode(JavaRDD<Block> blocks, Broadcast<String[]> tokens) {
+  static JavaRDD<int[]> encode(JavaRDD<Block> blocks, Broadcast<PackedCounts> tokens) {
     return blocks.mapPartitions((Iterator<Block> it) -> {
       Map<String, Integer> ids = index(tokens);
       List<Iterator<int[]>> parts = new ArrayList<>();
@@ -56,7 +56,7 @@ final class ShardOutput {
   }
 
   /** Ids of string examples (parallel files); the token map is built once per partition. */
-  static JavaRDD<int[]> encodeTexts(JavaRDD<String[]> examples, Broadcast<String[]> tokens) {
+  static JavaRDD<int[]> encodeTexts(JavaRDD<String[]> examples, Broadcast<PackedCounts> tokens) {
     return examples.mapPartitions((Iterator<String[]> it) -> {
       Map<String, Integer> ids = index(tokens);
       return new Iterator<int[]>() {
