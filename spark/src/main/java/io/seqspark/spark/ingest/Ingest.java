@@ -113,7 +113,7 @@ public final class Ingest {
           : !config.equals(prev.get("config")) ? "it was ingested with another config: " + diff(prev.get("config"), config)
           : null;
       if (mismatch == null) {
-        String changed = UpToDate.changes(sc, prev, files, new HadoopConf(conf));
+        String changed = UpToDate.changes(sc, prev, files, new HadoopConf(sc));
         if (changed == null) {
           timings.mark("upToDate");
           return new Result(true, outPath.toString(), "up to date: inputs (size, mtime, SHA-256) and config unchanged", prev,
@@ -133,7 +133,7 @@ public final class Ingest {
     }
 
     timings.mark("upToDate");
-    HadoopConf shipped = new HadoopConf(conf);
+    HadoopConf shipped = new HadoopConf(sc);
     Path tmp = new Path(outPath.getParent(), "." + outPath.getName() + ".tmp-" + System.nanoTime());
     if (o.format() == IngestOptions.Format.CSV) {
       if (target != null) {

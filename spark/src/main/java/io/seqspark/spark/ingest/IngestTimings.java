@@ -37,6 +37,7 @@ public final class IngestTimings {
     int tasks;
     long taskSumMs;
     long taskMaxMs;
+    long deserializeSumMs;
 
     Stage(String name, long submittedMs) {
       this.name = name;
@@ -62,6 +63,7 @@ public final class IngestTimings {
         s.tasks++;
         s.taskSumMs += m.executorRunTime();
         s.taskMaxMs = Math.max(s.taskMaxMs, m.executorRunTime());
+        s.deserializeSumMs += m.executorDeserializeTime();
       }
     }
   }
@@ -102,7 +104,7 @@ public final class IngestTimings {
 
   /**
    * The breakdown as data: {@code totalMs}, and {@code phases}, each with {@code name}, {@code ms} and its
-   * {@code stages} (name, tasks, taskSumMs, taskMaxMs).
+   * {@code stages} (name, tasks, taskSumMs, taskMaxMs, deserializeSumMs: task deserialization, outside the run time).
    */
   public synchronized Map<String, Object> toMap() {
     drain();
@@ -123,6 +125,7 @@ public final class IngestTimings {
           sm.put("tasks", s.tasks);
           sm.put("taskSumMs", s.taskSumMs);
           sm.put("taskMaxMs", s.taskMaxMs);
+          sm.put("deserializeSumMs", s.deserializeSumMs);
           st.add(sm);
         }
       }
@@ -152,7 +155,7 @@ public final class IngestTimings {
         for (Object so : st) {
           Map<?, ?> s = (Map<?, ?>) so;
           b.append(s2).append(s.get("tasks")).append(" tasks sum ").append(s.get("taskSumMs")).append(" max ")
-              .append(s.get("taskMaxMs"));
+              .append(s.get("taskMaxMs")).append(" deser ").append(s.get("deserializeSumMs"));
           s2 = "; ";
         }
         b.append(']');
