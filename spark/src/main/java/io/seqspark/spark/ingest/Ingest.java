@@ -183,7 +183,7 @@ public final class Ingest {
       } else {
         // Few reduce tasks: each sums a share of the distinct tokens, cheap next to reading; one per core suffices.
         int r = Math.max(1, Math.min(blocks.getNumPartitions(), sc.defaultParallelism()));
-        List<PackedCounts> counted = DistributedVocabulary.reduce(blocks.flatMapToPair(b -> b.counts(r)), r,
+        List<DistributedVocabulary.Ranked> counted = DistributedVocabulary.reduce(blocks.flatMapToPair(b -> b.counts(r)), r,
             o.minCount(), o.maxVocabSize());
         timings.mark("read+count");
         reports = checked(FileReport.merge(onePerTask(readReports.value())));
@@ -237,7 +237,7 @@ public final class Ingest {
    * Vocabulary (from the reduced counts), shards and vocab.tsv of one-sided text from its blocks; returns the
    * manifest's vocabulary part.
    */
-  private static Map<String, Object> writeSide(JavaSparkContext sc, JavaRDD<Block> blocks, List<PackedCounts> counted,
+  private static Map<String, Object> writeSide(JavaSparkContext sc, JavaRDD<Block> blocks, List<DistributedVocabulary.Ranked> counted,
       List<FileReport> reports, IngestOptions o, Path dir, HadoopConf conf, IngestTimings timings) throws IOException {
     long examples = 0;
     long tokens = 0;
@@ -245,8 +245,7 @@ public final class Ingest {
       examples += r.examples;
       tokens += r.tokens;
     }
-    Vocabulary vocab = DistributedVocabulary.assemble(counted, tokens, o.minCount(), o.maxVocabSize(),
-        o.eosPerLine() ? examples : 0);
+    Vocabulary vocab = DistributedVocabulary.assemble(counted, tokens, o.maxVocabSize(), o.eosPerLine() ? examples : 0);
     timings.mark("vocabulary");
     Broadcast<PackedCounts> bc = sc.broadcast(tokenList(vocab));
     timings.mark("broadcast");

@@ -1,5 +1,7 @@
 package io.seqspark.spark.ingest;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +28,10 @@ public final class IngestTimings {
   private final long start = System.currentTimeMillis();
   private final List<Phase> phases = new ArrayList<>();
   private long last = start;
+  private long lastGc = gcMs();
   private boolean settled;
 
-  private record Phase(String name, long fromMs, long toMs) {}
+  private record Phase(String name, long fromMs, long toMs, long gcMs) {}
 
   /** Task run times of one stage (executorRunTime: deserialization and result sending excluded). */
   private static final class Stage {
@@ -77,8 +80,19 @@ public final class IngestTimings {
   /** Ends the phase running since the previous mark (or the start). */
   public void mark(String phase) {
     long now = System.currentTimeMillis();
-    phases.add(new Phase(phase, last, now));
+    long gc = gcMs();
+    phases.add(new Phase(phase, last, now, gc - lastGc));
     last = now;
+    lastGc = gc;
+  }
+
+  /** Milliseconds this JVM has spent collecting garbage so far (pauses of all threads, and concurrent work). */
+  private static long gcMs() {
+    long sum = 0;
+    for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, b.getCollectionTime());
+    }
+    return sum;
   }
 
   /** Stops listening (no more stages are recorded); idempotent. */
@@ -103,7 +117,8 @@ public final class IngestTimings {
   }
 
   /**
-   * The breakdown as data: {@code totalMs}, and {@code phases}, each with {@code name}, {@code ms} and its
+   * The breakdown as data: {@code totalMs}, and {@code phases}, each with {@code name}, {@code ms}, {@code gcMs} (time
+   * the JVM spent in garbage collection during the phase) and its
    * {@code stages} (name, tasks, taskSumMs, taskMaxMs, deserializeSumMs: task deserialization, outside the run time).
    */
   public synchronized Map<String, Object> toMap() {
@@ -117,6 +132,7 @@ public final class IngestTimings {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", p.name);
       m.put("ms", p.toMs - p.fromMs);
+      m.put("gcMs", p.gcMs);
       List<Map<String, Object>> st = new ArrayList<>();
       for (Stage s : stages) {
         if (s.submittedMs >= p.fromMs && s.submittedMs < p.toMs) {
@@ -148,6 +164,9 @@ public final class IngestTimings {
     for (Object o : (List<?>) toMap().get("phases")) {
       Map<?, ?> p = (Map<?, ?>) o;
       b.append(sep).append(p.get("name")).append(' ').append(p.get("ms")).append(" ms");
+      if (((Number) p.get("gcMs")).longValue() > 0) {
+        b.append(" (gc ").append(p.get("gcMs")).append(')');
+      }
       List<?> st = (List<?>) p.get("stages");
       if (!st.isEmpty()) {
         b.append(" [");
