@@ -21,6 +21,8 @@ import scala.Tuple2;
 final class Block implements Serializable {
   final FileReport report;
   final boolean keepDropped;
+  /** The block's partition in the read pass (the read task's number), which names its shard. */
+  int partition;
   /** The local dictionary while reading; packed into {@link #chars}/{@link #ends} by {@link #seal()}. */
   private transient String[] dict = new String[256];
   /** The sealed dictionary: token i is chars[ends[i-1], ends[i]) (primitive arrays: cheap to cache and size). */

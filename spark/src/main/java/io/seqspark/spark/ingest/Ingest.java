@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,13 +162,14 @@ public final class Ingest {
     // count are one job (one task per range) instead of two. Parallel files collect them (pairing needs them first).
     CollectionAccumulator<FileReport> readReports = parallel ? null : sc.sc().collectionAccumulator("ingest reports");
     JavaRDD<Block> blocks = sc.parallelize(tasks, tasks.size())
-        .map(t -> {
-          Block b = TextFileReader.read(t, o, parallel, shipped.get());
+        .mapPartitionsWithIndex((Integer partition, Iterator<ReadTask> it) -> {
+          Block b = TextFileReader.read(it.next(), o, parallel, shipped.get());
+          b.partition = partition;
           if (readReports != null) {
             readReports.add(b.report);
           }
-          return b;
-        })
+          return List.of(b).iterator();
+        }, true)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       List<FileReport> reports;
@@ -249,8 +251,10 @@ public final class Ingest {
     timings.mark("vocabulary");
     Broadcast<PackedCounts> bc = sc.broadcast(tokenList(vocab));
     timings.mark("broadcast");
-    JavaRDD<int[]> ids = ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples);
-    List<ShardOutput.ShardInfo> shards = ShardOutput.write(ids, new Path(dir, TokenShards.SHARD_DIR).toString(), conf);
+    String shardDir = new Path(dir, TokenShards.SHARD_DIR).toString();
+    List<ShardOutput.ShardInfo> shards = o.shards() == 0 || examples == 0
+        ? ShardOutput.writeBlocks(blocks, bc, sc.defaultParallelism(), shardDir, conf)
+        : ShardOutput.write(ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples), shardDir, conf);
     bc.destroy();
     timings.mark("shards");
     writeVocabulary(dir.getFileSystem(conf.get()), new Path(dir, TokenShards.VOCABULARY_FILE), vocab);

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkContext;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
@@ -41,6 +42,7 @@ public final class IngestTimings {
     long taskSumMs;
     long taskMaxMs;
     long deserializeSumMs;
+    long wallMs;
 
     Stage(String name, long submittedMs) {
       this.name = name;
@@ -56,6 +58,14 @@ public final class IngestTimings {
       long at = e.stageInfo().submissionTime().isDefined() ? (Long) e.stageInfo().submissionTime().get()
           : System.currentTimeMillis();
       stages.put(e.stageInfo().stageId(), new Stage(e.stageInfo().name(), at));
+    }
+
+    @Override
+    public synchronized void onStageCompleted(SparkListenerStageCompleted e) {
+      Stage s = stages.get(e.stageInfo().stageId());
+      if (s != null && e.stageInfo().completionTime().isDefined()) {
+        s.wallMs = (Long) e.stageInfo().completionTime().get() - s.submittedMs;
+      }
     }
 
     @Override
@@ -119,7 +129,8 @@ public final class IngestTimings {
   /**
    * The breakdown as data: {@code totalMs}, and {@code phases}, each with {@code name}, {@code ms}, {@code gcMs} (time
    * the JVM spent in garbage collection during the phase) and its
-   * {@code stages} (name, tasks, taskSumMs, taskMaxMs, deserializeSumMs: task deserialization, outside the run time).
+   * {@code stages} (name, wallMs from submission to completion, tasks, taskSumMs, taskMaxMs, deserializeSumMs: task
+   * deserialization, outside the run time).
    */
   public synchronized Map<String, Object> toMap() {
     drain();
@@ -142,6 +153,7 @@ public final class IngestTimings {
           sm.put("taskSumMs", s.taskSumMs);
           sm.put("taskMaxMs", s.taskMaxMs);
           sm.put("deserializeSumMs", s.deserializeSumMs);
+          sm.put("wallMs", s.wallMs);
           st.add(sm);
         }
       }
@@ -173,7 +185,7 @@ public final class IngestTimings {
         String s2 = "";
         for (Object so : st) {
           Map<?, ?> s = (Map<?, ?>) so;
-          b.append(s2).append(s.get("tasks")).append(" tasks sum ").append(s.get("taskSumMs")).append(" max ")
+          b.append(s2).append("stage ").append(s.get("wallMs")).append(" ms: ").append(s.get("tasks")).append(" tasks sum ").append(s.get("taskSumMs")).append(" max ")
               .append(s.get("taskMaxMs")).append(" deser ").append(s.get("deserializeSumMs"));
           s2 = "; ";
         }
