@@ -4,8 +4,10 @@ import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.TokenShards;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.io.Json;
+import io.seqspark.core.io.Manifest;
 import io.seqspark.spark.ingest.InputFiles.InputFile;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -83,6 +87,8 @@ public final class Ingest {
   private static Result run(JavaSparkContext sc, Settings settings, String input, String target, String out,
       boolean overwrite, List<String> commandLine, IngestTimings timings) throws IOException {
     long t0 = System.nanoTime();
+    // The run facts (start time, git commit: a process, versions) are gathered while the jobs run.
+    CompletableFuture<Manifest> started = CompletableFuture.supplyAsync(() -> IngestManifest.start(commandLine));
     IngestOptions o = IngestOptions.from(settings);
     if (o.maxVocabSize() != 0 && o.maxVocabSize() < Vocabulary.SPECIALS.size()) {
       throw new IllegalArgumentException("data.maxVocabSize = " + o.maxVocabSize() + ": must be 0 (unlimited) or >= "
@@ -145,7 +151,7 @@ public final class Ingest {
         Map.Entry<List<FileReport>, Map<String, Object>> csv = CsvSeries.write(sc, sources,
             CsvSeries.Options.from(settings, o), tmp, shipped);
         timings.mark("csv");
-        return commit(fs, tmp, outPath, reason, IngestManifest.build(commandLine, input, null, files, csv.getKey(),
+        return commit(fs, tmp, outPath, reason, IngestManifest.build(started.join(), input, null, files, csv.getKey(),
             csv.getValue(), config, sc.master(), (System.nanoTime() - t0) / 1e9, reason), timings);
       } finally {
         if (fs.exists(tmp)) {
@@ -192,7 +198,7 @@ public final class Ingest {
         fs.mkdirs(new Path(tmp, TokenShards.SHARD_DIR));
         manifest = writeSide(sc, blocks, counted, reports, o, tmp, shipped, timings);
       }
-      return commit(fs, tmp, outPath, reason, IngestManifest.build(commandLine, input, target, files, reports,
+      return commit(fs, tmp, outPath, reason, IngestManifest.build(started.join(), input, target, files, reports,
           manifest, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason), timings);
     } finally {
       blocks.unpersist(false);
@@ -251,15 +257,39 @@ public final class Ingest {
     timings.mark("vocabulary");
     Broadcast<PackedCounts> bc = sc.broadcast(tokenList(vocab));
     timings.mark("broadcast");
+    // The driver writes vocab.tsv and hashes it while the executors write the shards.
+    FileSystem fs = dir.getFileSystem(conf.get());
+    CompletableFuture<String> vocabFile = CompletableFuture.supplyAsync(() -> {
+      try {
+        writeVocabulary(fs, new Path(dir, TokenShards.VOCABULARY_FILE), vocab);
+        return vocab.contentHash();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
     String shardDir = new Path(dir, TokenShards.SHARD_DIR).toString();
-    List<ShardOutput.ShardInfo> shards = o.shards() == 0 || examples == 0
-        ? ShardOutput.writeBlocks(blocks, bc, sc.defaultParallelism(), shardDir, conf)
-        : ShardOutput.write(ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples), shardDir, conf);
+    List<ShardOutput.ShardInfo> shards;
+    try {
+      shards = o.shards() == 0 || examples == 0
+          ? ShardOutput.writeBlocks(blocks, bc, sc.defaultParallelism(), shardDir, conf)
+          : ShardOutput.write(ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples), shardDir, conf);
+    } catch (RuntimeException | Error e) {
+      vocabFile.handle((h, x) -> h).join(); // done writing before the caller deletes the directory
+      throw e;
+    }
     bc.destroy();
     timings.mark("shards");
-    writeVocabulary(dir.getFileSystem(conf.get()), new Path(dir, TokenShards.VOCABULARY_FILE), vocab);
+    String vocabularySha256;
+    try {
+      vocabularySha256 = vocabFile.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException io) {
+        throw io.getCause();
+      }
+      throw e;
+    }
     timings.mark("vocab.tsv");
-    return IngestManifest.side(vocab, examples, tokens, shards, "");
+    return IngestManifest.side(vocab, vocabularySha256, examples, tokens, shards, "");
   }
 
   /** The vocabulary's tokens in id order, packed (primitive arrays broadcast far faster than a String[]). */

@@ -127,7 +127,7 @@ final class ParallelPairs {
         new Path(sideDir, TokenShards.SHARD_DIR).toString(), conf);
     bc.destroy();
     Ingest.writeVocabulary(dir.getFileSystem(conf.get()), new Path(sideDir, TokenShards.VOCABULARY_FILE), vocab);
-    return IngestManifest.side(vocab, count, tokens, shards, name + "/");
+    return IngestManifest.side(vocab, vocab.contentHash(), count, tokens, shards, name + "/");
   }
 
   /** Every line of one side keyed by its index on that side; a dropped line is an empty array. */
