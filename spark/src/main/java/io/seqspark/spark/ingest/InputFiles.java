@@ -69,7 +69,8 @@ final class InputFiles {
 
   /**
    * The files below {@code dir}, skipping hidden names at every level. Plain listings, not {@code listFiles}: its
-   * located statuses ask the local file system for each file's permissions, one {@code ls} process per file.
+   * located statuses load each file's permissions, which the local file system (without native Hadoop) does with a
+   * shell command per file; listing 2 files went from 14-28 ms to 2-10 ms.
    */
   private static void walk(FileSystem fs, Path dir, List<InputFile> out) throws IOException {
     for (FileStatus f : fs.listStatus(dir)) {
