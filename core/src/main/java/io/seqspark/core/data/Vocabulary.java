@@ -123,6 +123,40 @@ public final class Vocabulary {
     }
   }
 
+  /**
+   * A vocabulary from entries already in the order {@link Builder#build} gives them: the specials at ids 0-3, then
+   * words by count descending, ties by token. For callers that rank the words elsewhere (distributed ingest sorts on
+   * the executors and merges the sorted parts); the order is checked, not sorted again.
+   */
+  public static Vocabulary ofRanked(String[] tokens, long[] counts) {
+    if (tokens.length != counts.length || tokens.length < SPECIALS.size()) {
+      throw new IllegalArgumentException("ranked vocabulary: " + tokens.length + " tokens and " + counts.length
+          + " counts; need as many of each, at least the " + SPECIALS.size() + " specials");
+    }
+    for (int i = 0; i < tokens.length; i++) {
+      if (counts[i] < 0) {
+        throw new IllegalArgumentException("count for token '" + tokens[i] + "' must be >= 0, got " + counts[i]);
+      }
+      if (i < SPECIALS.size()) {
+        if (!SPECIALS.get(i).equals(tokens[i])) {
+          throw new IllegalArgumentException("ranked vocabulary: id " + i + " must be " + SPECIALS.get(i) + ", got '"
+              + tokens[i] + "'");
+        }
+        continue;
+      }
+      checkToken(tokens[i]);
+      if (SPECIALS.contains(tokens[i])) {
+        throw new IllegalArgumentException("ranked vocabulary: special " + tokens[i] + " again at id " + i);
+      }
+      if (i > SPECIALS.size() && (counts[i - 1] < counts[i]
+          || counts[i - 1] == counts[i] && tokens[i - 1].compareTo(tokens[i]) >= 0)) {
+        throw new IllegalArgumentException("ranked vocabulary: '" + tokens[i - 1] + "' (" + counts[i - 1] + ") before '"
+            + tokens[i] + "' (" + counts[i] + ") breaks the order: count descending, then token ascending, no repeats");
+      }
+    }
+    return new Vocabulary(tokens.clone(), counts.clone());
+  }
+
   private static void checkToken(String token) {
     if (token == null || token.isEmpty()) {
       throw new IllegalArgumentException("a token must be non-empty, got " + (token == null ? "null" : "''"));

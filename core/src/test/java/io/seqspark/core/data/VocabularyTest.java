@@ -43,6 +43,32 @@ class VocabularyTest {
   }
 
   @Test
+  void ofRanked_entriesInBuilderOrder_equalTheBuiltVocabulary_andOtherOrdersFail() {
+    Vocabulary built = sample();
+    String[] tokens = new String[built.size()];
+    long[] counts = new long[built.size()];
+    for (int i = 0; i < tokens.length; i++) {
+      tokens[i] = built.token(i);
+      counts[i] = built.count(i);
+    }
+    Vocabulary ranked = Vocabulary.ofRanked(tokens, counts);
+    assertEquals(built.contentHash(), ranked.contentHash());
+    assertEquals(built.id("c"), ranked.id("c"));
+    assertEquals(built.totalCount(), ranked.totalCount());
+
+    // sample(): b=3, a=2, c=2, d=1 at ids 4..7. Swapping the tie (a, c) or two counts breaks the order.
+    String[] tie = tokens.clone();
+    tie[5] = "c";
+    tie[6] = "a";
+    assertThrows(IllegalArgumentException.class, () -> Vocabulary.ofRanked(tie, counts));
+    long[] rising = counts.clone();
+    rising[7] = 5;
+    assertThrows(IllegalArgumentException.class, () -> Vocabulary.ofRanked(tokens, rising));
+    String[] noSpecials = List.of("b", "a", "c", "d").toArray(String[]::new);
+    assertThrows(IllegalArgumentException.class, () -> Vocabulary.ofRanked(noSpecials, new long[] {3, 2, 2, 1}));
+  }
+
+  @Test
   void id_unknownToken_isUnk() {
     Vocabulary v = sample();
     assertEquals(Vocabulary.UNK_ID, v.id("zzz"));

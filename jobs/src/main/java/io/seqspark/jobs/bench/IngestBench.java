@@ -28,8 +28,11 @@ import picocli.CommandLine.Option;
  * {@code seqspark bench ingest}: raw-text MB/s of {@code seqspark ingest} in Spark local[1] and local[2], against a
  * plain single-threaded Java loop doing the same work (read, tokenize, count, build the vocabulary, encode, write one
  * shard), in the same process. The three alternate within each round (a fresh SparkContext per measurement, its
- * start-up not timed), so load from other processes hits all of them alike; the best of {@code --rounds} is reported.
- * Spark time includes job scheduling, the hash of the split files and the shuffle of the counts.
+ * start-up not timed, a full GC before each), so load from other processes hits all of them alike; {@code --warmup}
+ * rounds run first and are discarded, then the best of {@code --rounds} is reported. Every round is printed, each Spark
+ * one with its phase breakdown ({@link io.seqspark.spark.ingest.IngestTimings}: driver wall time per phase, task count
+ * and task time per stage). Spark time includes job scheduling, the hash of the split files and the shuffle of the
+ * counts.
  *
  * <p>By default the corpora are read in the stream format (text8 is one 6.9 MB line, which only a white-space-aligned
  * split can share out) with 1 MB byte ranges: the corpus is 13 MB, so the 32 MB default would leave one task per file;
@@ -45,6 +48,9 @@ public final class IngestBench implements Callable<Integer> {
 
   @Option(names = "--rounds", defaultValue = "3", description = "Measurements per variant; the best is reported.")
   int rounds;
+
+  @Option(names = "--warmup", defaultValue = "1", description = "Rounds run first and discarded (class loading, JIT).")
+  int warmup;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", defaultValue = "ingest.format=stream,ingest.splitBytes=1048576",
       split = ",", description = "Config overrides (format, split size, tokenizer, policies), as for ingest; default: ${DEFAULT-VALUE}.")
@@ -70,10 +76,16 @@ public final class IngestBench implements Callable<Integer> {
       double s1 = Double.MAX_VALUE;
       double s2 = Double.MAX_VALUE;
       double j = Double.MAX_VALUE;
-      for (int r = 1; r <= rounds; r++) {
-        s1 = Math.min(s1, sparkSeconds(1, r, s, in, work));
-        s2 = Math.min(s2, sparkSeconds(2, r, s, in, work));
-        j = Math.min(j, javaSeconds(r, s, work));
+      for (int r = 1 - warmup; r <= rounds; r++) {
+        // Warm-up rounds are numbered <= 0 and not counted.
+        double a = sparkSeconds(1, r, s, in, work);
+        double b = sparkSeconds(2, r, s, in, work);
+        double c = javaSeconds(r, s, work);
+        if (r >= 1) {
+          s1 = Math.min(s1, a);
+          s2 = Math.min(s2, b);
+          j = Math.min(j, c);
+        }
       }
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("mb", mb);
@@ -94,18 +106,32 @@ public final class IngestBench implements Callable<Integer> {
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       sc.setLogLevel("WARN");
       Path out = work.resolve("out-" + threads + "-" + round);
+      settle();
       long t0 = System.nanoTime();
-      Ingest.run(sc, s, in.toString(), out.toString(), true, List.of("bench", "ingest"));
+      Ingest.Result r = Ingest.run(sc, s, in.toString(), out.toString(), true, List.of("bench", "ingest"));
       double sec = (System.nanoTime() - t0) / 1e9;
-      System.err.printf("round %d local[%d]: %.2f s%n", round, threads, sec);
+      System.err.printf("%s local[%d]: %.2f s; %s%n", label(round), threads, sec, r.timings().describe());
       AtomicFiles.deleteRecursively(out);
       return sec;
     }
   }
 
+  /**
+   * A full collection before each measurement, so no variant pays for the garbage of the one before (the Java loop
+   * leaves every line's token list behind, which otherwise surfaces as 100-200 ms young pauses in the next variant).
+   */
+  private static String label(int round) {
+    return round >= 1 ? "round " + round : "warm-up round " + (round + 1) + " (not counted)";
+  }
+
+  private static void settle() {
+    System.gc();
+  }
+
   private double javaSeconds(int round, Settings s, Path work) throws IOException {
     Tokenizer t = Tokenizer.of(s.getString("data.tokenizer"), s.getBoolean("data.lowercase"), s.getBoolean("data.splitPunctuation"));
     {
+      settle();
       long t0 = System.nanoTime();
       List<List<String>> lines = new ArrayList<>();
       Map<String, Long> counts = new HashMap<>();
@@ -129,7 +155,7 @@ public final class IngestBench implements Callable<Integer> {
         }
       }
       double sec = (System.nanoTime() - t0) / 1e9;
-      System.err.printf("round %d single-thread Java: %.2f s%n", round, sec);
+      System.err.printf("%s single-thread Java: %.2f s%n", label(round), sec);
       return sec;
     }
   }

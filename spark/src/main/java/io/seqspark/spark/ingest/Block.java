@@ -21,6 +21,8 @@ import scala.Tuple2;
 final class Block implements Serializable {
   final FileReport report;
   final boolean keepDropped;
+  /** The block's partition in the read pass (the read task's number), which names its shard. */
+  int partition;
   /** The local dictionary while reading; packed into {@link #chars}/{@link #ends} by {@link #seal()}. */
   private transient String[] dict = new String[256];
   /** The sealed dictionary: token i is chars[ends[i-1], ends[i]) (primitive arrays: cheap to cache and size). */
@@ -146,11 +148,11 @@ final class Block implements Serializable {
     return out;
   }
 
-  /** Token → id of a vocabulary given as its token list. */
-  static Map<String, Integer> index(String[] tokens) {
-    Map<String, Integer> ids = new HashMap<>(tokens.length * 2);
-    for (int i = 0; i < tokens.length; i++) {
-      ids.put(tokens[i], i);
+  /** Token → id of a vocabulary given as its token list (in id order). */
+  static Map<String, Integer> index(PackedCounts tokens) {
+    Map<String, Integer> ids = new HashMap<>(tokens.size() * 2);
+    for (int i = 0; i < tokens.size(); i++) {
+      ids.put(tokens.token(i), i);
     }
     return ids;
   }

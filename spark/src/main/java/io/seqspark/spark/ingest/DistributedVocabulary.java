@@ -20,10 +20,10 @@ import scala.Tuple2;
  *
  * <p>Tokens are counted per partition (by the read pass, {@link Block}, or {@link #partialCounts}), shipped packed
  * ({@link PackedCounts}) to reduce tasks by token hash, summed there, then cut by {@code minCount} on the executors
- * (the distributed equivalent of {@code reduceByKey}); with a size limit only each partition's top
- * {@code maxSize - 4} (token, count) pairs reach the driver, which keeps the overall top (same order as the builder:
- * count descending, then token). Everything cut is counted into {@code <unk>} from the total, exactly as the builder does,
- * without shipping the cut tokens anywhere.
+ * (the distributed equivalent of {@code reduceByKey}) and sorted there in the builder's order (count descending,
+ * then token); with a size limit only each partition's top {@code maxSize - 4} (token, count) pairs reach the driver,
+ * which merges the sorted parts and keeps the overall top, without sorting again. Everything cut is counted into
+ * {@code <unk>} from the total, exactly as the builder does, without shipping the cut tokens anywhere.
  */
 final class DistributedVocabulary {
 
@@ -61,12 +61,28 @@ final class DistributedVocabulary {
    */
   static Vocabulary build(JavaPairRDD<Integer, PackedCounts> partialCounts, int partitions, long totalTokens,
       int minCount, int maxSize, long eosCount) {
-    int k = maxSize == 0 ? Integer.MAX_VALUE : Math.max(0, maxSize - Vocabulary.SPECIALS.size());
+    return assemble(reduce(partialCounts, partitions, minCount, maxSize), totalTokens, maxSize, eosCount);
+  }
+
+  /** Most words kept: the size limit less the specials; unlimited for maxSize 0. */
+  private static int keep(int maxSize) {
+    return maxSize == 0 ? Integer.MAX_VALUE : Math.max(0, maxSize - Vocabulary.SPECIALS.size());
+  }
+
+  /** One reduce partition's share: its specials' counts, and its kept words in vocabulary order. */
+  record Ranked(PackedCounts specials, PackedCounts words) implements Serializable {}
+
+  /**
+   * The Spark part of {@link #build}, one job: sums the partial counts by token on the executors; each reduce task
+   * returns its specials and its words that pass minCount (only its top {@code maxSize - 4} with a limit), sorted
+   * there (count descending, then token), so the driver only merges sorted parts.
+   */
+  static List<Ranked> reduce(JavaPairRDD<Integer, PackedCounts> partialCounts, int partitions, int minCount,
+      int maxSize) {
+    int k = keep(maxSize);
     ByCountThenToken order = new ByCountThenToken();
-    // One job, nothing cached: partial counts arrive packed by reduce partition (already keyed by it, so the identity
-    // partitioner routes them); each reduce task sums its tokens and returns its specials and its top k words (all
-    // words without a size limit), packed again; the driver merges them, as takeOrdered would.
-    List<PackedCounts> reduced = partialCounts.partitionBy(new HashPartitioner(partitions)).mapPartitions(
+    // Partial counts arrive packed by reduce partition (already keyed by it, so the identity partitioner routes them).
+    return partialCounts.partitionBy(new HashPartitioner(partitions)).mapPartitions(
         (Iterator<Tuple2<Integer, PackedCounts>> it) -> {
           Map<String, long[]> sums = new HashMap<>();
           while (it.hasNext()) {
@@ -75,15 +91,16 @@ final class DistributedVocabulary {
               sums.computeIfAbsent(p.token(i), t -> new long[1])[0] += p.count(i);
             }
           }
-          PackedCounts out = new PackedCounts();
+          PackedCounts specials = new PackedCounts();
+          List<Tuple2<String, Long>> words = new ArrayList<>();
           PriorityQueue<Tuple2<String, Long>> top = new PriorityQueue<>(order.reversed());
           for (Map.Entry<String, long[]> e : sums.entrySet()) {
             long c = e.getValue()[0];
             if (Vocabulary.SPECIALS.contains(e.getKey())) {
-              out.add(e.getKey(), c);
+              specials.add(e.getKey(), c);
             } else if (c >= minCount) {
               if (k == Integer.MAX_VALUE) {
-                out.add(e.getKey(), c);
+                words.add(new Tuple2<>(e.getKey(), c));
               } else {
                 top.add(new Tuple2<>(e.getKey(), c));
                 if (top.size() > k) {
@@ -92,37 +109,70 @@ final class DistributedVocabulary {
               }
             }
           }
-          top.forEach(t -> out.add(t._1(), t._2()));
-          return List.of(out).iterator();
+          words.addAll(top);
+          words.sort(order);
+          PackedCounts ranked = new PackedCounts();
+          words.forEach(t -> ranked.add(t._1(), t._2()));
+          return List.of(new Ranked(specials, ranked)).iterator();
         }).collect();
-    List<Tuple2<String, Long>> specials = new ArrayList<>();
-    List<Tuple2<String, Long>> kept = new ArrayList<>();
-    for (PackedCounts p : reduced) {
-      for (int i = 0; i < p.size(); i++) {
-        String t = p.token(i);
-        (Vocabulary.SPECIALS.contains(t) ? specials : kept).add(new Tuple2<>(t, p.count(i)));
+  }
+
+  /**
+   * The driver part of {@link #build}: merges the sorted parts into the overall top words (each token lives in one
+   * part), adds the specials, and freezes them as they are, with no second sort.
+   */
+  static Vocabulary assemble(List<Ranked> parts, long totalTokens, int maxSize, long eosCount) {
+    int k = keep(maxSize);
+    int n = Vocabulary.SPECIALS.size();
+    long[] special = new long[n];
+    long words = 0;
+    for (Ranked r : parts) {
+      for (int i = 0; i < r.specials().size(); i++) {
+        special[Vocabulary.SPECIALS.indexOf(r.specials().token(i))] += r.specials().count(i);
+      }
+      words += r.words().size();
+    }
+    int size = (int) Math.min(words, k) + n;
+    String[] tokens = new String[size];
+    long[] counts = new long[size];
+    // k-way merge: a heap of parts ordered by their next word.
+    int[] at = new int[parts.size()];
+    String[] head = new String[parts.size()];
+    PriorityQueue<Integer> next = new PriorityQueue<>((a, b) -> {
+      long ca = parts.get(a).words().count(at[a]);
+      long cb = parts.get(b).words().count(at[b]);
+      return ca != cb ? Long.compare(cb, ca) : head[a].compareTo(head[b]);
+    });
+    for (int p = 0; p < parts.size(); p++) {
+      if (parts.get(p).words().size() > 0) {
+        head[p] = parts.get(p).words().token(0);
+        next.add(p);
       }
     }
-    if (kept.size() > k) {
-      kept.sort(order);
-      kept = kept.subList(0, k);
-    }
-    Vocabulary.Builder b = Vocabulary.builder();
     long seen = 0;
-    for (Tuple2<String, Long> t : specials) {
-      b.add(t._1(), t._2());
-      seen += t._2();
+    for (int i = n; i < size; i++) {
+      int p = next.poll();
+      PackedCounts w = parts.get(p).words();
+      tokens[i] = head[p];
+      counts[i] = w.count(at[p]);
+      seen += counts[i];
+      if (++at[p] < w.size()) {
+        head[p] = w.token(at[p]);
+        next.add(p);
+      }
     }
-    for (Tuple2<String, Long> t : kept) {
-      b.add(t._1(), t._2());
-      seen += t._2();
+    for (int i = 0; i < n; i++) {
+      tokens[i] = Vocabulary.SPECIALS.get(i);
+      counts[i] = special[i];
+      seen += special[i];
     }
     if (seen > totalTokens) {
       throw new IllegalStateException("counted " + seen + " tokens in the vocabulary but only " + totalTokens
           + " were read; the read pass and the count disagree");
     }
-    b.add(Vocabulary.UNK, totalTokens - seen);
-    b.add(Vocabulary.EOS, eosCount);
-    return b.build(minCount, maxSize);
+    // Everything cut (below minCount, past the size limit) is <unk>, as Vocabulary.Builder counts it.
+    counts[Vocabulary.UNK_ID] += totalTokens - seen;
+    counts[Vocabulary.EOS_ID] += eosCount;
+    return Vocabulary.ofRanked(tokens, counts);
   }
 }

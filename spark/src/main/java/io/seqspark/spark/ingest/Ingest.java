@@ -4,15 +4,21 @@ import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.TokenShards;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.io.Json;
+import io.seqspark.core.io.Manifest;
 import io.seqspark.spark.ingest.InputFiles.InputFile;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -20,6 +26,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code seqspark ingest}: text on any Hadoop file system → token-id shards, a frozen vocabulary and a manifest, in
@@ -40,8 +49,14 @@ public final class Ingest {
   public static final String KIND = "seqspark-ingest";
   public static final String MANIFEST = "manifest.json";
 
-  /** What a run did. {@code upToDate}: nothing was read or written. */
-  public record Result(boolean upToDate, String out, String reason, Map<String, Object> manifest) {}
+  /**
+   * What a run did. {@code upToDate}: nothing was read or written. {@code timings}: where the wall time went (driver
+   * phases, tasks per stage); reading it waits for Spark's listener events, so read it after timing the run.
+   */
+  public record Result(boolean upToDate, String out, String reason, Map<String, Object> manifest,
+      IngestTimings timings) {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
 
   private Ingest() {}
 
@@ -57,7 +72,23 @@ public final class Ingest {
    */
   public static Result run(JavaSparkContext sc, Settings settings, String input, String target, String out,
       boolean overwrite, List<String> commandLine) throws IOException {
+    IngestTimings timings = new IngestTimings(sc.sc());
+    try {
+      Result r = run(sc, settings, input, target, out, overwrite, commandLine, timings);
+      if (LOG.isInfoEnabled()) {
+        LOG.info("ingest {}: {}", r.out(), timings.describe());
+      }
+      return r;
+    } finally {
+      timings.stop();
+    }
+  }
+
+  private static Result run(JavaSparkContext sc, Settings settings, String input, String target, String out,
+      boolean overwrite, List<String> commandLine, IngestTimings timings) throws IOException {
     long t0 = System.nanoTime();
+    // The run facts (start time, git commit: a process, versions) are gathered while the jobs run.
+    CompletableFuture<Manifest> started = CompletableFuture.supplyAsync(() -> IngestManifest.start(commandLine));
     IngestOptions o = IngestOptions.from(settings);
     if (o.maxVocabSize() != 0 && o.maxVocabSize() < Vocabulary.SPECIALS.size()) {
       throw new IllegalArgumentException("data.maxVocabSize = " + o.maxVocabSize() + ": must be 0 (unlimited) or >= "
@@ -75,6 +106,7 @@ public final class Ingest {
     List<InputFile> files = new ArrayList<>(sources);
     files.addAll(targets);
     Map<String, Object> config = IngestOptions.configOf(settings);
+    timings.mark("list");
     Path outPath = new Path(out);
     FileSystem fs = outPath.getFileSystem(conf);
     outPath = fs.makeQualified(outPath);
@@ -88,9 +120,11 @@ public final class Ingest {
           : !config.equals(prev.get("config")) ? "it was ingested with another config: " + diff(prev.get("config"), config)
           : null;
       if (mismatch == null) {
-        String changed = UpToDate.changes(sc, prev, files, new HadoopConf(conf));
+        String changed = UpToDate.changes(sc, prev, files, new HadoopConf(sc));
         if (changed == null) {
-          return new Result(true, outPath.toString(), "up to date: inputs (size, mtime, SHA-256) and config unchanged", prev);
+          timings.mark("upToDate");
+          return new Result(true, outPath.toString(), "up to date: inputs (size, mtime, SHA-256) and config unchanged", prev,
+              timings);
         }
         reason = "inputs changed: " + changed;
       } else if (!overwrite) {
@@ -105,7 +139,8 @@ public final class Ingest {
       }
     }
 
-    HadoopConf shipped = new HadoopConf(conf);
+    timings.mark("upToDate");
+    HadoopConf shipped = new HadoopConf(sc);
     Path tmp = new Path(outPath.getParent(), "." + outPath.getName() + ".tmp-" + System.nanoTime());
     if (o.format() == IngestOptions.Format.CSV) {
       if (target != null) {
@@ -115,81 +150,153 @@ public final class Ingest {
       try {
         Map.Entry<List<FileReport>, Map<String, Object>> csv = CsvSeries.write(sc, sources,
             CsvSeries.Options.from(settings, o), tmp, shipped);
-        return commit(fs, tmp, outPath, reason, IngestManifest.build(commandLine, input, null, files, csv.getKey(),
-            csv.getValue(), config, sc.master(), (System.nanoTime() - t0) / 1e9, reason));
+        timings.mark("csv");
+        return commit(fs, tmp, outPath, reason, IngestManifest.build(started.join(), input, null, files, csv.getKey(),
+            csv.getValue(), config, sc.master(), (System.nanoTime() - t0) / 1e9, reason), timings);
       } finally {
         if (fs.exists(tmp)) {
           fs.delete(tmp, true);
         }
+        timings.mark("cleanup");
       }
     }
     boolean splittable = o.format() != IngestOptions.Format.PARAGRAPHS;
     List<ReadTask> tasks = new ArrayList<>(ReadTask.plan(sources, 0, 0, conf, o.splitBytes(), splittable));
     tasks.addAll(ReadTask.plan(targets, 1, sources.size(), conf, o.splitBytes(), splittable));
     boolean parallel = target != null;
+    // One-sided text: the read tasks' reports come back by accumulator, so reading and the map side of the vocabulary
+    // count are one job (one task per range) instead of two. Parallel files collect them (pairing needs them first).
+    CollectionAccumulator<FileReport> readReports = parallel ? null : sc.sc().collectionAccumulator("ingest reports");
     JavaRDD<Block> blocks = sc.parallelize(tasks, tasks.size())
-        .map(t -> TextFileReader.read(t, o, parallel, shipped.get()))
+        .mapPartitionsWithIndex((Integer partition, Iterator<ReadTask> it) -> {
+          Block b = TextFileReader.read(it.next(), o, parallel, shipped.get());
+          b.partition = partition;
+          if (readReports != null) {
+            readReports.add(b.report);
+          }
+          return List.of(b).iterator();
+        }, true)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      List<FileReport> parts = blocks.map(b -> b.report).collect();
-      List<FileReport> reports = FileReport.merge(parts);
-      for (FileReport r : reports) {
-        if (r.failure != null) {
-          throw new IllegalArgumentException(r.failureMessage() + ". Fix: repair the input, or set the policy to skip"
-              + " (--set ingest.<policy>=skip); nothing was written");
-        }
-      }
+      List<FileReport> reports;
       Map<String, Object> manifest;
       if (parallel) {
+        List<FileReport> parts = blocks.map(b -> b.report).collect();
+        reports = checked(FileReport.merge(parts));
+        timings.mark("read");
         ParallelPairs.checkLineCounts(reports, sources.size());
         fs.mkdirs(tmp);
         manifest = ParallelPairs.write(sc, blocks, parts, reports, o, tmp, shipped);
+        timings.mark("pairs");
       } else {
+        // Few reduce tasks: each sums a share of the distinct tokens, cheap next to reading; one per core suffices.
+        int r = Math.max(1, Math.min(blocks.getNumPartitions(), sc.defaultParallelism()));
+        List<DistributedVocabulary.Ranked> counted = DistributedVocabulary.reduce(blocks.flatMapToPair(b -> b.counts(r)), r,
+            o.minCount(), o.maxVocabSize());
+        timings.mark("read+count");
+        reports = checked(FileReport.merge(onePerTask(readReports.value())));
         fs.mkdirs(new Path(tmp, TokenShards.SHARD_DIR));
-        manifest = writeSide(sc, blocks, reports, o, tmp, shipped);
+        manifest = writeSide(sc, blocks, counted, reports, o, tmp, shipped, timings);
       }
-      return commit(fs, tmp, outPath, reason, IngestManifest.build(commandLine, input, target, files, reports,
-          manifest, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason));
+      return commit(fs, tmp, outPath, reason, IngestManifest.build(started.join(), input, target, files, reports,
+          manifest, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason), timings);
     } finally {
       blocks.unpersist(false);
       if (fs.exists(tmp)) {
         fs.delete(tmp, true);
       }
+      timings.mark("cleanup");
     }
   }
 
   /** Writes the manifest into the complete {@code tmp} and renames it into place. */
-  private static Result commit(FileSystem fs, Path tmp, Path outPath, String reason, Map<String, Object> manifest)
-      throws IOException {
+  private static Result commit(FileSystem fs, Path tmp, Path outPath, String reason, Map<String, Object> manifest,
+      IngestTimings timings) throws IOException {
     write(fs, new Path(tmp, MANIFEST), (Json.writePretty(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
     replace(fs, tmp, outPath);
-    return new Result(false, outPath.toString(), reason, manifest);
+    timings.mark("commit");
+    return new Result(false, outPath.toString(), reason, manifest, timings);
   }
 
-  /** Vocabulary, shards and vocab.tsv of one-sided text from its blocks; returns the manifest's vocabulary part. */
-  private static Map<String, Object> writeSide(JavaSparkContext sc, JavaRDD<Block> blocks, List<FileReport> reports,
-      IngestOptions o, Path dir, HadoopConf conf) throws IOException {
+  /** The merged reports, unless a {@code fail} policy tripped: then one error, before anything is written. */
+  private static List<FileReport> checked(List<FileReport> reports) {
+    for (FileReport r : reports) {
+      if (r.failure != null) {
+        throw new IllegalArgumentException(r.failureMessage() + ". Fix: repair the input, or set the policy to skip"
+            + " (--set ingest.<policy>=skip); nothing was written");
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * One report per read task: an accumulator filled inside a transformation gets a task's report again if Spark
+   * re-runs it (a retry, a lost cached block), and every run of a task reports the same.
+   */
+  static List<FileReport> onePerTask(List<FileReport> reports) {
+    Map<List<Integer>, FileReport> byTask = new LinkedHashMap<>();
+    for (FileReport r : reports) {
+      byTask.putIfAbsent(List.of(r.side, r.fileIndex, r.range), r);
+    }
+    return new ArrayList<>(byTask.values());
+  }
+
+  /**
+   * Vocabulary (from the reduced counts), shards and vocab.tsv of one-sided text from its blocks; returns the
+   * manifest's vocabulary part.
+   */
+  private static Map<String, Object> writeSide(JavaSparkContext sc, JavaRDD<Block> blocks, List<DistributedVocabulary.Ranked> counted,
+      List<FileReport> reports, IngestOptions o, Path dir, HadoopConf conf, IngestTimings timings) throws IOException {
     long examples = 0;
     long tokens = 0;
     for (FileReport r : reports) {
       examples += r.examples;
       tokens += r.tokens;
     }
-    int partitions = blocks.getNumPartitions();
-    Vocabulary vocab = DistributedVocabulary.build(blocks.flatMapToPair(b -> b.counts(partitions)), partitions, tokens,
-        o.minCount(), o.maxVocabSize(), o.eosPerLine() ? examples : 0);
-    Broadcast<String[]> bc = sc.broadcast(tokenList(vocab));
-    JavaRDD<int[]> ids = ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples);
-    List<ShardOutput.ShardInfo> shards = ShardOutput.write(ids, new Path(dir, TokenShards.SHARD_DIR).toString(), conf);
+    Vocabulary vocab = DistributedVocabulary.assemble(counted, tokens, o.maxVocabSize(), o.eosPerLine() ? examples : 0);
+    timings.mark("vocabulary");
+    Broadcast<PackedCounts> bc = sc.broadcast(tokenList(vocab));
+    timings.mark("broadcast");
+    // The driver writes vocab.tsv and hashes it while the executors write the shards.
+    FileSystem fs = dir.getFileSystem(conf.get());
+    CompletableFuture<String> vocabFile = CompletableFuture.supplyAsync(() -> {
+      try {
+        writeVocabulary(fs, new Path(dir, TokenShards.VOCABULARY_FILE), vocab);
+        return vocab.contentHash();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    String shardDir = new Path(dir, TokenShards.SHARD_DIR).toString();
+    List<ShardOutput.ShardInfo> shards;
+    try {
+      shards = o.shards() == 0 || examples == 0
+          ? ShardOutput.writeBlocks(blocks, bc, sc.defaultParallelism(), shardDir, conf)
+          : ShardOutput.write(ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples), shardDir, conf);
+    } catch (RuntimeException | Error e) {
+      vocabFile.handle((h, x) -> h).join(); // done writing before the caller deletes the directory
+      throw e;
+    }
     bc.destroy();
-    writeVocabulary(dir.getFileSystem(conf.get()), new Path(dir, TokenShards.VOCABULARY_FILE), vocab);
-    return IngestManifest.side(vocab, examples, tokens, shards, "");
+    timings.mark("shards");
+    String vocabularySha256;
+    try {
+      vocabularySha256 = vocabFile.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException io) {
+        throw io.getCause();
+      }
+      throw e;
+    }
+    timings.mark("vocab.tsv");
+    return IngestManifest.side(vocab, vocabularySha256, examples, tokens, shards, "");
   }
 
-  static String[] tokenList(Vocabulary vocab) {
-    String[] tokenList = new String[vocab.size()];
-    for (int i = 0; i < tokenList.length; i++) {
-      tokenList[i] = vocab.token(i);
+  /** The vocabulary's tokens in id order, packed (primitive arrays broadcast far faster than a String[]). */
+  static PackedCounts tokenList(Vocabulary vocab) {
+    PackedCounts tokenList = new PackedCounts();
+    for (int i = 0; i < vocab.size(); i++) {
+      tokenList.add(vocab.token(i), vocab.count(i));
     }
     return tokenList;
   }

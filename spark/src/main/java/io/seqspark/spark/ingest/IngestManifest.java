@@ -17,15 +17,19 @@ final class IngestManifest {
 
   private IngestManifest() {}
 
+  /** The run facts of an ingest starting now (run id, start time, git commit, versions), for {@link #build}. */
+  static Manifest start(List<String> commandLine) {
+    return Manifest.start("ingest-" + Long.toString(System.currentTimeMillis(), 36), commandLine, Clock.systemUTC());
+  }
+
   /**
-   * The manifest: run facts, per-input reports and totals, then {@code output} (what {@link #side} or
-   * {@link ParallelPairs} wrote), then the config.
+   * The manifest: run facts ({@code started} by {@link #start}, finished now), per-input reports and totals, then
+   * {@code output} (what {@link #side} or {@link ParallelPairs} wrote), then the config.
    */
-  static Map<String, Object> build(List<String> commandLine, String input, String target, List<InputFile> files,
+  static Map<String, Object> build(Manifest started, String input, String target, List<InputFile> files,
       List<FileReport> reports, Map<String, Object> output, Map<String, Object> config, String master, double seconds,
       String reason) {
-    Map<String, Object> base = Manifest.start("ingest-" + Long.toString(System.currentTimeMillis(), 36), commandLine,
-        Clock.systemUTC()).finish().toMap();
+    Map<String, Object> base = started.finish().toMap();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", Ingest.KIND);
     m.put("shardFormat", "SQID version " + TokenShards.VERSION + " (docs/FORMATS.md)");
@@ -87,15 +91,18 @@ final class IngestManifest {
     return m;
   }
 
-  /** Examples, tokens, vocabulary and shards of one side; shard paths are under {@code prefix}. */
-  static Map<String, Object> side(Vocabulary vocab, long examples, long tokens, List<ShardOutput.ShardInfo> shards,
-      String prefix) {
+  /**
+   * Examples, tokens, vocabulary (its {@code vocabularySha256}: {@link Vocabulary#contentHash()}) and shards of one
+   * side; shard paths are under {@code prefix}.
+   */
+  static Map<String, Object> side(Vocabulary vocab, String vocabularySha256, long examples, long tokens,
+      List<ShardOutput.ShardInfo> shards, String prefix) {
     Map<String, Object> m = new LinkedHashMap<>();
     long unk = vocab.count(Vocabulary.UNK_ID);
     m.put("examples", examples);
     m.put("tokens", tokens);
     m.put("vocabularySize", vocab.size());
-    m.put("vocabularySha256", vocab.contentHash());
+    m.put("vocabularySha256", vocabularySha256);
     m.put("unkTokens", unk);
     m.put("oovRate", tokens == 0 ? 0.0 : (double) unk / tokens);
     List<Map<String, Object>> sh = new ArrayList<>();

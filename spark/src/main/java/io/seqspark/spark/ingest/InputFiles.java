@@ -7,9 +7,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * Expands {@code --input} or {@code --target} (a path, a directory or a glob on any Hadoop file system: {@code file://}, {@code hdfs://},
@@ -47,13 +45,7 @@ final class InputFiles {
         continue;
       }
       if (st.isDirectory()) {
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(st.getPath(), true);
-        while (it.hasNext()) {
-          LocatedFileStatus f = it.next();
-          if (!hiddenBelow(f.getPath(), st.getPath())) {
-            out.add(of(f));
-          }
-        }
+        walk(fs, st.getPath(), out);
       } else {
         out.add(of(st));
       }
@@ -75,12 +67,21 @@ final class InputFiles {
     return n.startsWith("_") || n.startsWith(".");
   }
 
-  private static boolean hiddenBelow(Path file, Path root) {
-    for (Path p = file; p != null && !p.equals(root); p = p.getParent()) {
-      if (hidden(p)) {
-        return true;
+  /**
+   * The files below {@code dir}, skipping hidden names at every level. Plain listings, not {@code listFiles}: its
+   * located statuses load each file's permissions, which the local file system (without native Hadoop) does with a
+   * shell command per file; listing 2 files went from 14-28 ms to 2-10 ms.
+   */
+  private static void walk(FileSystem fs, Path dir, List<InputFile> out) throws IOException {
+    for (FileStatus f : fs.listStatus(dir)) {
+      if (hidden(f.getPath())) {
+        continue;
+      }
+      if (f.isDirectory()) {
+        walk(fs, f.getPath(), out);
+      } else {
+        out.add(of(f));
       }
     }
-    return false;
   }
 }

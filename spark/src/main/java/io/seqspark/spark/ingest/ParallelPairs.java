@@ -121,13 +121,13 @@ final class ParallelPairs {
     int partitions = examples.getNumPartitions();
     Vocabulary vocab = DistributedVocabulary.build(DistributedVocabulary.partialCounts(examples, partitions), partitions,
         tokens, o.minCount(), o.maxVocabSize(), o.eosPerLine() ? count : 0);
-    Broadcast<String[]> bc = sc.broadcast(Ingest.tokenList(vocab));
+    Broadcast<PackedCounts> bc = sc.broadcast(Ingest.tokenList(vocab));
     Path sideDir = new Path(dir, name);
     List<ShardOutput.ShardInfo> shards = ShardOutput.write(ShardOutput.encodeTexts(examples, bc),
         new Path(sideDir, TokenShards.SHARD_DIR).toString(), conf);
     bc.destroy();
     Ingest.writeVocabulary(dir.getFileSystem(conf.get()), new Path(sideDir, TokenShards.VOCABULARY_FILE), vocab);
-    return IngestManifest.side(vocab, count, tokens, shards, name + "/");
+    return IngestManifest.side(vocab, vocab.contentHash(), count, tokens, shards, name + "/");
   }
 
   /** Every line of one side keyed by its index on that side; a dropped line is an empty array. */

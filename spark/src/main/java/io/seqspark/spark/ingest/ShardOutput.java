@@ -32,7 +32,7 @@ final class ShardOutput {
   private static Object[] lastIndex = {-1L, null};
 
   @SuppressWarnings("unchecked")
-  private static synchronized Map<String, Integer> index(Broadcast<String[]> tokens) {
+  private static synchronized Map<String, Integer> index(Broadcast<PackedCounts> tokens) {
     if ((long) lastIndex[0] != tokens.id()) {
       lastIndex = new Object[] {tokens.id(), Block.index(tokens.value())};
     }
@@ -40,7 +40,7 @@ final class ShardOutput {
   }
 
   /** The global ids of every kept example of the blocks, in order; the token map is built once per partition. */
-  static JavaRDD<int[]> encode(JavaRDD<Block> blocks, Broadcast<String[]> tokens) {
+  static JavaRDD<int[]> encode(JavaRDD<Block> blocks, Broadcast<PackedCounts> tokens) {
     return blocks.mapPartitions((Iterator<Block> it) -> {
       Map<String, Integer> ids = index(tokens);
       List<Iterator<int[]>> parts = new ArrayList<>();
@@ -56,7 +56,7 @@ final class ShardOutput {
   }
 
   /** Ids of string examples (parallel files); the token map is built once per partition. */
-  static JavaRDD<int[]> encodeTexts(JavaRDD<String[]> examples, Broadcast<String[]> tokens) {
+  static JavaRDD<int[]> encodeTexts(JavaRDD<String[]> examples, Broadcast<PackedCounts> tokens) {
     return examples.mapPartitions((Iterator<String[]> it) -> {
       Map<String, Integer> ids = index(tokens);
       return new Iterator<int[]>() {
@@ -92,31 +92,74 @@ final class ShardOutput {
 
   /** Writes the shards under {@code dir}; empty partitions write nothing. Returns the shards in order. */
   static List<ShardInfo> write(JavaRDD<int[]> ids, String dir, HadoopConf conf) {
-    List<ShardInfo> infos = new ArrayList<>(ids.mapPartitionsWithIndex((Integer index, Iterator<int[]> it) -> {
-      if (!it.hasNext()) {
-        return Collections.<ShardInfo>emptyIterator();
-      }
-      String name = String.format("part-%05d%s", index, TokenShards.SUFFIX);
-      Path target = new Path(dir, name);
-      long attempt = TaskContext.get() == null ? 0 : TaskContext.get().taskAttemptId();
-      Path tmp = new Path(dir, "." + name + ".attempt-" + attempt);
-      FileSystem fs = target.getFileSystem(conf.get());
-      TokenShardWriter w = new TokenShardWriter(fs.create(tmp, true));
-      try {
-        while (it.hasNext()) {
-          w.add(it.next());
-        }
-      } finally {
-        w.close();
-      }
-      fs.delete(target, false);
-      if (!fs.rename(tmp, target)) {
-        throw new IOException("cannot rename " + tmp + " to " + target);
-      }
-      return List.of(new ShardInfo(name, w.count(), w.tokens(), w.bytes())).iterator();
+    return sorted(ids.mapPartitionsWithIndex((Integer index, Iterator<int[]> it) -> {
+      ShardInfo info = writeShard(dir, index, it, conf);
+      return info == null ? Collections.<ShardInfo>emptyIterator() : List.of(info).iterator();
     }, true).collect());
+  }
+
+  /**
+   * One shard per block ({@code part-<block's partition>}, as {@link #write} names them for the encoded blocks), from
+   * {@code tasks} tasks that each write a run of consecutive blocks: a task per core instead of one per block saves
+   * Spark's per-task cost (launch, deserialization, result), a serial cost of the ingest. Returns the shards in order.
+   */
+  static List<ShardInfo> writeBlocks(JavaRDD<Block> blocks, Broadcast<PackedCounts> tokens, int tasks, String dir,
+      HadoopConf conf) {
+    return sorted(blocks.coalesce(Math.max(1, Math.min(tasks, blocks.getNumPartitions()))).mapPartitions(
+        (Iterator<Block> it) -> {
+          Map<String, Integer> ids = index(tokens);
+          List<ShardInfo> out = new ArrayList<>();
+          while (it.hasNext()) {
+            Block b = it.next();
+            ShardInfo info = writeShard(dir, b.partition, b.examples(b.globalIds(ids)), conf);
+            if (info != null) {
+              out.add(info);
+            }
+          }
+          return out.iterator();
+        }).collect());
+  }
+
+  private static List<ShardInfo> sorted(List<ShardInfo> shards) {
+    List<ShardInfo> infos = new ArrayList<>(shards);
     infos.sort((a, b) -> a.file().compareTo(b.file()));
     return infos;
+  }
+
+  /**
+   * Writes the non-null examples of {@code it} as shard {@code index} under an attempt-specific name, then renames it
+   * into place; null (and no file) if there are none.
+   */
+  private static ShardInfo writeShard(String dir, int index, Iterator<int[]> it, HadoopConf conf) throws IOException {
+    int[] first = null;
+    while (first == null && it.hasNext()) {
+      first = it.next();
+    }
+    if (first == null) {
+      return null;
+    }
+    String name = String.format("part-%05d%s", index, TokenShards.SUFFIX);
+    Path target = new Path(dir, name);
+    long attempt = TaskContext.get() == null ? 0 : TaskContext.get().taskAttemptId();
+    Path tmp = new Path(dir, "." + name + ".attempt-" + attempt);
+    FileSystem fs = target.getFileSystem(conf.get());
+    TokenShardWriter w = new TokenShardWriter(fs.create(tmp, true));
+    try {
+      w.add(first);
+      while (it.hasNext()) {
+        int[] e = it.next();
+        if (e != null) {
+          w.add(e);
+        }
+      }
+    } finally {
+      w.close();
+    }
+    fs.delete(target, false);
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("cannot rename " + tmp + " to " + target);
+    }
+    return new ShardInfo(name, w.count(), w.tokens(), w.bytes());
   }
 
   /** Range partitioner over example indices 0..n-1. */

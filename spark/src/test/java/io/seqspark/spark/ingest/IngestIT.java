@@ -202,6 +202,36 @@ class IngestIT {
     }
   }
 
+  /**
+   * The phase breakdown accounts for the whole run and pins the job shape that keeps the serial part small: one stage
+   * reads and counts (a task per read task), one reduces (a task per core), one writes the shards (a task per core).
+   */
+  @Test
+  void timings_coverTheRun_twoJobs_readTaskPerRange_reduceAndShardTasksPerCore() throws IOException {
+    corpus(tmp.resolve("in"));
+    // As in the round trip: a.txt in 3 ranges of 4 kB plus its hash task, the other two files whole: 6 read tasks.
+    Ingest.Result r = ingest(tmp.resolve("in") + "/*", tmp.resolve("out"), false, "ingest.splitBytes=4096");
+    Map<String, Object> t = r.timings().toMap();
+    List<?> phases = (List<?>) t.get("phases");
+    assertEquals(List.of("list", "upToDate", "read+count", "vocabulary", "broadcast", "shards", "vocab.tsv", "commit",
+        "cleanup"), phases.stream().map(p -> ((Map<?, ?>) p).get("name")).toList());
+    long sum = phases.stream().mapToLong(p -> ((Number) ((Map<?, ?>) p).get("ms")).longValue()).sum();
+    assertEquals(((Number) t.get("totalMs")).longValue(), sum, "phases add up to the total");
+    Map<String, List<Integer>> tasks = new java.util.LinkedHashMap<>();
+    for (Object p : phases) {
+      List<Integer> n = new ArrayList<>();
+      for (Object st : (List<?>) ((Map<?, ?>) p).get("stages")) {
+        n.add(((Number) ((Map<?, ?>) st).get("tasks")).intValue());
+      }
+      if (!n.isEmpty()) {
+        tasks.put((String) ((Map<?, ?>) p).get("name"), n);
+      }
+    }
+    int readTasks = ((List<?>) r.manifest().get("shards")).size() + 1;
+    assertEquals(6, readTasks);
+    assertEquals(Map.of("read+count", List.of(readTasks, 2), "shards", List.of(2)), tasks, "local[2]: 2 cores");
+  }
+
   /** A corpus that is one huge line (like text8) still parallelises in the stream format, token for token. */
   @Test
   void streamFormat_oneLineCorpusInByteRanges_tokensEqualTheTokenizerOverTheWholeText() throws IOException {
