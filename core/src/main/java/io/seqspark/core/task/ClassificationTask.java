@@ -4,6 +4,7 @@ import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.Labelled;
 import io.seqspark.core.data.SentenceBatcher;
 import io.seqspark.core.data.TextCorpus;
+import io.seqspark.core.data.TokenShards;
 import io.seqspark.core.data.Tokenizer;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.eval.Confusion;
@@ -49,8 +50,11 @@ public final class ClassificationTask {
   record Example(String label, List<String> tokens) {
   }
 
-  /** Reads a labelled file in {@code classify.format}; errors name the file and line. */
+  /** Reads a labelled file in {@code classify.format}, or an ingest output of labelled lines; errors name the line. */
   static List<Example> read(Settings s, Path file) throws IOException {
+    if (LanguageModelTask.isShards(file)) {
+      return readShards(file);
+    }
     String format = s.getString("classify.format");
     Tokenizer text = LanguageModelTask.tokenizer(s);
     int[] line = {0};
@@ -76,6 +80,34 @@ public final class ClassificationTask {
     List<Example> out = new ArrayList<>();
     for (List<String> l : TextCorpus.readLines(file, labelled)) {
       out.add(new Example(l.get(0), l.subList(1, l.size())));
+    }
+    return out;
+  }
+
+  /**
+   * An ingest output of labelled lines (`seqspark ingest` over the same files): ingest tokenised each whole line, so
+   * an example's first token is its label (SMS Spam's "ham"/"spam", SST-2's "0"/"1"), and the rest is its text.
+   */
+  static List<Example> readShards(Path dir) throws IOException {
+    TokenShards shards = TokenShards.open(dir);
+    Vocabulary v = shards.vocabulary();
+    List<Example> out = new ArrayList<>();
+    long n = 0;
+    for (int[] ids : shards.readAll()) {
+      n++;
+      if (ids.length == 0) {
+        continue;
+      }
+      if (ids[0] < Vocabulary.SPECIALS.size()) {
+        throw new IllegalArgumentException(dir + ": example " + n + " starts with " + v.token(ids[0]) + ", not a label:"
+            + " a classifier reads ingested lines as 'label text', so the label must stay one in-vocabulary token."
+            + " Fix: ingest with data.minCount low enough to keep every label (and no punctuation inside labels)");
+      }
+      List<String> tokens = new ArrayList<>(ids.length - 1);
+      for (int i = 1; i < ids.length; i++) {
+        tokens.add(v.token(ids[i]));
+      }
+      out.add(new Example(v.token(ids[0]), tokens));
     }
     return out;
   }
@@ -164,6 +196,10 @@ public final class ClassificationTask {
     List<Example> train = raw.get(0);
     List<String> labels = labels(train);
     Vocabulary v = vocabulary;
+    Path trainPath = s.getPath("data.train");
+    if (v == null && trainPath != null && LanguageModelTask.isShards(trainPath)) {
+      v = TokenShards.open(trainPath).vocabulary(); // ingest's vocabulary, as for the language model
+    }
     if (v == null) {
       List<List<String>> lines = new ArrayList<>();
       train.forEach(e -> lines.add(e.tokens()));

@@ -28,15 +28,22 @@ final class ShardOutput {
 
   private ShardOutput() {}
 
-  /** The last vocabulary index built in this JVM, by broadcast id: built once per executor, not once per task. */
-  private static Object[] lastIndex = {-1L, null};
+  /**
+   * The last vocabulary index built in this JVM, for the broadcast value it was built from: built once per executor,
+   * not once per task. Keyed by the value itself (an executor holds one deserialised copy per broadcast), not by the
+   * broadcast id: ids start again at 0 in every SparkContext, so a second context in one JVM (tests, benchmarks,
+   * a notebook) would otherwise reuse the first one's index and write wrong ids.
+   */
+  private static PackedCounts lastTokens;
+  private static Map<String, Integer> lastIndex;
 
-  @SuppressWarnings("unchecked")
   private static synchronized Map<String, Integer> index(Broadcast<PackedCounts> tokens) {
-    if ((long) lastIndex[0] != tokens.id()) {
-      lastIndex = new Object[] {tokens.id(), Block.index(tokens.value())};
+    PackedCounts value = tokens.value();
+    if (value != lastTokens) {
+      lastIndex = Block.index(value);
+      lastTokens = value;
     }
-    return (Map<String, Integer>) lastIndex[1];
+    return lastIndex;
   }
 
   /** The global ids of every kept example of the blocks, in order; the token map is built once per partition. */

@@ -272,7 +272,7 @@ public final class ParameterAveraging {
   /** One model, optimizer and batch source per (workload, partition) and executor JVM, reused across rounds. */
   private static final Map<String, Worker> WORKERS = new ConcurrentHashMap<>();
 
-  private record Worker(TrainStep step, BatchSource source) {
+  private record Worker(TrainStep step, BatchSource source, Shard shard) {
   }
 
   /** Runs partition p's k steps of this round, starting from the broadcast parameters and state. */
@@ -283,8 +283,14 @@ public final class ParameterAveraging {
     }
     Shard shard = shards.next();
     int p = shard.partition();
-    Worker w = WORKERS.computeIfAbsent(in.workload().id() + "/" + in.rddId() + "/" + p,
-        key -> new Worker(in.workload().newStep(), in.workload().source(shard)));
+    // keyed by workload, RDD and partition, and checked against the shard object itself: RDD ids start again in
+    // every SparkContext, so a later context in the same JVM must not reuse a worker built on another context's data
+    String key = in.workload().id() + "/" + in.rddId() + "/" + p;
+    Worker w = WORKERS.get(key);
+    if (w == null || w.shard() != shard) {
+      w = new Worker(in.workload().newStep(), in.workload().source(shard), shard);
+      WORKERS.put(key, w);
+    }
     int n = w.source().numBatches(in.epoch());
     int from = in.round() * in.k();
     int to = Math.min(from + in.k(), n);
