@@ -236,24 +236,31 @@ class IngestIT {
   @Test
   void streamFormat_oneLineCorpusInByteRanges_tokensEqualTheTokenizerOverTheWholeText() throws IOException {
     StringBuilder sb = new StringBuilder();
-    for (String line : text(3000, 21)) {
+    for (String line : text(8000, 21)) {
       sb.append(line).append(' ');
     }
     String one = sb.toString();
     Path f = tmp.resolve("one-line.txt");
     Files.writeString(f, one);
-    Ingest.Result r = ingest(f.toString(), tmp.resolve("out"), false, "ingest.format=stream",
-        "ingest.streamExampleTokens=500", "ingest.splitBytes=4096");
-    TokenShards s = TokenShards.open(tmp.resolve("out"));
-    assertTrue(s.files().size() >= Files.size(f) / 4096, s.files().size() + " shards: one per byte range");
-    Vocabulary v = s.vocabulary();
-    List<String> got = new ArrayList<>();
-    s.forEach(ids -> got.addAll(v.decode(ids)));
-    List<String> expected = Tokenizer.of("word", false, false).tokenize(one);
-    assertEquals(expected, got);
-    assertTrue(java.util.Arrays.stream(s.lengths()).allMatch(n -> n >= 1 && n <= 500));
-    assertEquals((long) expected.size(), ((Number) r.manifest().get("tokens")).longValue());
-    assertEquals(1L, ((Number) r.manifest().get("linesRead")).longValue());
+    // 4 KiB ranges: many tasks; 1 MiB: one range, tokenised in white-space-cut pieces of 64 KiB (needs > 2 of them)
+    assertTrue(Files.size(f) > 2 * 65536, Files.size(f) + " bytes");
+    for (int split : new int[] {4096, 1 << 20}) {
+      Path out = tmp.resolve("out-" + split);
+      Ingest.Result r = ingest(f.toString(), out, false, "ingest.format=stream", "ingest.streamExampleTokens=500",
+          "ingest.splitBytes=" + split);
+      TokenShards s = TokenShards.open(out);
+      if (split == 4096) {
+        assertTrue(s.files().size() >= Files.size(f) / 4096, s.files().size() + " shards: one per byte range");
+      }
+      Vocabulary v = s.vocabulary();
+      List<String> got = new ArrayList<>();
+      s.forEach(ids -> got.addAll(v.decode(ids)));
+      List<String> expected = Tokenizer.of("word", false, false).tokenize(one);
+      assertEquals(expected, got, "splitBytes " + split);
+      assertTrue(java.util.Arrays.stream(s.lengths()).allMatch(n -> n >= 1 && n <= 500));
+      assertEquals((long) expected.size(), ((Number) r.manifest().get("tokens")).longValue());
+      assertEquals(1L, ((Number) r.manifest().get("linesRead")).longValue());
+    }
   }
 
   @Test
