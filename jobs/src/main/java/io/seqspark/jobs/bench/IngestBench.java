@@ -46,6 +46,10 @@ public final class IngestBench implements Callable<Integer> {
       description = "Input files, comma-separated (default: Brown + a text8 prefix).")
   List<Path> files;
 
+  @Option(names = "--repeat", defaultValue = "1", description = "Ingest every file this many times (as distinct"
+      + " inputs), to see scaling once fixed costs are amortised; the issue's figure is --repeat 1 (default).")
+  int repeat;
+
   @Option(names = "--rounds", defaultValue = "3", description = "Measurements per variant; the best is reported.")
   int rounds;
 
@@ -75,8 +79,10 @@ public final class IngestBench implements Callable<Integer> {
           throw new IllegalArgumentException("--files: " + f + " is not a file. Fix: pass existing text files");
         }
         // Symbolic links keep the inputs where they are while giving ingest one directory to read.
-        Files.createSymbolicLink(in.resolve(f.getFileName()), f.toAbsolutePath());
-        bytes += Files.size(f);
+        for (int i = 0; i < repeat; i++) {
+          Files.createSymbolicLink(in.resolve((repeat > 1 ? i + "-" : "") + f.getFileName()), f.toAbsolutePath());
+          bytes += Files.size(f);
+        }
       }
       Settings s = Settings.load(List.of(), sets);
       double mb = bytes / 1e6;
@@ -197,10 +203,19 @@ public final class IngestBench implements Callable<Integer> {
     }
   }
 
+  /** The input files, each {@code --repeat} times. */
+  private List<Path> repeated() {
+    List<Path> out = new ArrayList<>();
+    for (int i = 0; i < repeat; i++) {
+      out.addAll(files);
+    }
+    return out;
+  }
+
   private long tokenizeAndCount(Settings s) throws IOException {
     Tokenizer t = Tokenizer.of(s.getString("data.tokenizer"), s.getBoolean("data.lowercase"), s.getBoolean("data.splitPunctuation"));
     Map<String, Long> counts = new HashMap<>();
-    for (Path f : files) {
+    for (Path f : repeated()) {
       try (BufferedReader br = new BufferedReader(new InputStreamReader(Files.newInputStream(f), StandardCharsets.UTF_8), 1 << 16)) {
         for (String line; (line = br.readLine()) != null; ) {
           t.tokenize(line).forEach(x -> counts.merge(x, 1L, Long::sum));
@@ -215,7 +230,7 @@ public final class IngestBench implements Callable<Integer> {
     Tokenizer t = Tokenizer.of(s.getString("data.tokenizer"), s.getBoolean("data.lowercase"), s.getBoolean("data.splitPunctuation"));
     List<List<String>> lines = new ArrayList<>();
     Map<String, Long> counts = new HashMap<>();
-    for (Path f : files) {
+    for (Path f : repeated()) {
       try (BufferedReader br = new BufferedReader(new InputStreamReader(Files.newInputStream(f), StandardCharsets.UTF_8), 1 << 16)) {
         for (String line; (line = br.readLine()) != null; ) {
           List<String> tokens = t.tokenize(line);
