@@ -18,21 +18,30 @@ public interface BatchSource {
 
   /** The same batches, with {@link #carriesState()} = {@code carry} (e.g. false: every batch from zero state). */
   default BatchSource carrying(boolean carry) {
-    BatchSource self = this;
+    return of(this::numBatches, this::batch, carry);
+  }
+
+  /** Batch k of an epoch. */
+  interface BatchAt {
+    Batch batch(int epoch, int k);
+  }
+
+  /** A source from its parts: batches per epoch, batch k of an epoch, and whether state is carried across them. */
+  static BatchSource of(java.util.function.IntUnaryOperator numBatches, BatchAt batch, boolean carriesState) {
     return new BatchSource() {
       @Override
       public int numBatches(int epoch) {
-        return self.numBatches(epoch);
+        return numBatches.applyAsInt(epoch);
       }
 
       @Override
       public Batch batch(int epoch, int k) {
-        return self.batch(epoch, k);
+        return batch.batch(epoch, k);
       }
 
       @Override
       public boolean carriesState() {
-        return carry;
+        return carriesState;
       }
     };
   }
@@ -71,21 +80,6 @@ public interface BatchSource {
   }
 
   static BatchSource sentences(SentenceBatcher b) {
-    return new BatchSource() {
-      @Override
-      public int numBatches(int epoch) {
-        return b.numBatches(epoch);
-      }
-
-      @Override
-      public Batch batch(int epoch, int k) {
-        return b.batch(epoch, k);
-      }
-
-      @Override
-      public boolean carriesState() {
-        return false;
-      }
-    };
+    return of(b::numBatches, b::batch, false);
   }
 }

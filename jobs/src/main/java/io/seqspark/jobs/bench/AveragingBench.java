@@ -428,22 +428,7 @@ public final class AveragingBench implements Callable<Integer> {
 
   /** Mean loss per token over {@code batches}, each from zero state (as DL4J scores a DataSet). */
   private static double heldOutLoss(TrainStep step, List<Batch> batches) {
-    StepStats st = Evaluation.run(step.model(), new BatchSource() {
-      @Override
-      public int numBatches(int epoch) {
-        return batches.size();
-      }
-
-      @Override
-      public Batch batch(int epoch, int k) {
-        return batches.get(k);
-      }
-
-      @Override
-      public boolean carriesState() {
-        return false;
-      }
-    });
+    StepStats st = Evaluation.run(step.model(), BatchSource.of(epoch -> batches.size(), (epoch, k) -> batches.get(k), false));
     return st.meanLoss();
   }
 

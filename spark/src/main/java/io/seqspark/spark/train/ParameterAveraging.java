@@ -22,14 +22,15 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Data-parallel training by parameter averaging, in rounds:
  * <pre>
- *   broadcast parameters + optimizer state (+ each partition's carried state and step count)
- *   each partition: k TrainSteps on its own next k batches (the same TrainStep as the local Trainer)
- *   treeAggregate: Σ tokens_p·θ_p, Σ tokens_p·state_p, loss sums, token counts
- *   driver: θ = Σ tokens_p·θ_p / Σ tokens_p (likewise the optimizer state)
+ *   driver: publish parameters + optimizer state (ParameterChannel, or Spark's broadcast with spark.transport = spark);
+ *           broadcast each partition's carried state and step count
+ *   each partition: k TrainSteps on its own next k batches (the same TrainStep as the local Trainer), then upload
+ *   treeAggregate: loss sums, token counts, carried states (and the values themselves on the Spark transport)
+ *   driver: θ = Σ tokens_p·θ_p / Σ tokens_p in one pass ({@link WeightedValues}; likewise the optimizer state)
  * </pre>
  * Averaging is weighted by the tokens each partition trained on in the round, so a partition with short or few
  * batches counts for what it saw (dl4j-spark divides by the worker count). With one partition this is exactly the
- * local {@link io.seqspark.core.train.Trainer}: same batches, same seeds, and θ·t/t is exact in double.
+ * local {@link io.seqspark.core.train.Trainer}: same batches, same seeds, and its values are taken as they are.
  */
 public final class ParameterAveraging {
 

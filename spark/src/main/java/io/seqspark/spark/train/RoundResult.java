@@ -38,10 +38,6 @@ public final class RoundResult implements Serializable {
     return new RoundResult();
   }
 
-  boolean empty() {
-    return params == null || params.isEmpty();
-  }
-
   /** Adds {@code o} into this result and returns it. */
   RoundResult plus(RoundResult o) {
     params = params == null ? o.params : params.plus(o.params);
