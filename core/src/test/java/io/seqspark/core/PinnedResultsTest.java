@@ -127,7 +127,7 @@ class PinnedResultsTest {
     sets.addAll(List.of("data.train=" + train, "data.valid=" + valid, "data.test=" + valid));
     sets.addAll(List.of(extra));
     Path out = dir.resolve(name);
-    io.seqspark.core.task.LanguageModelTraining.run(Settings.load(List.of(), sets), RunDirectory.create(out, false),
+    io.seqspark.core.task.LanguageModelFamily.run(Settings.load(List.of(), sets), RunDirectory.create(out, false),
         false, List.of("pin"), QUIET);
     return out;
   }
@@ -154,7 +154,7 @@ class PinnedResultsTest {
         "model.hiddenSize=8", "model.layers=1", "model.dropout=0.1", "train.optimizer=adam", "train.learningRate=0.02",
         "train.epochs=3", "data.maxTokensPerBatch=80", "run.logEverySeconds=1e-9", "run.checkpointEverySteps=0",
         "seed=5");
-    io.seqspark.core.task.ClassifierTraining.run(s, RunDirectory.create(out, false), false, List.of("pin"), QUIET,
+    io.seqspark.core.task.ClassifierFamily.run(s, RunDirectory.create(out, false), false, List.of("pin"), QUIET,
         io.seqspark.core.task.TrainingRun.local());
     assertPinned("5e2f4f6bf1fda2fe1dc2d5bf497d6eab9e25b2c5493023fa1c19e7c5f50da2a5", digest(out, "valid_loss", "valid_accuracy", "test_loss", "test_accuracy"));
   }

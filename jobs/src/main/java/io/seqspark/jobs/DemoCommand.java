@@ -1,7 +1,6 @@
 package io.seqspark.jobs;
 
 import io.seqspark.core.config.Settings;
-import io.seqspark.core.io.RunDirectory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,8 +36,8 @@ public final class DemoCommand implements Callable<Integer> {
       run.master = "local[*]"; // the demo shows the main path: Spark local mode, 2 partitions (spark.workers in lm-demo)
     }
     System.err.println("demo: a 1-layer LSTM language model on data/sample (a Brown corpus excerpt), on Spark " + run.master());
-    RunDirectory dir = LmCommand.train(run, s, "demo", spec);
-    System.out.println("report:             " + dir.reportFile());
+    Path dir = LmCommand.train(run, s, "demo", spec);
+    System.out.println("report:             " + dir.resolve("report.html"));
     return 0;
   }
 }

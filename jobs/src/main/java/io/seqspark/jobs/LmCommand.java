@@ -2,14 +2,12 @@ package io.seqspark.jobs;
 
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.decode.Sampler;
-import io.seqspark.core.io.RunDirectory;
-import io.seqspark.core.task.LanguageModelTask;
-import io.seqspark.core.task.LanguageModelTraining;
+import io.seqspark.core.task.LanguageModelFamily;
+import io.seqspark.core.task.LanguageModelFamily;
 import io.seqspark.core.task.TrainingRun;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.Evaluation;
 import io.seqspark.core.train.StepStats;
-import io.seqspark.spark.train.SparkLanguageModelLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +23,8 @@ import picocli.CommandLine.Spec;
     subcommands = {LmCommand.Train.class, LmCommand.Eval.class, LmCommand.Generate.class})
 public final class LmCommand {
 
-  @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a language model (local mode).")
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Train a language model (local trainer, or Spark parameter averaging with --master).")
   static final class Train implements Callable<Integer> {
     @Mixin
     RunOptions run;
@@ -40,17 +39,13 @@ public final class LmCommand {
   }
 
   /** Validates the data, creates the run directory, trains, prints the summary: {@code lm train} and {@code demo}. */
-  static RunDirectory train(RunOptions run, Settings s, String job, picocli.CommandLine.Model.CommandSpec spec) throws Exception {
-    LanguageModelTask.requireFile(s, "data.train");
-    RunDirectory dir = run.runDirectory(job, s);
-    LanguageModelTraining.Summary sum = run.withSpark("seqspark " + job + " " + dir.runId(), sc -> LanguageModelTraining.run(s,
-        dir, run.resuming(), commandLine(spec), System.err,
-        sc == null ? TrainingRun.<LanguageModelTask.Data>local() : new SparkLanguageModelLoop(sc)));
-    printSummary(sum);
-    return dir;
+  static Path train(RunOptions run, Settings s, String job, picocli.CommandLine.Model.CommandSpec spec) throws Exception {
+    TrainingRun.Outcome o = FamilyCommands.train(LanguageModelFamily.INSTANCE, run, s, job, spec);
+    printSummary(LanguageModelFamily.summary(o));
+    return o.runDir();
   }
 
-  static void printSummary(LanguageModelTraining.Summary sum) {
+  static void printSummary(LanguageModelFamily.Summary sum) {
     System.out.printf("run directory:      %s%n", sum.runDir());
     if (!Double.isNaN(sum.validPerplexity())) {
       System.out.printf("valid perplexity:   %.2f%n", sum.validPerplexity());
@@ -65,32 +60,22 @@ public final class LmCommand {
   }
 
   static List<String> commandLine(picocli.CommandLine.Model.CommandSpec spec) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(spec.qualifiedName());
-    cmd.addAll(spec.commandLine().getParseResult().originalArgs());
-    return cmd;
+    return FamilyCommands.commandLine(spec);
   }
 
   @Command(name = "eval", mixinStandardHelpOptions = true,
-      description = "Perplexity of a trained model on a text file (default: the run's data.test, else data.valid).")
-  static final class Eval implements Callable<Integer> {
-    @Mixin
-    ModelOption model;
-    @Parameters(arity = "0..1", paramLabel = "FILE", description = "Text to evaluate.")
-    Path file;
+      description = "Perplexity of a trained model on a text file (default: the run's data.test, else data.valid);"
+          + " --json prints perplexity and bits_per_token as one JSON object.")
+  static final class Eval extends FamilyCommands.Eval {
+    @Override
+    io.seqspark.core.task.Family<?, ?, ?> family() {
+      return LanguageModelFamily.INSTANCE;
+    }
 
     @Override
-    public Integer call() throws Exception {
-      LanguageModelTask.Loaded m = model.load();
-      Settings s = m.settings();
-      Path data = file != null ? file : s.getPath("data.test") != null ? s.getPath("data.test") : s.getPath("data.valid");
-      if (data == null) {
-        throw new IllegalArgumentException("no text to evaluate: pass FILE (the model's config has no data.test or data.valid)");
-      }
-      BatchSource src = LanguageModelTask.evaluationSource(s, data, m.vocabulary());
-      StepStats st = Evaluation.run(m.model(), src);
-      System.out.printf("%s: perplexity %.2f over %,d tokens (mean loss %.4f nats)%n", data, st.perplexity(), st.tokens(), st.meanLoss());
-      return 0;
+    void print(java.util.Map<String, Object> m) {
+      System.out.printf("%s: perplexity %.2f over %,d tokens (mean loss %.4f nats)%n", m.get("file"), m.get("perplexity"),
+          m.get("tokens"), m.get("mean_loss"));
     }
   }
 
@@ -106,7 +91,7 @@ public final class LmCommand {
 
     @Override
     public Integer call() throws Exception {
-      LanguageModelTask.Loaded m = model.load();
+      io.seqspark.core.task.Family.Loaded<io.seqspark.core.model.LanguageModel> m = model.load();
       Settings s = m.settings();
       for (String kv : sets) {
         int eq = kv.indexOf('=');
@@ -115,7 +100,7 @@ public final class LmCommand {
         }
         s = s.with(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
       }
-      for (List<String> sentence : Sampler.generate(m.model(), m.vocabulary(), LanguageModelTask.sentenceStart(s), Math.max(1, s.getInt("eval.generate")),
+      for (List<String> sentence : Sampler.generate(m.model(), m.vocabulary(), LanguageModelFamily.sentenceStart(s), Math.max(1, s.getInt("eval.generate")),
           s.getInt("eval.maxGenerateLength"), greedy ? 0 : s.getDouble("eval.temperature"), s.getLong("seed"))) {
         System.out.println(String.join(" ", sentence));
       }

@@ -1,6 +1,6 @@
 package io.seqspark.jobs;
 
-import io.seqspark.core.task.LanguageModelTask;
+import io.seqspark.core.task.LanguageModelFamily;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +11,8 @@ public final class ModelOption {
   @Option(names = "--model", required = true, paramLabel = "RUN_DIR|ZIP", description = "A finished run directory or its model.zip.")
   Path model;
 
-  LanguageModelTask.Loaded load() throws IOException {
-    return LanguageModelTask.load(archive());
+  io.seqspark.core.task.Family.Loaded<io.seqspark.core.model.LanguageModel> load() throws IOException {
+    return LanguageModelFamily.load(archive());
   }
 
   /** The model.zip named by --model. */

@@ -20,7 +20,7 @@ import java.util.Arrays;
  * @param values     real-valued inputs and targets (time-series forecasting), or null for a batch of tokens only
  */
 public record Batch(int steps, int rows, int[] inputs, int[] targets, float[] mask, int[] lengths, long[] exampleIds,
-                    Values values) implements java.io.Serializable {
+                    Values values) implements Minibatch, java.io.Serializable {
 
   /**
    * Real-valued content of a batch, for models that read numbers instead of token ids (a forecaster). The token
@@ -59,7 +59,14 @@ public record Batch(int steps, int rows, int[] inputs, int[] targets, float[] ma
     }
   }
 
+  /** Padded positions: steps × rows. */
+  @Override
+  public long positions() {
+    return (long) steps * rows;
+  }
+
   /** Number of real (unmasked) positions: the denominator of per-token losses. */
+  @Override
   public long tokens() {
     long s = 0;
     for (int l : lengths) {

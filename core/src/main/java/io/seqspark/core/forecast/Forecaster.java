@@ -33,7 +33,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link StepStats} count B·K values, so {@code meanLoss()} is the MSE.
  * Batches carry their numbers in {@link Batch.Values}: inputs T·B·F, targets B·K.
  */
-public final class Forecaster implements Trainable {
+public final class Forecaster implements Trainable<Batch> {
   private final ForecasterSpec spec;
   private final ParamStore params;
   private final List<SeqLayer> encoder = new ArrayList<>();

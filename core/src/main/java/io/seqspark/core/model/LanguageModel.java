@@ -27,7 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * over the vocabulary, trained on next-token targets. With {@code cell = tcn} the stack is a TCN of residual blocks
  * with dilations 1, 2, 4, … (dropout inside the blocks, as Bai et al.), and the model has a finite receptive field.
  */
-public final class LanguageModel implements Trainable {
+public final class LanguageModel implements Trainable<Batch> {
   private final LanguageModelSpec spec;
   private final ParamStore params;
   private final Embedding embedding;

@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link Labelled#labels}). The loss unit is the EXAMPLE: {@link StepStats#tokens()} counts rows, so the per-token
  * mean of the shared machinery is the per-example mean here (train with {@code train.lossScale = sequences}).
  */
-public final class SequenceClassifier implements Trainable {
+public final class SequenceClassifier implements Trainable<Batch> {
   private final SequenceClassifierSpec spec;
   private final ParamStore params;
   private final Embedding embedding;

@@ -12,7 +12,13 @@ import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.ModelArchive;
 import io.seqspark.core.io.Progress;
 import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.data.Minibatch;
 import io.seqspark.core.nn.Embedding;
+import io.seqspark.core.train.EpochLoop;
+import io.seqspark.core.train.Evaluation;
+import io.seqspark.core.train.Rounds;
+import io.seqspark.core.train.TrainSetup;
+import io.seqspark.core.w2v.PretrainedEmbedding;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.Checkpoints;
 import io.seqspark.core.train.Position;
@@ -34,77 +40,26 @@ import java.util.Map;
  * The training driver every model family shares ({@code lm train}, {@code classify train}, ...): writes the run
  * directory (resolved config, vocabulary, manifest, metrics.jsonl, report.html, checkpoints, model.zip), resumes
  * from the latest checkpoint, and drives a {@link Loop} (local or Spark) with a progress reporter. What differs per
- * family (data, model, metric names, the final test evaluation) is its {@link Family}.
+ * family (data, model, metric names, the final test evaluation) is its {@link Family}; how rounds run (locally, or
+ * Spark's averaging) is the {@link Loop}; the epochs, budgets, validation and checkpoints are the shared
+ * {@link EpochLoop}. The test split is scored, and the archive written, with the best validated parameters.
  */
 public final class TrainingRun {
   private TrainingRun() {
   }
 
-  /** What a model family contributes to a run. */
-  public interface Family<D extends TrainingData, M extends Trainable> {
-    /** The command, for the report title: "lm train", "classify train". */
-    String command();
-
-    /** Loads the splits; on resume {@code existing} is the run's saved vocabulary (else null: build it). */
-    D load(Settings s, Vocabulary existing) throws IOException;
-
-    /** Family-specific manifest entries known before training (e.g. the class labels). */
-    default void describe(Manifest manifest, D data) {
-    }
-
-    M model(Settings s, D data);
-
-    TrainStep step(Settings s, M model);
-
-    /** The model's token embedding, which {@code model.embedding.pretrained} initialises; null if it has none. */
-    default Embedding embedding(M model) {
-      return null;
-    }
-
-    /** The opening log line after the run id: model, sizes, data. */
-    String summary(Settings s, D data, M model);
-
-    /** What the loss is counted over ({@link StepStats#tokens()}): "tokens" or "examples"; names the rate metric. */
-    default String unit() {
-      return "tokens";
-    }
-
-    /** Metrics of a loss sum, keys prefixed by {@code split} (e.g. train_loss, train_ppl). */
-    Map<String, Object> lossMetrics(String split, StepStats stats);
-
-    /** Extra metrics of a validation split after each epoch (e.g. accuracy); none by default. */
-    default Map<String, Object> splitMetrics(D data, M model, BatchSource split, String prefix) {
-      return Map.of();
-    }
-
-    /**
-     * After training: evaluate the test split etc. Metrics go to {@code metrics}; the returned entries go to the
-     * manifest and the outcome. {@code lastValid} holds the last epoch's validation metrics (empty if none).
-     */
-    Map<String, Object> finish(Settings s, D data, M model, Map<String, Object> lastValid, Metrics metrics)
-        throws IOException;
-  }
-
-  /** Where {@link Family#finish} records metrics and log lines. */
-  public interface Metrics {
-    void log(Map<String, Object> record) throws IOException;
-
-    void print(String line);
-
-    long step();
-  }
-
   /**
-   * How the training step is driven over the data: the local {@link Trainer}, or Spark's parameter averaging (in the
-   * spark module; core has no Spark). Either way the same TrainStep, run directory, metrics and checkpoints.
+   * How the training step is driven over the data: the local rounds (one batch, one step), or Spark's parameter
+   * averaging rounds (in the spark module; core has no Spark). Either way the same {@link EpochLoop}, TrainStep, run
+   * directory, metrics and checkpoints.
    */
-  public interface Loop<D extends TrainingData> {
-    /** Trains from {@code start}; reports through {@code listener}; returns where it stopped. */
-    Position run(TrainStep step, D data, Settings s, Trainer.Options options, Checkpoints checkpoints, Position start,
-                 Trainer.Listener listener);
+  public interface Loop {
+    /** The rounds that train {@code step} (the driver's model) on {@code data}'s training split. */
+    <B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> Rounds rounds(Family<B, D, M> family,
+        D data, Settings s, TrainStep<B> step);
 
-    /** Listener steps over the whole run (for the ETA); 0 if unknown. */
-    default long totalSteps(D data, Settings s, int epochs) {
+    /** Optimizer steps over the whole run (for the ETA); 0 if unknown. */
+    default long totalSteps(Family<?, ?, ?> family, TrainingData<?> data, Settings s, int epochs) {
       long total = 0;
       for (int e = 1; e <= epochs; e++) {
         total += data.train().numBatches(e);
@@ -135,12 +90,12 @@ public final class TrainingRun {
   }
 
   /** The local loop. */
-  public static <D extends TrainingData> Loop<D> local() {
-    return new Loop<>() {
+  public static Loop local() {
+    return new Loop() {
       @Override
-      public Position run(TrainStep step, D data, Settings s, Trainer.Options options, Checkpoints checkpoints,
-                          Position start, Trainer.Listener listener) {
-        return new Trainer(step, data.train(), data.valid(), options, checkpoints, listener).run(start);
+      public <B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> Rounds rounds(
+          Family<B, D, M> family, D data, Settings s, TrainStep<B> step) {
+        return Rounds.local(step, data.train(), s.getLong("seed"));
       }
 
       @Override
@@ -161,8 +116,10 @@ public final class TrainingRun {
                         Map<String, Object> results) {
   }
 
-  public static <D extends TrainingData, M extends Trainable> Outcome run(Family<D, M> family, Settings s, RunDirectory run,
-      boolean resume, List<String> commandLine, PrintStream log, Loop<? super D> loop) throws IOException {
+  /** Trains {@code family} in {@code run} through {@code loop}; resumes from the latest checkpoint when {@code resume}. */
+  public static <B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> Outcome run(
+      Family<B, D, M> family, Settings s, RunDirectory run, boolean resume, List<String> commandLine, PrintStream log,
+      Loop loop) throws IOException {
     long t0 = System.nanoTime();
     if (!resume) {
       AtomicFiles.writeString(run.configFile(), s.render());
@@ -174,6 +131,7 @@ public final class TrainingRun {
     if (existing == null) {
       vocab.save(vocabFile);
     }
+    Dims dims = family.dims(data);
     Manifest manifest = Manifest.start(run.runId(), commandLine, Clock.systemUTC()).config(s)
         .input("train", s.getPath("data.train"));
     for (String split : new String[] {"valid", "test"}) {
@@ -181,41 +139,56 @@ public final class TrainingRun {
         manifest.input(split, s.getPath("data." + split));
       }
     }
-    manifest.put("vocabularySize", vocab.size()).put("vocabularyHash", vocab.contentHash()).put("resumed", resume)
+    manifest.put("family", family.name()).put("command", family.command()).put("dims", dims.toMap())
+        .put("vocabularySize", vocab.size()).put("vocabularyHash", vocab.contentHash()).put("resumed", resume)
         .put("trainer", loop.name());
     family.describe(manifest, data);
     manifest.write(run.manifestFile());
 
-    M model = family.model(s, data);
+    M model = family.model(s, dims);
+    manifest.put("parameters", model.params().size());
     Embedding embedding = family.embedding(model);
-    int oov = resume || embedding == null ? -1 : LanguageModelTask.initEmbedding(s, embedding, vocab);
+    int oov = resume || embedding == null ? -1 : PretrainedEmbedding.initialise(s, embedding, vocab);
     if (oov >= 0) {
       log.printf("[%s] embedding initialised from %s: %,d of %,d words had no vector (OOV)%s%n", run.runId(),
           s.getPath("model.embedding.pretrained"), oov, vocab.size() - Vocabulary.SPECIALS.size(),
           embedding.frozen() ? "; frozen" : "");
       manifest.put("embeddingPretrainedOov", oov);
-      manifest.write(run.manifestFile());
     }
-    TrainStep step = family.step(s, model);
+    manifest.write(run.manifestFile());
+    TrainStep<B> step = family.step(s, model);
     Checkpoints checkpoints = new Checkpoints(loop.checkpointStore(s, run), s.getInt("run.keepCheckpoints"));
+    Rounds rounds = loop.rounds(family, data, s, step);
     Position start = Position.start();
     if (resume) {
-      start = checkpoints.latest().map(c -> checkpoints.restore(c, step)).orElse(Position.start());
+      java.util.Optional<String> latest = checkpoints.latest();
+      if (latest.isPresent()) {
+        start = checkpoints.restore(latest.get(), step);
+        rounds.importState(checkpoints.extras(latest.get()));
+      }
       log.printf("[%s] resuming at epoch %d batch %d (step %d)%n", run.runId(), start.epoch(), start.batch(), start.step());
     }
     log.printf("[%s] %s%n", run.runId(), family.summary(s, data, model));
 
-    Trainer.Options opts = LanguageModelTask.trainerOptions(s);
-    long totalSteps = loop.totalSteps(data, s, opts.epochs());
+    Trainer.Options opts = TrainSetup.loopOptions(s);
+    long totalSteps = loop.totalSteps(family, data, s, opts.epochs());
     if (opts.maxSteps() > 0) {
       totalSteps = Math.min(totalSteps, opts.maxSteps());
     }
     String title = "seqspark " + family.command() + " " + run.runId();
     try (MetricsLog metrics = MetricsLog.open(run.metricsFile())) {
-      Reporter<D, M> reporter = new Reporter<>(family, data, model, run, metrics, log, s, start.step(), totalSteps,
+      Reporter<B, D, M> reporter = new Reporter<>(family, data, model, run, metrics, log, s, start.step(), totalSteps,
           opts.epochs(), title);
-      Position end = loop.run(step, data, s, opts, checkpoints, start, reporter);
-      Metrics sink = new Metrics() {
+      BatchSource<B> valid = data.valid();
+      Position end;
+      try {
+        end = new EpochLoop(step, rounds, valid == null ? null : () -> Evaluation.run(model, valid), opts, checkpoints,
+            reporter).run(start);
+      } finally {
+        rounds.close();
+      }
+      Map<String, Object> kept = keepBest(family, data, model, step, checkpoints, reporter, log, run.runId());
+      Family.Metrics sink = new Family.Metrics() {
         @Override
         public void log(Map<String, Object> record) throws IOException {
           metrics.log(record);
@@ -231,7 +204,7 @@ public final class TrainingRun {
           return end.step();
         }
       };
-      Map<String, Object> results = family.finish(s, data, model, reporter.lastValid, sink);
+      Map<String, Object> results = family.finish(s, data, model, kept, sink);
       double seconds = (System.nanoTime() - t0) / 1e9;
       results.forEach(manifest::put);
       String unit = family.unit();
@@ -241,8 +214,33 @@ public final class TrainingRun {
       manifest.write(run.manifestFile());
       ModelArchive.write(run.modelFile(), s, vocab, model.params(), manifest.toMap());
       HtmlReport.write(run.reportFile(), MetricsLog.read(run.metricsFile()), title);
-      return new Outcome(run.dir(), end.step(), seconds, reporter.overallRate(), reporter.lastValid, results);
+      return new Outcome(run.dir(), end.step(), seconds, reporter.overallRate(), kept, results);
     }
+  }
+
+  /**
+   * Puts the best validated parameters (checkpoints/best) into {@code model} when they differ from the last epoch's,
+   * so the test split is scored, and the archive written, with them; returns their validation metrics (the last
+   * epoch's when it was the best, or without a validation split or a best checkpoint).
+   */
+  private static <B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> Map<String, Object> keepBest(
+      Family<B, D, M> family, D data, M model, TrainStep<B> step, Checkpoints checkpoints, Reporter<B, D, M> reporter,
+      PrintStream log, String runId) {
+    if (data.valid() == null || checkpoints == null || reporter.lastValidLoss == null
+        || !checkpoints.has(Checkpoints.BEST)) {
+      return reporter.lastValid;
+    }
+    Position best = checkpoints.peek(Checkpoints.BEST);
+    if (best.step() == reporter.lastValidStep) {
+      return reporter.lastValid;
+    }
+    checkpoints.restore(Checkpoints.BEST, step);
+    StepStats v = Evaluation.run(model, data.valid());
+    Map<String, Object> m = new LinkedHashMap<>(family.lossMetrics("valid", v));
+    m.putAll(family.splitMetrics(data, model, data.valid(), "valid"));
+    log.printf("[%s] keeping the best validated parameters (step %d, valid loss %.4f), not the last (valid loss %.4f)%n",
+        runId, best.step(), v.meanLoss(), reporter.lastValidLoss);
+    return m;
   }
 
   /** NaN as JSON null. */
@@ -251,8 +249,9 @@ public final class TrainingRun {
   }
 
   /** Progress lines on the log, metrics.jsonl and report.html. */
-  private static final class Reporter<D extends TrainingData, M extends Trainable> implements Trainer.Listener {
-    private final Family<D, M> family;
+  private static final class Reporter<B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>>
+      implements Trainer.Listener {
+    private final Family<B, D, M> family;
     private final D data;
     private final M model;
     private final RunDirectory run;
@@ -270,8 +269,10 @@ public final class TrainingRun {
     private long allUnits;
     private double allSeconds;
     Map<String, Object> lastValid = new LinkedHashMap<>();
+    Double lastValidLoss;
+    long lastValidStep = -1;
 
-    Reporter(Family<D, M> family, D data, M model, RunDirectory run, MetricsLog metrics, PrintStream log,
+    Reporter(Family<B, D, M> family, D data, M model, RunDirectory run, MetricsLog metrics, PrintStream log,
              Settings s, long firstStep, long totalSteps, int epochs, String title) {
       this.family = family;
       this.data = data;
@@ -337,6 +338,8 @@ public final class TrainingRun {
           epoch, train.meanLoss()));
       if (validStats != null) {
         lastValid = new LinkedHashMap<>(family.lossMetrics("valid", validStats));
+        lastValidLoss = validStats.meanLoss();
+        lastValidStep = step;
         lastValid.putAll(family.splitMetrics(data, model, data.valid(), "valid"));
         m.putAll(lastValid);
         lastValid.forEach((k, v) -> line.append(", ").append(k).append(' ')

@@ -1,41 +1,45 @@
 package io.seqspark.core.train;
 
 import io.seqspark.core.data.Batch;
+import io.seqspark.core.data.Minibatch;
 import io.seqspark.core.data.SentenceBatcher;
 import io.seqspark.core.data.TokenStreamBatcher;
 
 /**
- * Batches of one epoch with random access, so a resumed run can start at batch k of epoch e. The two language
- * model regimes are the two factories.
+ * Batches of one epoch with random access, so a resumed run can start at batch k of epoch e. Generic in the family's
+ * batch type; the two language-model regimes are the two token factories.
+ *
+ * @param <B> the batch type
  */
-public interface BatchSource {
+public interface BatchSource<B extends Minibatch> {
   int numBatches(int epoch);
 
-  Batch batch(int epoch, int k);
+  B batch(int epoch, int k);
 
   /** True when consecutive batches continue the same streams (truncated BPTT): state is carried across them. */
   boolean carriesState();
 
   /** The same batches, with {@link #carriesState()} = {@code carry} (e.g. false: every batch from zero state). */
-  default BatchSource carrying(boolean carry) {
+  default BatchSource<B> carrying(boolean carry) {
     return of(this::numBatches, this::batch, carry);
   }
 
   /** Batch k of an epoch. */
-  interface BatchAt {
-    Batch batch(int epoch, int k);
+  interface BatchAt<B> {
+    B batch(int epoch, int k);
   }
 
   /** A source from its parts: batches per epoch, batch k of an epoch, and whether state is carried across them. */
-  static BatchSource of(java.util.function.IntUnaryOperator numBatches, BatchAt batch, boolean carriesState) {
-    return new BatchSource() {
+  static <B extends Minibatch> BatchSource<B> of(java.util.function.IntUnaryOperator numBatches, BatchAt<B> batch,
+                                                boolean carriesState) {
+    return new BatchSource<>() {
       @Override
       public int numBatches(int epoch) {
         return numBatches.applyAsInt(epoch);
       }
 
       @Override
-      public Batch batch(int epoch, int k) {
+      public B batch(int epoch, int k) {
         return batch.batch(epoch, k);
       }
 
@@ -55,8 +59,8 @@ public interface BatchSource {
     return s;
   }
 
-  static BatchSource stream(TokenStreamBatcher b) {
-    return new BatchSource() {
+  static BatchSource<Batch> stream(TokenStreamBatcher b) {
+    return new BatchSource<>() {
       @Override
       public int numBatches(int epoch) {
         return b.numBatches();
@@ -79,7 +83,7 @@ public interface BatchSource {
     };
   }
 
-  static BatchSource sentences(SentenceBatcher b) {
+  static BatchSource<Batch> sentences(SentenceBatcher b) {
     return of(b::numBatches, b::batch, false);
   }
 }

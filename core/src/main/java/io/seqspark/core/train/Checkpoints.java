@@ -31,7 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Checkpoints {
   private static final String PREFIX = "step-";
-  private static final String BEST = "best";
+  /** The entry holding the best validated checkpoint. */
+  public static final String BEST = "best";
   private final DirectoryStore store;
   private final int keep;
 
@@ -50,7 +51,7 @@ public final class Checkpoints {
   }
 
   /** Writes a checkpoint for {@code pos}; if {@code best}, also replaces {@code best}. Returns its location. */
-  public String save(TrainStep step, Position pos, boolean best) {
+  public String save(TrainStep<?> step, Position pos, boolean best) {
     return save(step, pos, best, Map.of());
   }
 
@@ -58,7 +59,7 @@ public final class Checkpoints {
    * As {@link #save(TrainStep, Position, boolean)}, plus loop-specific state (e.g. each Spark partition's carried
    * state and step count), stored as {@code extra-<name>.bin} and returned by {@link #extras(String)}.
    */
-  public String save(TrainStep step, Position pos, boolean best, Map<String, double[]> extras) {
+  public String save(TrainStep<?> step, Position pos, boolean best, Map<String, double[]> extras) {
     try {
       String name = String.format("%s%09d", PREFIX, pos.step());
       String tmp = store.createTemporary();
@@ -76,7 +77,7 @@ public final class Checkpoints {
     }
   }
 
-  private void write(String entry, TrainStep step, Position pos, Map<String, double[]> extras) throws IOException {
+  private void write(String entry, TrainStep<?> step, Position pos, Map<String, double[]> extras) throws IOException {
     for (Map.Entry<String, double[]> e : extras.entrySet()) {
       writeArray(entry, "extra-" + e.getKey() + ".bin", Nd4j.createFromArray(e.getValue()));
     }
@@ -122,8 +123,32 @@ public final class Checkpoints {
     }
   }
 
+  /** Whether checkpoint {@code entry} exists (e.g. {@link #BEST}). */
+  public boolean has(String entry) {
+    try {
+      return store.entries().contains(entry);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list checkpoints in " + store.location() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Where checkpoint {@code entry} stands, without restoring anything. */
+  public Position peek(String entry) {
+    try (InputStream in = store.open(entry, "position.json")) {
+      return position(Json.readMap(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read checkpoint " + store.location(entry) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Position position(Map<String, Object> m) {
+    Object best = m.get("bestValidLoss");
+    return new Position(((Number) m.get("epoch")).intValue(), ((Number) m.get("batch")).intValue(),
+        ((Number) m.get("step")).longValue(), best == null ? Double.NaN : ((Number) best).doubleValue());
+  }
+
   /** Restores {@code step}'s model and optimizer from checkpoint {@code entry} and returns where to continue. */
-  public Position restore(String entry, TrainStep step) {
+  public Position restore(String entry, TrainStep<?> step) {
     try {
       Map<String, Object> m;
       try (InputStream in = store.open(entry, "position.json")) {
@@ -142,9 +167,7 @@ public final class Checkpoints {
         state.add(readArray(entry, "state-" + i + ".bin"));
       }
       step.model().restoreState(state);
-      Object best = m.get("bestValidLoss");
-      return new Position(((Number) m.get("epoch")).intValue(), ((Number) m.get("batch")).intValue(),
-          ((Number) m.get("step")).longValue(), best == null ? Double.NaN : ((Number) best).doubleValue());
+      return position(m);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read checkpoint " + store.location(entry) + ": " + e.getMessage(), e);
     }

@@ -5,7 +5,7 @@ public final class Evaluation {
   private Evaluation() {
   }
 
-  public static StepStats run(Trainable model, BatchSource data) {
+  public static <B extends io.seqspark.core.data.Minibatch> StepStats run(Trainable<B> model, BatchSource<B> data) {
     model.setCarryState(data.carriesState());
     model.resetState();
     StepStats total = StepStats.ZERO;

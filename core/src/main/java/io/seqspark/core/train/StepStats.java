@@ -18,8 +18,8 @@ public record StepStats(double lossSum, long tokens, long sequences, long positi
   }
 
   /** The stats of one batch's loss sum. */
-  public static StepStats of(double lossSum, io.seqspark.core.data.Batch batch) {
-    return new StepStats(lossSum, batch.tokens(), batch.rows(), (long) batch.steps() * batch.rows());
+  public static StepStats of(double lossSum, io.seqspark.core.data.Minibatch batch) {
+    return new StepStats(lossSum, batch.tokens(), batch.rows(), batch.positions());
   }
 
   public StepStats plus(StepStats o) {

@@ -1,6 +1,6 @@
 package io.seqspark.core.train;
 
-import io.seqspark.core.data.Batch;
+import io.seqspark.core.data.Minibatch;
 import io.seqspark.core.nn.ParamRef;
 import io.seqspark.core.nn.ParamStore;
 import io.seqspark.core.nn.Phases;
@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ONE training step, the same in the local loop and on every Spark worker: zero the gradients, forward and backward
  * with the loss scaled by its denominator, clip (by global norm, or per layer), update.
  */
-public final class TrainStep {
+public final class TrainStep<B extends Minibatch> {
 
   /** What the gradient is normalised by: real tokens (per-token mean) or rows (Zaremba et al.: sum over time). */
   public enum LossScale { TOKENS, SEQUENCES }
@@ -24,7 +24,7 @@ public final class TrainStep {
   public record Result(StepStats stats, double gradNorm) {
   }
 
-  private final Trainable model;
+  private final Trainable<B> model;
   private final Optimizer optimizer;
   private final double clipNorm;
   private final ClipMode clipMode;
@@ -40,11 +40,11 @@ public final class TrainStep {
     LAYER
   }
 
-  public TrainStep(Trainable model, Optimizer optimizer, double clipNorm, LossScale lossScale) {
+  public TrainStep(Trainable<B> model, Optimizer optimizer, double clipNorm, LossScale lossScale) {
     this(model, optimizer, clipNorm, ClipMode.GLOBAL, lossScale);
   }
 
-  public TrainStep(Trainable model, Optimizer optimizer, double clipNorm, ClipMode clipMode, LossScale lossScale) {
+  public TrainStep(Trainable<B> model, Optimizer optimizer, double clipNorm, ClipMode clipMode, LossScale lossScale) {
     this.model = model;
     this.optimizer = optimizer;
     this.clipNorm = clipNorm;
@@ -52,7 +52,7 @@ public final class TrainStep {
     this.lossScale = lossScale;
   }
 
-  public Result run(Batch batch, double lr, long step, long runSeed) {
+  public Result run(B batch, double lr, long step, long runSeed) {
     ParamStore p = model.params();
     long t0 = Phases.start();
     p.zeroGrads();
@@ -111,7 +111,7 @@ public final class TrainStep {
     return z ^ (z >>> 31);
   }
 
-  public Trainable model() {
+  public Trainable<B> model() {
     return model;
   }
 

@@ -1,6 +1,6 @@
 package io.seqspark.core.train;
 
-import io.seqspark.core.data.Batch;
+import io.seqspark.core.data.Minibatch;
 import io.seqspark.core.nn.ParamStore;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -8,8 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A model family as the training step sees it. Every family (language model, classifier, seq2seq, ...) implements
  * this once, and the same {@link TrainStep} then trains it locally and on every Spark worker.
+ *
+ * @param <B> the family's batch type
  */
-public interface Trainable {
+public interface Trainable<B extends Minibatch> {
 
   /** The flat parameters and gradients. */
   ParamStore params();
@@ -19,10 +21,10 @@ public interface Trainable {
    *
    * @param stepSeed seed of this step's random streams (dropout)
    */
-  StepStats forwardBackward(Batch batch, double gradScale, long stepSeed);
+  StepStats forwardBackward(B batch, double gradScale, long stepSeed);
 
   /** Forward only (no dropout, no gradients). */
-  StepStats evaluate(Batch batch);
+  StepStats evaluate(B batch);
 
   /** Whether recurrent state is carried from one batch to the next (truncated BPTT over a stream); keeps current state. */
   default void setCarryState(boolean carry) {

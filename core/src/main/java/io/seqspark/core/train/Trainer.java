@@ -1,15 +1,9 @@
 package io.seqspark.core.train;
 
 /**
- * The local training loop (development, tests, one machine). In ten lines:
- * <pre>
- *   for epoch e from pos.epoch to epochs:
- *     lr = schedule(e); if starting the epoch: model.resetState()
- *     for batch k from pos.batch: result = step.run(train.batch(e, k), lr, ++stepCount)
- *       listener.onStep(...); every checkpointEverySteps: checkpoint
- *     valid = Evaluation.run(model, valid); listener.onEpoch(...); checkpoint (best if valid improved)
- * </pre>
- * Spark's parameter averaging runs the same {@link TrainStep} on each worker.
+ * The local trainer (development, tests, one machine): the shared {@link EpochLoop} over {@link Rounds#local} rounds,
+ * one batch and one {@link TrainStep} each. Spark's trainer runs the same loop over averaging rounds, and the same
+ * TrainStep on each worker. Its {@link Options} and {@link Listener} are the loop's.
  */
 public final class Trainer {
 
@@ -39,76 +33,16 @@ public final class Trainer {
     }
   }
 
-  private final TrainStep step;
-  private final BatchSource train;
-  private final BatchSource valid;
-  private final Options options;
-  private final Checkpoints checkpoints;
-  private final Listener listener;
+  private final EpochLoop loop;
 
-  public Trainer(TrainStep step, BatchSource train, BatchSource valid, Options options, Checkpoints checkpoints,
-                 Listener listener) {
-    this.step = step;
-    this.train = train;
-    this.valid = valid;
-    this.options = options;
-    this.checkpoints = checkpoints;
-    this.listener = listener == null ? new Listener() { } : listener;
+  public <B extends io.seqspark.core.data.Minibatch> Trainer(TrainStep<B> step, BatchSource<B> train,
+      BatchSource<B> valid, Options options, Checkpoints checkpoints, Listener listener) {
+    this.loop = new EpochLoop(step, Rounds.local(step, train, options.seed()),
+        valid == null ? null : () -> Evaluation.run(step.model(), valid), options, checkpoints, listener);
   }
 
   /** Trains from {@code pos} (use {@link Position#start()} for a new run) and returns where it stopped. */
   public Position run(Position pos) {
-    Trainable model = step.model();
-    int epoch = pos.epoch();
-    int k = pos.batch();
-    long count = pos.step();
-    double best = pos.bestValidLoss();
-    long deadline = options.maxSeconds() > 0 ? System.nanoTime() + (long) (options.maxSeconds() * 1e9) : Long.MAX_VALUE;
-    boolean outOfTime = false;
-    // a run resumed mid-epoch keeps the carried state its checkpoint restored
-    model.setCarryState(train.carriesState());
-    for (; epoch <= options.epochs(); epoch++, k = 0) {
-      double lr = options.learningRate().at(epoch);
-      if (k == 0) {
-        model.setCarryState(train.carriesState());
-        model.resetState();
-      }
-      StepStats epochStats = StepStats.ZERO;
-      int n = train.numBatches(epoch);
-      for (; k < n; k++) {
-        if (options.maxSteps() > 0 && count >= options.maxSteps()) {
-          return new Position(epoch, k, count, best);
-        }
-        if (System.nanoTime() >= deadline) {
-          outOfTime = true;
-          break;
-        }
-        TrainStep.Result r = step.run(train.batch(epoch, k), lr, ++count, options.seed());
-        epochStats = epochStats.plus(r.stats());
-        listener.onStep(epoch, k, n, count, lr, r);
-        boolean due = options.checkpointEverySteps() > 0 && count % options.checkpointEverySteps() == 0 && k + 1 < n;
-        if (due && checkpoints != null) {
-          Position p = new Position(epoch, k + 1, count, best);
-          listener.onCheckpoint(checkpoints.save(step, p, false), p);
-        }
-      }
-      StepStats v = null;
-      if (valid != null) {
-        v = Evaluation.run(model, valid);
-      }
-      boolean improved = v != null && (Double.isNaN(best) || v.meanLoss() < best);
-      if (improved) {
-        best = v.meanLoss();
-      }
-      listener.onEpoch(epoch, count, lr, epochStats, v);
-      if (checkpoints != null) {
-        Position p = new Position(epoch + 1, 0, count, best);
-        listener.onCheckpoint(checkpoints.save(step, p, improved), p);
-      }
-      if (outOfTime) {
-        return new Position(epoch + 1, 0, count, best);
-      }
-    }
-    return new Position(epoch, 0, count, best);
+    return loop.run(pos);
   }
 }

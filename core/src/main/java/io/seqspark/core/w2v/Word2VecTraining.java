@@ -7,7 +7,6 @@ import io.seqspark.core.io.Manifest;
 import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.Progress;
 import io.seqspark.core.io.RunDirectory;
-import io.seqspark.core.task.LanguageModelTask;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -69,7 +68,7 @@ public final class Word2VecTraining {
 
   /** Fails before any work if data.train is unset or missing (or an evaluation file is). */
   public static void corpusPathCheck(Settings s) {
-    LanguageModelTask.requireFile(s, "data.train");
+    io.seqspark.core.data.DataInputs.requireFile(s, "data.train");
     for (String key : new String[] {"w2v.questions", "w2v.wordsim"}) {
       if (s.getPath(key) != null) {
         requireEvalFile(s.getPath(key), key);
@@ -79,11 +78,11 @@ public final class Word2VecTraining {
 
   /** The corpus of data.train: an ingest output directory or a text file. */
   public static Corpus corpus(Settings s) throws IOException {
-    Path p = LanguageModelTask.requireFile(s, "data.train");
+    Path p = io.seqspark.core.data.DataInputs.requireFile(s, "data.train");
     int minCount = s.getInt("w2v.minCount");
     int maxLen = s.getInt("w2v.maxSentenceLength");
-    Corpus c = LanguageModelTask.isShards(p) ? Corpus.fromShards(p, minCount, maxLen)
-        : Corpus.fromText(p, LanguageModelTask.tokenizer(s), minCount, maxLen);
+    Corpus c = io.seqspark.core.data.DataInputs.isShards(p) ? Corpus.fromShards(p, minCount, maxLen)
+        : Corpus.fromText(p, io.seqspark.core.data.DataInputs.tokenizer(s), minCount, maxLen);
     if (c.words() == 0) {
       throw new IllegalArgumentException("data.train = " + p + ": no word occurs w2v.minCount = " + minCount
           + " times or more; lower w2v.minCount or use a bigger corpus");

@@ -118,7 +118,7 @@ class LanguageModelTest {
   void ptbCharPreset_isValid_andBuildsTheTcnItDocuments() {
     io.seqspark.core.config.Settings s = io.seqspark.core.config.Settings.load(
         java.util.List.of(java.nio.file.Path.of("lm-ptb-char")), java.util.List.of());
-    LanguageModelSpec spec = io.seqspark.core.task.LanguageModelTask.spec(s, 53);
+    LanguageModelSpec spec = io.seqspark.core.task.LanguageModelFamily.spec(s, 53);
     assertEquals("tcn", spec.cell());
     assertEquals(900.0, s.getDouble("train.maxSeconds"), "the CPU budget BENCHMARKS.md states");
     assertEquals(61, new LanguageModel(spec, DataType.FLOAT, 1).receptiveField().getAsInt());

@@ -64,22 +64,22 @@ class ClassifierTrainingTest {
   }
 
   private static TrainingRun.Outcome train(Path out, Settings s) throws IOException {
-    return ClassifierTraining.run(s, RunDirectory.create(out, false), false, List.of("test"),
+    return ClassifierFamily.run(s, RunDirectory.create(out, false), false, List.of("test"),
         new PrintStream(new ByteArrayOutputStream()), TrainingRun.local());
   }
 
   @Test
   void stratifiedHoldOut_keepsEachLabelsShare_andIsSeeded() throws IOException {
-    List<List<ClassificationTask.Example>> a = ClassificationTask.splits(settings());
+    List<List<ClassifierFamily.Example>> a = ClassifierFamily.splits(settings());
     // 90 spam / 210 ham (+1 empty ham): test = round(0.2 * n) of each label, valid = round(0.2 * rest)
     assertEquals(List.of(18L, 42L), counts(a.get(2)));
     assertEquals(List.of(14L, 34L), counts(a.get(1)));
     assertEquals(301, a.get(0).size() + a.get(1).size() + a.get(2).size());
-    assertEquals(a.get(2), ClassificationTask.splits(settings()).get(2), "same seed, same split");
-    assertTrue(!a.get(2).equals(ClassificationTask.splits(settings("seed=6")).get(2)), "another seed, another split");
+    assertEquals(a.get(2), ClassifierFamily.splits(settings()).get(2), "same seed, same split");
+    assertTrue(!a.get(2).equals(ClassifierFamily.splits(settings("seed=6")).get(2)), "another seed, another split");
   }
 
-  private static List<Long> counts(List<ClassificationTask.Example> split) {
+  private static List<Long> counts(List<ClassifierFamily.Example> split) {
     Map<String, Long> c = new HashMap<>();
     split.forEach(e -> c.merge(e.label(), 1L, Long::sum));
     return List.of(c.getOrDefault("spam", 0L), c.getOrDefault("ham", 0L));
@@ -95,10 +95,10 @@ class ClassifierTrainingTest {
       assertTrue(Files.isRegularFile(o.runDir().resolve(f)), f);
     }
     assertTrue(MetricsLog.read(o.runDir().resolve("metrics.jsonl")).stream().anyMatch(m -> m.containsKey("examples_per_s")));
-    ClassificationTask.Loaded m = ClassificationTask.load(o.runDir().resolve("model.zip"));
-    assertEquals(List.of("ham", "spam"), m.labels());
-    BatchSource test = ClassificationTask.evaluationSource(m.settings(), null, m.vocabulary(), m.labels());
-    Confusion c = ClassificationTask.confusion(m.model(), test, m.labels());
+    io.seqspark.core.task.Family.Loaded<io.seqspark.core.model.SequenceClassifier> m = ClassifierFamily.load(o.runDir().resolve("model.zip"));
+    assertEquals(List.of("ham", "spam"), m.dims().labels("labels"));
+    BatchSource<io.seqspark.core.data.Batch> test = ClassifierFamily.evaluationSource(m.settings(), null, m.vocabulary(), m.dims().labels("labels"));
+    Confusion c = ClassifierFamily.confusion(m.model(), test, m.dims().labels("labels"));
     assertEquals(60, c.total(), "the archived config re-derives the same held-out test split");
     assertEquals(acc, c.accuracy(), 0.0);
   }
@@ -113,7 +113,7 @@ class ClassifierTrainingTest {
   void aLineWithoutItsLabelSeparator_failsNamingFileLineAndKey() throws IOException {
     Path bad = Files.write(dir.resolve("bad.tsv"), List.of("ham\tok then", "spam win now"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ClassificationTask.load(settings("data.train=" + bad), null));
+        () -> ClassifierFamily.loadData(settings("data.train=" + bad), null));
     assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("classify.format"), e.getMessage());
   }
 }

@@ -55,10 +55,10 @@ class LanguageModelTrainingTest {
     return s;
   }
 
-  private static LanguageModelTraining.Summary run(Path out, boolean resume, List<String> sets) throws IOException {
+  private static LanguageModelFamily.Summary run(Path out, boolean resume, List<String> sets) throws IOException {
     Settings s = resume ? Settings.load(List.of(out.resolve("config.conf")), sets) : Settings.load(List.of(), sets);
     RunDirectory rd = resume ? RunDirectory.resume(out) : RunDirectory.create(out, false);
-    return LanguageModelTraining.run(s, rd, resume, List.of("test"), new PrintStream(new ByteArrayOutputStream()));
+    return LanguageModelFamily.run(s, rd, resume, List.of("test"), new PrintStream(new ByteArrayOutputStream()));
   }
 
   private static final String[] ADAM = {"train.optimizer=adam", "train.learningRate=0.01"};
@@ -100,11 +100,11 @@ class LanguageModelTrainingTest {
   @Test
   void resumedRun_reproducesTheUninterruptedRun() throws IOException {
     // Adam: its moment vectors must survive the checkpoint too
-    LanguageModelTraining.Summary whole = run(dir.resolve("whole"), false, sets(ADAM));
+    LanguageModelFamily.Summary whole = run(dir.resolve("whole"), false, sets(ADAM));
     // stop mid-epoch 1 after the checkpoint at step 40, then resume; steps 41..45 run twice (the later wins)
     run(dir.resolve("split"), false, sets(ADAM[0], ADAM[1], "train.maxSteps=45"));
     assertTrue(Files.isDirectory(dir.resolve("split/checkpoints/step-000000040")));
-    LanguageModelTraining.Summary resumed = run(dir.resolve("split"), true, List.of("train.maxSteps=0"));
+    LanguageModelFamily.Summary resumed = run(dir.resolve("split"), true, List.of("train.maxSteps=0"));
     assertSameLosses(losses(dir.resolve("whole")), losses(dir.resolve("split")));
     assertEquals(whole.steps(), resumed.steps());
     assertEquals(whole.validPerplexity(), resumed.validPerplexity(), 0.0);
@@ -140,7 +140,7 @@ class LanguageModelTrainingTest {
         "data.train=" + file, "data.valid=" + file);
     run(out, false, sentenceSets);
     Settings s = Settings.load(List.of(), sentenceSets);
-    double expected = LanguageModelTask.load(s, null).trainPaddingRatio();
+    double expected = LanguageModelFamily.loadData(s, null).trainPaddingRatio();
     double logged = Double.NaN;
     for (Map<String, Object> rec : MetricsLog.read(out.resolve("metrics.jsonl"))) {
       if (rec.get("padding_ratio") instanceof Number p) {
@@ -153,7 +153,7 @@ class LanguageModelTrainingTest {
 
   @Test
   void training_learnsTheGrammar_andWritesTheRunDirectory() throws IOException {
-    LanguageModelTraining.Summary s = run(dir.resolve("learn"), false, sets(ADAM[0], ADAM[1], "train.epochs=6"));
+    LanguageModelFamily.Summary s = run(dir.resolve("learn"), false, sets(ADAM[0], ADAM[1], "train.epochs=6"));
     // a uniform guess over the 34 tokens (30 words + "the", "a", </s>, <unk>...) has perplexity ~34; the grammar
     // leaves about 10 choices at 4 of 6 positions and 1 at the others, so a model that learned it is far below 34
     assertTrue(s.validPerplexity() < 8, "valid perplexity " + s.validPerplexity());

@@ -44,11 +44,11 @@ class PretrainedEmbeddingTest {
     Settings s = Settings.load(List.of(), List.of("data.train=" + dir.resolve("train.txt"), "model.embeddingSize=4",
         "model.hiddenSize=5", "model.layers=1", "train.batchSize=2", "train.bptt=4", "train.epochs=1", "train.maxSteps=5",
         "eval.generate=0", "model.embedding.pretrained=" + dir.resolve("vec.txt"), "model.embedding.freeze=" + freeze));
-    LanguageModelTraining.run(s, RunDirectory.create(out, false), false, List.of("test"), new PrintStream(new ByteArrayOutputStream()));
+    LanguageModelFamily.run(s, RunDirectory.create(out, false), false, List.of("test"), new PrintStream(new ByteArrayOutputStream()));
     ModelArchive.Contents c = ModelArchive.read(out.resolve("model.zip"));
     manifestOut.putAll(c.manifest());
     manifestOut.put("vocab", c.vocabulary());
-    LanguageModel m = LanguageModelTask.model(c.settings(), c.vocabulary().size());
+    LanguageModel m = LanguageModelFamily.model(c.settings(), c.vocabulary().size());
     m.params().setParams(c.params());
     return m;
   }
@@ -81,10 +81,10 @@ class PretrainedEmbeddingTest {
     Vocabulary v = io.seqspark.core.data.TextCorpus.buildVocabulary(List.of(List.of("cat", "dog")), 1, 0);
     Settings s = Settings.load(List.of(), List.of("model.embeddingSize=4", "model.hiddenSize=5", "model.layers=1",
         "model.embedding.pretrained=" + vec));
-    LanguageModel m = LanguageModelTask.model(s, v.size());
-    assertEquals(1, LanguageModelTask.initEmbedding(s, m.embedding(), v), "dog has no vector");
+    LanguageModel m = LanguageModelFamily.model(s, v.size());
+    assertEquals(1, io.seqspark.core.w2v.PretrainedEmbedding.initialise(s, m.embedding(), v), "dog has no vector");
     assertArrayEquals(VECTORS.get("cat"), row(m, v.id("cat")), 0f);
     assertFalse(m.embedding().frozen());
-    assertEquals(-1, LanguageModelTask.initEmbedding(Settings.defaults(), m.embedding(), v), "no file configured");
+    assertEquals(-1, io.seqspark.core.w2v.PretrainedEmbedding.initialise(Settings.defaults(), m.embedding(), v), "no file configured");
   }
 }

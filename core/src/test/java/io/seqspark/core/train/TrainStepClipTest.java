@@ -19,13 +19,13 @@ class TrainStepClipTest {
 
   private static final double[] GRAD = {3, 4, 0, 12, 0, 0, 5};
 
-  private static Trainable fixedGradient() {
+  private static Trainable<Batch> fixedGradient() {
     ParamStore.Builder b = ParamStore.builder();
     b.add("a.W", Init.zeros(), 2);
     b.add("b.W", Init.zeros(), 2);
     b.add("b.b", Init.zeros(), 3);
     ParamStore store = b.build(DataType.DOUBLE, 1);
-    return new Trainable() {
+    return new Trainable<Batch>() {
       @Override
       public ParamStore params() {
         return store;

@@ -6,17 +6,17 @@ import io.seqspark.core.data.LengthBucketing;
 import io.seqspark.core.data.TextCorpus;
 import io.seqspark.core.data.TokenStreamBatcher;
 import io.seqspark.core.io.Json;
-import io.seqspark.core.task.LanguageModelTask;
+import io.seqspark.core.task.LanguageModelFamily;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.Evaluation;
 import io.seqspark.core.train.LearningRate;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.TrainStep;
 import io.seqspark.spark.train.CachedShards;
-import io.seqspark.spark.train.LanguageModelWorkload;
+import io.seqspark.spark.train.FamilyWorkload;
 import io.seqspark.spark.train.ParameterAveraging;
 import io.seqspark.spark.train.RoundTimes;
-import io.seqspark.spark.train.Shard;
+import io.seqspark.core.data.Shard;
 import io.seqspark.spark.train.SparkDefaults;
 import io.seqspark.spark.train.Workload;
 import java.io.IOException;
@@ -131,7 +131,7 @@ public final class AveragingBench implements Callable<Integer> {
     boolean spark = !(skip.contains("overhead") && skip.contains("compare") && skip.contains("stat"));
     if (spark) {
       Settings s = settings();
-      LanguageModelTask.Data data = LanguageModelTask.load(s, null);
+      LanguageModelFamily.Data data = LanguageModelFamily.loadData(s, null);
       int vocab = data.vocabulary().size();
       result.put("shape", String.format(Locale.ROOT, "vocab %d, emb %d, %dx%d %s, batch %d, bptt %d, %s lr %s, clip %s, regime %s",
           vocab, s.getInt("model.embeddingSize"), s.getInt("model.layers"), s.getInt("model.hiddenSize"),
@@ -228,7 +228,7 @@ public final class AveragingBench implements Callable<Integer> {
         .distinct().count();
   }
 
-  private static List<Shard> shards(LanguageModelTask.Data data, int p) {
+  private static List<Shard> shards(LanguageModelFamily.Data data, int p) {
     return data.trainStream() != null ? Shard.ofStream(data.trainStream(), p) : Shard.ofSentences(data.trainSentences(), p);
   }
 
@@ -238,7 +238,7 @@ public final class AveragingBench implements Callable<Integer> {
   }
 
   private static TrainStep freshStep(Settings s, int vocab) {
-    return LanguageModelTask.step(s, LanguageModelTask.model(s, vocab));
+    return io.seqspark.core.train.TrainSetup.step(s, LanguageModelFamily.model(s, vocab));
   }
 
   /** Collects per-round wall and compute times and training stats. */
@@ -261,10 +261,10 @@ public final class AveragingBench implements Callable<Integer> {
 
   // ---------------------------------------------------------------------------------------------------- overhead
 
-  void overhead(JavaSparkContext sc, Settings s, LanguageModelTask.Data data, int vocab) {
+  void overhead(JavaSparkContext sc, Settings s, LanguageModelFamily.Data data, int vocab) {
     CachedShards<Shard> cached = new CachedShards<>(sc, shards(data, workers));
     JavaRDD<Shard> rdd = cached.rdd();
-    LanguageModelWorkload workload = new LanguageModelWorkload(s, vocab);
+    FamilyWorkload<Batch> workload = new FamilyWorkload<>(LanguageModelFamily.INSTANCE, s, io.seqspark.core.task.Dims.ofVocabulary(vocab));
     TrainStep driver = freshStep(s, vocab);
     long params = driver.model().params().size();
     result.put("broadcast_floats_per_round", params + driver.optimizer().state().length());
@@ -303,7 +303,7 @@ public final class AveragingBench implements Callable<Integer> {
 
   // ---------------------------------------------------------------------------------------------------- compare
 
-  void compare(JavaSparkContext sc, Settings s, LanguageModelTask.Data data, int vocab) throws IOException {
+  void compare(JavaSparkContext sc, Settings s, LanguageModelFamily.Data data, int vocab) throws IOException {
     List<String> mismatch = new ArrayList<>();
     if (data.trainStream() == null) {
       result.put("compare_skipped", "needs data.regime = stream (dl4j-spark's EmbeddingSequenceLayer wants one length)");
@@ -351,7 +351,7 @@ public final class AveragingBench implements Callable<Integer> {
     // seqspark: warm-up on a separate driver copy, then a fresh model on exactly these batches
     CachedShards<Shard> cached = new CachedShards<>(sc, shards);
     JavaRDD<Shard> rdd = cached.rdd();
-    Workload workload = new ZeroStateWorkload(new LanguageModelWorkload(s, vocab));
+    Workload workload = new ZeroStateWorkload(new FamilyWorkload<>(LanguageModelFamily.INSTANCE, s, io.seqspark.core.task.Dims.ofVocabulary(vocab)));
     new ParameterAveraging(sc, workload, options(s, compareK), freshStep(s, vocab)).runEpoch(rdd, 1, 0, 1, null);
     TrainStep driver = freshStep(s, vocab);
     Rounds r = new Rounds();
@@ -408,10 +408,10 @@ public final class AveragingBench implements Callable<Integer> {
   }
 
   /** The first batches of the validation split (else the end of the training stream), batchSize rows × bptt. */
-  private List<Batch> heldOut(Settings s, LanguageModelTask.Data data, int rows, int bptt) throws IOException {
+  private List<Batch> heldOut(Settings s, LanguageModelFamily.Data data, int rows, int bptt) throws IOException {
     int[] stream;
     if (s.getPath("data.valid") != null) {
-      stream = TextCorpus.toStream(TextCorpus.readLines(s.getPath("data.valid"), LanguageModelTask.tokenizer(s)),
+      stream = TextCorpus.toStream(TextCorpus.readLines(s.getPath("data.valid"), io.seqspark.core.data.DataInputs.tokenizer(s)),
           data.vocabulary(), s.getBoolean("data.eosPerLine"));
     } else {
       int[] t = data.trainStream();
@@ -434,14 +434,14 @@ public final class AveragingBench implements Callable<Integer> {
 
   // ---------------------------------------------------------------------------------------------------- stat
 
-  void stat(JavaSparkContext sc, Settings s, LanguageModelTask.Data data, int vocab) {
+  void stat(JavaSparkContext sc, Settings s, LanguageModelFamily.Data data, int vocab) {
     if (data.valid() == null) {
       result.put("stat_skipped", "no data.valid to measure perplexity on");
       return;
     }
     long epochTokens = data.train().tokens(1);
     long budget = statTokens > 0 ? statTokens : (quick ? Math.min(epochTokens, 12_000) : epochTokens);
-    LanguageModelWorkload workload = new LanguageModelWorkload(s, vocab);
+    FamilyWorkload<Batch> workload = new FamilyWorkload<>(LanguageModelFamily.INSTANCE, s, io.seqspark.core.task.Dims.ofVocabulary(vocab));
     Map<String, Object> detail = new LinkedHashMap<>();
     for (int p : statWorkers) {
       CachedShards<Shard> cached = new CachedShards<>(sc, shards(data, p));

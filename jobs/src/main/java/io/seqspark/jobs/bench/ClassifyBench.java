@@ -4,8 +4,8 @@ import io.seqspark.core.config.Settings;
 import io.seqspark.core.io.AtomicFiles;
 import io.seqspark.core.io.Json;
 import io.seqspark.core.io.RunDirectory;
-import io.seqspark.core.task.ClassificationTask;
-import io.seqspark.core.task.ClassifierTraining;
+import io.seqspark.core.task.ClassifierFamily;
+import io.seqspark.core.task.ClassifierFamily;
 import io.seqspark.core.task.TrainingRun;
 import io.seqspark.core.train.BatchSource;
 import java.io.IOException;
@@ -59,17 +59,17 @@ public final class ClassifyBench implements Callable<Integer> {
   private TrainingRun.Outcome train(String preset, Path out) throws IOException {
     Settings s = Settings.load(List.of(Path.of(preset)), sets);
     System.err.println("[bench classify] training " + preset);
-    return ClassifierTraining.run(s, RunDirectory.create(out, false), false, List.of("bench", "classify", preset),
+    return ClassifierFamily.run(s, RunDirectory.create(out, false), false, List.of("bench", "classify", preset),
         new PrintStream(System.err, true), TrainingRun.local());
   }
 
   /** The share of the most frequent label in the run's test (or valid) split, re-read from the archived model. */
   private static double majority(TrainingRun.Outcome run, boolean test) throws IOException {
-    ClassificationTask.Loaded m = ClassificationTask.load(run.runDir().resolve("model.zip"));
+    io.seqspark.core.task.Family.Loaded<io.seqspark.core.model.SequenceClassifier> m = ClassifierFamily.load(run.runDir().resolve("model.zip"));
     Settings s = m.settings();
-    BatchSource split = test ? ClassificationTask.evaluationSource(s, null, m.vocabulary(), m.labels())
-        : ClassificationTask.evaluationSource(s, s.getPath("data.valid"), m.vocabulary(), m.labels());
-    long[] counts = new long[m.labels().size()];
+    BatchSource<io.seqspark.core.data.Batch> split = test ? ClassifierFamily.evaluationSource(s, null, m.vocabulary(), m.dims().labels("labels"))
+        : ClassifierFamily.evaluationSource(s, s.getPath("data.valid"), m.vocabulary(), m.dims().labels("labels"));
+    long[] counts = new long[m.dims().labels("labels").size()];
     long n = 0;
     for (int k = 0; k < split.numBatches(0); k++) {
       for (int label : io.seqspark.core.data.Labelled.labels(split.batch(0, k))) {

@@ -1,5 +1,6 @@
 package io.seqspark.spark.train;
 
+import io.seqspark.core.data.Shard;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.seqspark.core.config.Settings;
  * A workload that ships the resolved config as text (Settings are not serializable) and parses it once per
  * executor-side copy.
  */
-public abstract class ConfiguredWorkload implements Workload {
+public abstract class ConfiguredWorkload {
   private final String config;
   private transient Settings settings;
 
@@ -21,12 +21,8 @@ public abstract class ConfiguredWorkload implements Workload {
     return settings;
   }
 
-  /** {@code prefix}-{@code sizes}-{hash of the config}. */
-  protected String id(String prefix, int... sizes) {
-    StringBuilder sb = new StringBuilder(prefix);
-    for (int n : sizes) {
-      sb.append('-').append(n);
-    }
-    return sb.append('-').append(Integer.toHexString(config.hashCode())).toString();
+  /** A hash of the config text, for executor-side cache keys. */
+  protected String configHash() {
+    return Integer.toHexString(config.hashCode());
   }
 }

@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * fit() to 1e-10 in double precision.
  * Recurrent state is not carried between batches: use the sentences regime.
  */
-public final class Dl4jNetwork implements Trainable {
+public final class Dl4jNetwork implements Trainable<io.seqspark.core.data.Batch> {
   private final MultiLayerNetwork net;
   private final int vocabSize;
   private final ParamStore params;

@@ -17,7 +17,7 @@ final class FaultInjection {
   private FaultInjection() {
   }
 
-  static void afterSteps(int partition, int epoch, int round, Trainable model) {
+  static void afterSteps(int partition, int epoch, int round, Trainable<?> model) {
     SparkEnv env = SparkEnv.get();
     if (env == null) {
       return;

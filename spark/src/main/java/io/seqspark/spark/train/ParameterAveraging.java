@@ -1,6 +1,10 @@
 package io.seqspark.spark.train;
 
+import io.seqspark.core.data.Minibatch;
+import io.seqspark.core.data.Shard;
 import io.seqspark.core.train.BatchSource;
+import io.seqspark.core.train.Rounds;
+import io.seqspark.core.train.TrainSetup;
 import io.seqspark.core.train.LearningRate;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.TrainStep;
@@ -81,15 +85,15 @@ public final class ParameterAveraging {
   }
 
   private final JavaSparkContext sc;
-  private final Workload workload;
+  private final Workload<?> workload;
   private final Options options;
-  private final TrainStep driver;
+  private final TrainStep<?> driver;
 
   /**
    * @param driver the driver's copy of the model and optimizer: holds the averaged parameters between rounds and
    *               at the end (for checkpoints, evaluation and the model archive)
    */
-  public ParameterAveraging(JavaSparkContext sc, Workload workload, Options options, TrainStep driver) {
+  public ParameterAveraging(JavaSparkContext sc, Workload<?> workload, Options options, TrainStep<?> driver) {
     this.sc = sc;
     this.workload = workload;
     this.options = options;
@@ -98,7 +102,7 @@ public final class ParameterAveraging {
 
   /** The seed of partition p's random streams: the run seed itself for partition 0, so one partition = local. */
   public static long partitionSeed(long seed, int partition) {
-    return partition == 0 ? seed : TrainStep.stepSeed(seed, -1L - partition);
+    return TrainSetup.partitionSeed(seed, partition);
   }
 
   private final Map<Integer, double[][]> states = new HashMap<>();
@@ -130,36 +134,104 @@ public final class ParameterAveraging {
       states.clear();
     }
     int rounds = 0;
-    ParameterChannel channel = options.transport() == Transport.DIRECT
-        ? new ParameterChannel(sc.getConf().get("spark.driver.host", "localhost"), options.transportPort()) : null;
     try {
       for (int round = firstRound; rounds < maxRounds; round++) {
-        long t0 = System.nanoTime();
-        RoundResult r = runRound(shards, channel, epoch, round, lr);
-        long t2 = System.nanoTime();
-        if (r.tokens == 0) {
+        RoundResult r = round(shards, epoch, round, lr, listener);
+        if (r == null) {
           return rounds; // every partition has run all its batches of this epoch
         }
-        average(r, channel, epoch, round);
-        long t3 = System.nanoTime();
-        states.putAll(r.states);
-        stepCounts.putAll(r.stepCounts);
         rounds++;
-        if (listener != null) {
-          double seconds = (System.nanoTime() - t0) / 1e9;
-          listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, seconds);
-          listener.onRoundTimes(epoch, round, new RoundTimes(seconds, r.maxComputeSeconds, r.maxReadSeconds,
-              r.maxSetupSeconds, r.maxPackSeconds, r.driverBroadcastSeconds, (t3 - t2) / 1e9,
-              Math.max(0, r.firstStartMillis - r.submitMillis) / 1e3,
-              Math.max(0, r.collectedMillis - r.lastEndMillis) / 1e3));
-        }
       }
       return rounds;
     } finally {
-      if (channel != null) {
-        channel.close();
-      }
+      closeChannel();
     }
+  }
+
+  private ParameterChannel channel;
+
+  private ParameterChannel channel() {
+    if (channel == null && options.transport() == Transport.DIRECT) {
+      channel = new ParameterChannel(sc.getConf().get("spark.driver.host", "localhost"), options.transportPort());
+    }
+    return channel;
+  }
+
+  private void closeChannel() {
+    if (channel != null) {
+      channel.close();
+      channel = null;
+    }
+  }
+
+  /**
+   * One round: ships the driver's values, runs every partition's k steps, averages into the driver's model, keeps the
+   * partitions' carried state; null (nothing changed) when every partition has run all its batches of the epoch.
+   */
+  private RoundResult round(JavaRDD<Shard> shards, int epoch, int round, double lr, Listener listener) {
+    long t0 = System.nanoTime();
+    ParameterChannel ch = channel();
+    RoundResult r = runRound(shards, ch, epoch, round, lr);
+    long t2 = System.nanoTime();
+    if (r.tokens == 0) {
+      return null;
+    }
+    average(r, ch, epoch, round);
+    long t3 = System.nanoTime();
+    states.putAll(r.states);
+    stepCounts.putAll(r.stepCounts);
+    if (listener != null) {
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, seconds);
+      listener.onRoundTimes(epoch, round, new RoundTimes(seconds, r.maxComputeSeconds, r.maxReadSeconds,
+          r.maxSetupSeconds, r.maxPackSeconds, r.driverBroadcastSeconds, (t3 - t2) / 1e9,
+          Math.max(0, r.firstStartMillis - r.submitMillis) / 1e3,
+          Math.max(0, r.collectedMillis - r.lastEndMillis) / 1e3));
+    }
+    return r;
+  }
+
+  /**
+   * These averaging rounds as the shared {@link io.seqspark.core.train.EpochLoop} runs them: a round advances the
+   * optimizer steps of its busiest partition (k, fewer at an epoch's end); its state is the partitions' carried
+   * states and step counts. {@code listener} (may be null) also sees each round's time split.
+   */
+  public Rounds rounds(JavaRDD<Shard> shards, Listener listener) {
+    return new Rounds() {
+      @Override
+      public void startEpoch(int epoch, boolean fresh) {
+        if (fresh) {
+          states.clear();
+        }
+      }
+
+      @Override
+      public Round run(int epoch, int round, double lr, long stepsBefore) {
+        RoundResult r = round(shards, epoch, round, lr, listener);
+        return r == null ? null
+            : new Round(new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), Double.NaN, r.maxSteps);
+      }
+
+      @Override
+      public int rounds(int epoch) {
+        return -1;
+      }
+
+      @Override
+      public Map<String, double[]> exportState() {
+        return ParameterAveraging.this.exportState();
+      }
+
+      @Override
+      public void importState(Map<String, double[]> state) {
+        ParameterAveraging.this.importState(state);
+      }
+
+      @Override
+      public void close() {
+        closeChannel();
+      }
+    };
   }
 
   /** Ships the driver's values, runs every partition's k steps, and returns their aggregate (values still raw). */
@@ -264,16 +336,16 @@ public final class ParameterAveraging {
   }
 
   /** Everything a partition needs for one round; broadcast once per round. */
-  record RoundInput(Workload workload, float[] params, float[] optimizer, ParameterChannel.Address channel,
+  record RoundInput(Workload<?> workload, float[] params, float[] optimizer, ParameterChannel.Address channel,
                     long roundKey, Map<Integer, double[][]> states,
                     Map<Integer, Long> stepCounts, int epoch, int round, int k, double lr, long seed, int rddId)
       implements Serializable {
   }
 
   /** One model, optimizer and batch source per (workload, partition) and executor JVM, reused across rounds. */
-  private static final Map<String, Worker> WORKERS = new ConcurrentHashMap<>();
+  private static final Map<String, Worker<?>> WORKERS = new ConcurrentHashMap<>();
 
-  private record Worker(TrainStep step, BatchSource source, Shard shard) {
+  private record Worker<B extends Minibatch>(TrainStep<B> step, BatchSource<B> source, Shard shard) {
   }
 
   /** Runs partition p's k steps of this round, starting from the broadcast parameters and state. */
@@ -287,18 +359,28 @@ public final class ParameterAveraging {
     // keyed by workload, RDD and partition, and checked against the shard object itself: RDD ids start again in
     // every SparkContext, so a later context in the same JVM must not reuse a worker built on another context's data
     String key = in.workload().id() + "/" + in.rddId() + "/" + p;
-    Worker w = WORKERS.get(key);
+    Worker<?> w = WORKERS.get(key);
     if (w == null || w.shard() != shard) {
-      w = new Worker(in.workload().newStep(), in.workload().source(shard), shard);
+      w = worker(in.workload(), shard);
       WORKERS.put(key, w);
     }
+    return runPartition(in, w, p, taskStart, startMillis);
+  }
+
+  private static <B extends Minibatch> Worker<B> worker(Workload<B> workload, Shard shard) {
+    return new Worker<>(workload.newStep(), workload.source(shard), shard);
+  }
+
+  private static <B extends Minibatch> RoundResult runPartition(RoundInput in, Worker<B> w, int p, long taskStart,
+                                                                long startMillis) {
+    RoundResult out = RoundResult.zero();
     int n = w.source().numBatches(in.epoch());
     int from = in.round() * in.k();
     int to = Math.min(from + in.k(), n);
     if (from >= to) {
       return out;
     }
-    Trainable model = w.step().model();
+    Trainable<B> model = w.step().model();
     if (in.channel() != null) {
       ParameterChannel.get(in.channel(), in.roundKey(), model.params().params(), w.step().optimizer().state());
     } else {
@@ -347,6 +429,7 @@ public final class ParameterAveraging {
     out.sequences = sum.sequences();
     out.positions = sum.positions();
     out.steps = to - from;
+    out.maxSteps = to - from;
     List<INDArray> carried = model.state();
     // the carried state lives in double on the heap (Recurrent): ship it in full precision
     double[][] st = new double[carried.size()][];

@@ -17,6 +17,8 @@ public final class RoundResult implements Serializable {
   long sequences;
   long positions;
   int steps;
+  /** The most steps one partition ran this round (combined by max). */
+  int maxSteps;
   /** The longest time one partition spent in its TrainSteps this round (seconds); combined by max, not sum. */
   double maxComputeSeconds;
   /** The longest time one partition spent reading the round's broadcast (fetch and deserialise). */
@@ -47,6 +49,7 @@ public final class RoundResult implements Serializable {
     sequences += o.sequences;
     positions += o.positions;
     steps += o.steps;
+    maxSteps = Math.max(maxSteps, o.maxSteps);
     maxComputeSeconds = Math.max(maxComputeSeconds, o.maxComputeSeconds);
     maxReadSeconds = Math.max(maxReadSeconds, o.maxReadSeconds);
     maxSetupSeconds = Math.max(maxSetupSeconds, o.maxSetupSeconds);

@@ -2,39 +2,41 @@ package io.seqspark.spark.train;
 
 import io.seqspark.core.config.ConfigException;
 import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.Minibatch;
 import io.seqspark.core.io.DirectoryStore;
 import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.task.Family;
 import io.seqspark.core.task.TrainingData;
 import io.seqspark.core.task.TrainingRun;
-import io.seqspark.core.train.Checkpoints;
-import io.seqspark.core.train.Evaluation;
-import io.seqspark.core.train.Position;
-import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.Rounds;
+import io.seqspark.core.train.TrainSetup;
 import io.seqspark.core.train.TrainStep;
-import io.seqspark.core.train.Trainer;
+import io.seqspark.core.train.Trainable;
 import java.io.IOException;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
+import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * A training job on Spark, for any model family: the training split is sharded over {@code spark.workers} partitions
- * (cached), each epoch runs {@link ParameterAveraging} rounds, then the driver validates and checkpoints, exactly where
- * the local trainer does. One listener step = one averaging round. A family supplies its shards and its
- * {@link Workload}.
+ * Training on Spark, for any model family: the family cuts the training split into {@code spark.workers} shards
+ * (cached on the executors), and the shared {@link io.seqspark.core.train.EpochLoop} runs {@link ParameterAveraging}
+ * rounds (each partition k optimizer steps on its own batches, then the token-weighted average) where the local
+ * trainer runs single steps; validation, best model, budgets and checkpoints are the same code. Executors rebuild the
+ * model from the family's name, the config and its dimensions ({@link FamilyWorkload}).
  */
-public abstract class SparkTrainingLoop<D extends TrainingData> implements TrainingRun.Loop<D> {
+public final class SparkTrainingLoop implements TrainingRun.Loop {
   private final JavaSparkContext sc;
+  private final ParameterAveraging.Listener listener;
 
-  protected SparkTrainingLoop(JavaSparkContext sc) {
-    this.sc = sc;
+  public SparkTrainingLoop(JavaSparkContext sc) {
+    this(sc, null);
   }
 
-  /** The training split cut into {@code partitions} shards; partition 0 of 1 must batch exactly as the local loop. */
-  protected abstract List<Shard> shards(D data, int partitions);
-
-  /** How executors build the model and batch a shard. */
-  protected abstract Workload workload(D data, Settings s);
+  /** With a listener that also sees each round's time split (benchmarks). */
+  public SparkTrainingLoop(JavaSparkContext sc, ParameterAveraging.Listener listener) {
+    this.sc = sc;
+    this.listener = listener;
+  }
 
   /** {@code run.checkpointDir} may be any Hadoop file system path here (empty: the run directory's checkpoints/). */
   @Override
@@ -62,64 +64,51 @@ public abstract class SparkTrainingLoop<D extends TrainingData> implements Train
     return "spark " + sc.master() + ", " + sc.defaultParallelism() + " default parallelism";
   }
 
+  /** Each epoch advances about the batches of one partition in optimizer steps. */
   @Override
-  public long totalSteps(D data, Settings s, int epochs) {
-    long perPartition = Math.max(1, data.train().numBatches(1) / partitions(s));
-    return epochs * (long) Math.ceil((double) perPartition / s.getInt("spark.averagingFrequency"));
+  public long totalSteps(Family<?, ?, ?> family, TrainingData<?> data, Settings s, int epochs) {
+    return epochs * (long) Math.max(1, Math.ceil((double) data.train().numBatches(1) / partitions(s)));
   }
 
   @Override
-  public Position run(TrainStep step, D data, Settings s, Trainer.Options options,
-                      Checkpoints checkpoints, Position start, Trainer.Listener listener) {
-    int p = partitions(s);
-    CachedShards<Shard> cached = new CachedShards<>(sc, shards(data, p));
-    JavaRDD<Shard> rdd = cached.rdd();
-    ParameterAveraging pa = new ParameterAveraging(sc, workload(data, s),
-        ParameterAveraging.Options.of(s, options.epochs(), options.learningRate(), options.seed()), step);
-    long[] count = {start.step()};
-    double best = start.bestValidLoss();
-    if (start.step() > 0 && checkpoints != null) {
-      // the driver's parameters and optimizer were restored by the caller; the partitions' state comes from here
-      checkpoints.latest().ifPresent(c -> pa.importState(checkpoints.extras(c)));
-    }
-    long every = options.checkpointEverySteps();
-    try {
-      for (int epoch = start.epoch(); epoch <= options.epochs(); epoch++) {
-        StepStats[] epochStats = {StepStats.ZERO};
-        double lr = options.learningRate().at(epoch);
-        int firstRound = epoch == start.epoch() ? start.batch() : 0;
-        double bestSoFar = best;
-        int e0 = epoch;
-        long left = options.maxSteps() > 0 ? options.maxSteps() - count[0] : Integer.MAX_VALUE;
-        if (left <= 0) {
-          return new Position(epoch, firstRound, count[0], best);
-        }
-        int ran = pa.runEpoch(rdd, epoch, firstRound, (int) Math.min(left, Integer.MAX_VALUE), (e, round, stats, rate, secs) -> {
-          epochStats[0] = epochStats[0].plus(stats);
-          listener.onStep(e, round, -1, ++count[0], rate, new TrainStep.Result(stats, Double.NaN));
-          if (every > 0 && count[0] % every == 0 && checkpoints != null) {
-            // a round-level checkpoint: resume continues with round + 1 of this epoch, partition states included
-            Position pos = new Position(e0, round + 1, count[0], bestSoFar);
-            listener.onCheckpoint(checkpoints.save(step, pos, false, pa.exportState()), pos);
-          }
-        });
-        if (options.maxSteps() > 0 && count[0] >= options.maxSteps() && ran == left) {
-          return new Position(epoch, firstRound + ran, count[0], best); // stopped by train.maxSteps inside the epoch
-        }
-        StepStats v = data.valid() == null ? null : Evaluation.run(step.model(), data.valid());
-        boolean improved = v != null && (Double.isNaN(best) || v.meanLoss() < best);
-        if (improved) {
-          best = v.meanLoss();
-        }
-        listener.onEpoch(epoch, count[0], lr, epochStats[0], v);
-        if (checkpoints != null) {
-          Position pos = new Position(epoch + 1, 0, count[0], best);
-          listener.onCheckpoint(checkpoints.save(step, pos, improved, pa.exportState()), pos);
-        }
+  public <B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> Rounds rounds(Family<B, D, M> family,
+      D data, Settings s, TrainStep<B> step) {
+    CachedShards<io.seqspark.core.data.Shard> cached = new CachedShards<>(sc, family.shards(data, partitions(s)));
+    ParameterAveraging pa = new ParameterAveraging(sc, new FamilyWorkload<>(family, s, family.dims(data)),
+        ParameterAveraging.Options.of(s, s.getInt("train.epochs"), TrainSetup.loopOptions(s).learningRate(),
+            s.getLong("seed")), step);
+    Rounds r = pa.rounds(cached.rdd(), listener);
+    return new Rounds() {
+      @Override
+      public void startEpoch(int epoch, boolean fresh) {
+        r.startEpoch(epoch, fresh);
       }
-    } finally {
-      cached.close();
-    }
-    return new Position(options.epochs() + 1, 0, count[0], best);
+
+      @Override
+      public Round run(int epoch, int round, double lr, long stepsBefore) {
+        return r.run(epoch, round, lr, stepsBefore);
+      }
+
+      @Override
+      public int rounds(int epoch) {
+        return -1;
+      }
+
+      @Override
+      public Map<String, double[]> exportState() {
+        return r.exportState();
+      }
+
+      @Override
+      public void importState(Map<String, double[]> state) {
+        r.importState(state);
+      }
+
+      @Override
+      public void close() {
+        r.close();
+        cached.close();
+      }
+    };
   }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.Labelled;
-import io.seqspark.core.task.ClassificationTask;
-import io.seqspark.core.task.LanguageModelTask;
+import io.seqspark.core.task.ClassifierFamily;
+import io.seqspark.core.task.LanguageModelFamily;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,8 +45,8 @@ class IngestThenTrainIT {
       fromText.addAll(List.of("data.train=" + text, "data.regime=" + regime));
       List<String> fromShards = new ArrayList<>(common);
       fromShards.addAll(List.of("data.train=" + dir.resolve("ingested"), "data.regime=" + regime));
-      LanguageModelTask.Data a = LanguageModelTask.load(Settings.load(List.of(), fromText), null);
-      LanguageModelTask.Data b = LanguageModelTask.load(Settings.load(List.of(), fromShards), null);
+      LanguageModelFamily.Data a = LanguageModelFamily.loadData(Settings.load(List.of(), fromText), null);
+      LanguageModelFamily.Data b = LanguageModelFamily.loadData(Settings.load(List.of(), fromShards), null);
       assertEquals(a.vocabulary().contentHash(), b.vocabulary().contentHash(), regime + ": the same vocabulary");
       if (regime.equals("stream")) {
         assertArrayEquals(a.trainStream(), b.trainStream(), "the same token stream");
@@ -83,8 +83,8 @@ class IngestThenTrainIT {
     fromText.addAll(List.of("data.train=" + text, "classify.format=tab"));
     List<String> fromShards = new ArrayList<>(common);
     fromShards.add("data.train=" + dir.resolve("sms"));
-    ClassificationTask.Data a = ClassificationTask.load(Settings.load(List.of(), fromText), null);
-    ClassificationTask.Data b = ClassificationTask.load(Settings.load(List.of(), fromShards), null);
+    ClassifierFamily.Data a = ClassifierFamily.loadData(Settings.load(List.of(), fromText), null);
+    ClassifierFamily.Data b = ClassifierFamily.loadData(Settings.load(List.of(), fromShards), null);
     assertEquals(List.of("ham", "spam"), a.labels());
     assertEquals(a.labels(), b.labels());
     assertEquals(a.trainExamples().size(), b.trainExamples().size());

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.io.ModelArchive;
 import io.seqspark.core.io.RunDirectory;
-import io.seqspark.core.task.ClassificationTask;
-import io.seqspark.core.task.ClassifierTraining;
+import io.seqspark.core.task.ClassifierFamily;
+import io.seqspark.core.task.ClassifierFamily;
 import io.seqspark.core.task.TrainingRun;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -62,11 +62,11 @@ class ClassifierSparkIT {
     RunDirectory rd = RunDirectory.create(out, false);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
     if (master == null) {
-      return ClassifierTraining.run(s, rd, false, List.of("test"), quiet, TrainingRun.local());
+      return ClassifierFamily.run(s, rd, false, List.of("test"), quiet, TrainingRun.local());
     }
     return SparkTrainingIT.withSpark(master, java.util.Map.of(), sc -> {
       try {
-        return ClassifierTraining.run(s, rd, false, List.of("test"), quiet, new SparkClassifierLoop(sc));
+        return ClassifierFamily.run(s, rd, false, List.of("test"), quiet, new SparkTrainingLoop(sc));
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
@@ -93,6 +93,6 @@ class ClassifierSparkIT {
     double acc = (Double) two.results().get("test_accuracy");
     assertTrue(acc > 0.85, "2 partitions: test accuracy " + acc + " (majority class 0.65)");
     assertTrue(Files.isRegularFile(two.runDir().resolve("report.html")));
-    assertEquals(2, ClassificationTask.load(two.runDir().resolve("model.zip")).labels().size());
+    assertEquals(2, ClassifierFamily.load(two.runDir().resolve("model.zip")).dims().labels("labels").size());
   }
 }

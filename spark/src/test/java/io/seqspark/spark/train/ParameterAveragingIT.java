@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.Shard;
 import io.seqspark.core.model.LanguageModel;
-import io.seqspark.core.task.LanguageModelTask;
+import io.seqspark.core.task.LanguageModelFamily;
 import io.seqspark.core.train.LearningRate;
 import io.seqspark.core.train.Position;
 import io.seqspark.core.train.TrainStep;
@@ -57,21 +58,21 @@ class ParameterAveragingIT {
     return step.model().params().params().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
   }
 
-  static TrainStep local(Settings s, int[] stream, int rows) {
-    LanguageModel m = LanguageModelTask.model(s, V);
-    TrainStep step = LanguageModelTask.step(s, m);
-    new Trainer(step, LanguageModelTask.streamSource(s, stream, rows), null, LanguageModelTask.trainerOptions(s), null, null)
+  static TrainStep<?> local(Settings s, int[] stream, int rows) {
+    LanguageModel m = LanguageModelFamily.model(s, V);
+    TrainStep<io.seqspark.core.data.Batch> step = io.seqspark.core.train.TrainSetup.step(s, m);
+    new Trainer(step, LanguageModelFamily.streamSource(s, stream, rows), null, io.seqspark.core.train.TrainSetup.loopOptions(s), null, null)
         .run(Position.start());
     return step;
   }
 
-  static TrainStep distributed(Settings s, int[] stream, int partitions, int k) {
-    TrainStep driver = LanguageModelTask.step(s, LanguageModelTask.model(s, V));
+  static TrainStep<?> distributed(Settings s, int[] stream, int partitions, int k) {
+    TrainStep<io.seqspark.core.data.Batch> driver = io.seqspark.core.train.TrainSetup.step(s, LanguageModelFamily.model(s, V));
     CachedShards<Shard> shards = new CachedShards<>(sc, Shard.ofStream(stream, partitions));
     ParameterAveraging.Options o = ParameterAveraging.Options.of(s, s.getInt("train.epochs"),
         new LearningRate(s.getDouble("train.learningRate"), s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")),
         s.getLong("seed")).withFrequency(k);
-    new ParameterAveraging(sc, new LanguageModelWorkload(s, V), o, driver).fit(shards.rdd(), null);
+    new ParameterAveraging(sc, new FamilyWorkload<>(LanguageModelFamily.INSTANCE, s, io.seqspark.core.task.Dims.ofVocabulary(V)), o, driver).fit(shards.rdd(), null);
     shards.close();
     return driver;
   }
@@ -95,7 +96,7 @@ class ParameterAveragingIT {
   }
 
   static double validLoss(Settings s, TrainStep trained, int[] valid) {
-    return io.seqspark.core.train.Evaluation.run(trained.model(), LanguageModelTask.streamSource(s, valid, 2)).meanLoss();
+    return io.seqspark.core.train.Evaluation.run(trained.model(), LanguageModelFamily.streamSource(s, valid, 2)).meanLoss();
   }
 
   @Test
@@ -144,7 +145,7 @@ class ParameterAveragingIT {
     }
     assertTrue(worst < 1e-5, "largest parameter difference " + worst);
     double moved = 0;
-    double[] init = params(LanguageModelTask.step(s, LanguageModelTask.model(s, V)));
+    double[] init = params(io.seqspark.core.train.TrainSetup.step(s, LanguageModelFamily.model(s, V)));
     for (int i = 0; i < union.length; i++) {
       moved = Math.max(moved, Math.abs(union[i] - init[i]));
     }

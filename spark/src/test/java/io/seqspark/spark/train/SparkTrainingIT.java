@@ -8,8 +8,8 @@ import io.seqspark.core.config.Settings;
 import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.ModelArchive;
 import io.seqspark.core.io.RunDirectory;
-import io.seqspark.core.task.LanguageModelTask;
-import io.seqspark.core.task.LanguageModelTraining;
+import io.seqspark.core.task.LanguageModelFamily;
+import io.seqspark.core.task.LanguageModelFamily;
 import io.seqspark.core.train.Checkpoints;
 import io.seqspark.core.train.TrainStep;
 import java.io.ByteArrayOutputStream;
@@ -73,12 +73,12 @@ class SparkTrainingIT {
     return s;
   }
 
-  static LanguageModelTraining.Summary train(JavaSparkContext sc, Path out, boolean resume, List<String> sets) {
+  static LanguageModelFamily.Summary train(JavaSparkContext sc, Path out, boolean resume, List<String> sets) {
     try {
       Settings s = resume ? Settings.load(List.of(out.resolve("config.conf")), sets) : Settings.load(List.of(), sets);
       RunDirectory rd = resume ? RunDirectory.resume(out) : RunDirectory.create(out, false);
-      return LanguageModelTraining.run(s, rd, resume, List.of("test"), new PrintStream(new ByteArrayOutputStream()),
-          new SparkLanguageModelLoop(sc));
+      return LanguageModelFamily.run(s, rd, resume, List.of("test"), new PrintStream(new ByteArrayOutputStream()),
+          new SparkTrainingLoop(sc));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -158,7 +158,7 @@ class SparkTrainingIT {
     String last = checkpoints.latest().orElseThrow();
     Settings s = Settings.load(List.of(out.resolve("config.conf")), List.of());
     int vocab = io.seqspark.core.data.Vocabulary.load(out.resolve("vocab.tsv")).size();
-    TrainStep step = LanguageModelTask.step(s, LanguageModelTask.model(s, vocab));
+    TrainStep step = io.seqspark.core.train.TrainSetup.step(s, LanguageModelFamily.model(s, vocab));
     checkpoints.restore(last, step);
     double sum = step.model().params().params().sumNumber().doubleValue();
     assertTrue(Double.isFinite(sum), "the last checkpoint (" + last + ") holds finite parameters");

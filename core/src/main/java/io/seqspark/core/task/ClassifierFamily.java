@@ -1,40 +1,67 @@
 package io.seqspark.core.task;
 
 import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.Batch;
+import io.seqspark.core.data.DataInputs;
 import io.seqspark.core.data.Labelled;
 import io.seqspark.core.data.SentenceBatcher;
+import io.seqspark.core.data.Shard;
 import io.seqspark.core.data.TextCorpus;
 import io.seqspark.core.data.TokenShards;
 import io.seqspark.core.data.Tokenizer;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.eval.Confusion;
-import io.seqspark.core.io.ModelArchive;
+import io.seqspark.core.io.Manifest;
+import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.model.SequenceClassifier;
 import io.seqspark.core.model.SequenceClassifierSpec;
 import io.seqspark.core.nn.Bidirectional;
 import io.seqspark.core.nn.Pooling;
 import io.seqspark.core.train.BatchSource;
+import io.seqspark.core.train.Evaluation;
+import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.TrainSetup;
 import io.seqspark.core.train.TrainStep;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The sequence-classification task: labelled text files ({@code classify.format}: {@code tab} = label TAB text, the
- * SMS Spam Collection; {@code space} = label, space, text, SST-2's stsa.binary files) become length-bucketed batches
- * of {@link Labelled} examples, a {@link SequenceClassifier} and its training step. A split that is not given as a
- * file can be held out of {@code data.train} by a seeded split stratified by label ({@code classify.validFraction},
- * {@code classify.testFraction}). Class ids are the training labels in sorted order.
+ * The sequence-classification family ({@code classify}): labelled text files ({@code classify.format}: {@code tab} =
+ * label TAB text, the SMS Spam Collection; {@code space} = label, space, text, SST-2's stsa.binary files) or ingested
+ * labelled lines become length-bucketed batches of {@link Labelled} examples, a {@link SequenceClassifier} trained on
+ * the mean loss per example, with accuracy, macro F1 and F1 per class on the validation split after each epoch and on
+ * the test split at the end. A split that is not given as a file can be held out of {@code data.train} by a seeded
+ * split stratified by label ({@code classify.validFraction}, {@code classify.testFraction}). Class ids are the
+ * training labels in sorted order.
  */
-public final class ClassificationTask {
-  private ClassificationTask() {
+public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Data, SequenceClassifier> {
+
+  /** The registered instance. */
+  public static final ClassifierFamily INSTANCE = new ClassifierFamily();
+
+  private ClassifierFamily() {
+  }
+
+  @Override
+  public String name() {
+    return "classify";
+  }
+
+  /** Trains through {@code loop} (local, or Spark from the spark module). */
+  public static TrainingRun.Outcome run(Settings s, RunDirectory run, boolean resume, List<String> commandLine,
+                                        PrintStream log, TrainingRun.Loop loop) throws IOException {
+    return TrainingRun.run(INSTANCE, s, run, resume, commandLine, log, loop);
   }
 
   /**
@@ -42,8 +69,8 @@ public final class ClassificationTask {
    *
    * @param skippedEmpty examples with a label but no tokens, left out (all splits)
    */
-  public record Data(Vocabulary vocabulary, List<String> labels, BatchSource train, BatchSource valid, BatchSource test,
-                     List<int[]> trainExamples, double trainPaddingRatio, int skippedEmpty) implements TrainingData {
+  public record Data(Vocabulary vocabulary, List<String> labels, BatchSource<Batch> train, BatchSource<Batch> valid, BatchSource<Batch> test,
+                     List<int[]> trainExamples, double trainPaddingRatio, int skippedEmpty) implements TrainingData<Batch> {
   }
 
   /** One line: its label and tokens. */
@@ -52,11 +79,11 @@ public final class ClassificationTask {
 
   /** Reads a labelled file in {@code classify.format}, or an ingest output of labelled lines; errors name the line. */
   static List<Example> read(Settings s, Path file) throws IOException {
-    if (LanguageModelTask.isShards(file)) {
+    if (DataInputs.isShards(file)) {
       return readShards(file);
     }
     String format = s.getString("classify.format");
-    Tokenizer text = LanguageModelTask.tokenizer(s);
+    Tokenizer text = DataInputs.tokenizer(s);
     int[] line = {0};
     // TextCorpus calls the tokenizer once per line, in order (blank lines included), so the count is the line number;
     // the label travels as the first "token" so a line with a label but no text still arrives (and is counted)
@@ -157,7 +184,7 @@ public final class ClassificationTask {
 
   /** The raw splits {train, valid or null, test or null}: files where given, else held out of data.train. */
   static List<List<Example>> splits(Settings s) throws IOException {
-    List<Example> train = read(s, LanguageModelTask.requireFile(s, "data.train"));
+    List<Example> train = read(s, DataInputs.requireFile(s, "data.train"));
     SplittableRandom rng = new SplittableRandom(s.getLong("seed") * 1_000_003L + 0x5A17);
     List<List<Example>> out = new ArrayList<>(Arrays.asList(null, null, null));
     String[] keys = {"test", "valid"};
@@ -171,7 +198,7 @@ public final class ClassificationTask {
               + "Fraction = " + fraction + " both define the " + split + " split. Fix: set classify." + split
               + "Fraction = 0, or data." + split + " = \"\"");
         }
-        given = read(s, LanguageModelTask.requireFile(s, "data." + split));
+        given = read(s, DataInputs.requireFile(s, "data." + split));
       } else if (fraction > 0) {
         List<List<Example>> h = holdOut(train, fraction, rng);
         given = h.get(0);
@@ -191,13 +218,13 @@ public final class ClassificationTask {
   }
 
   /** Reads and encodes the splits; the vocabulary is built from the training split unless {@code vocabulary} is given. */
-  public static Data load(Settings s, Vocabulary vocabulary) throws IOException {
+  public static Data loadData(Settings s, Vocabulary vocabulary) throws IOException {
     List<List<Example>> raw = splits(s);
     List<Example> train = raw.get(0);
     List<String> labels = labels(train);
     Vocabulary v = vocabulary;
     Path trainPath = s.getPath("data.train");
-    if (v == null && trainPath != null && LanguageModelTask.isShards(trainPath)) {
+    if (v == null && trainPath != null && DataInputs.isShards(trainPath)) {
       v = TokenShards.open(trainPath).vocabulary(); // ingest's vocabulary, as for the language model
     }
     if (v == null) {
@@ -209,21 +236,21 @@ public final class ClassificationTask {
     List<int[]> tr = encode(train, v, labels, "data.train", skipped);
     long seed = s.getLong("seed");
     SentenceBatcher.Layout layout = SentenceBatcher.Layout.CLASSIFICATION;
-    BatchSource[] eval = new BatchSource[2];
+    List<BatchSource<Batch>> eval = new ArrayList<>(Arrays.asList(null, null));
     for (int k = 0; k < 2; k++) {
       List<Example> split = raw.get(k + 1);
       if (split != null) {
-        eval[k] = LanguageModelTask.sentenceSource(s, encode(split, v, labels, k == 0 ? "data.valid" : "data.test", skipped),
-            seed, layout);
+        eval.set(k, DataInputs.sentenceSource(s, encode(split, v, labels, k == 0 ? "data.valid" : "data.test", skipped),
+            seed, layout));
       }
     }
-    double pad = LanguageModelTask.sentenceBatcher(s, tr, seed, layout).paddingRatio(1);
-    return new Data(v, labels, trainSource(s, tr, seed), eval[0], eval[1], tr, pad, skipped[0]);
+    double pad = DataInputs.sentenceBatcher(s, tr, seed, layout).paddingRatio(1);
+    return new Data(v, labels, trainSource(s, tr, seed), eval.get(0), eval.get(1), tr, pad, skipped[0]);
   }
 
   /** Length-bucketed training batches of {@link Labelled} examples (a whole split or one Spark partition's shard). */
-  public static BatchSource trainSource(Settings s, List<int[]> examples, long seed) {
-    return LanguageModelTask.sentenceSource(s, examples, seed, SentenceBatcher.Layout.CLASSIFICATION);
+  public static BatchSource<Batch> trainSource(Settings s, List<int[]> examples, long seed) {
+    return DataInputs.sentenceSource(s, examples, seed, SentenceBatcher.Layout.CLASSIFICATION);
   }
 
   private static List<int[]> encode(List<Example> examples, Vocabulary v, List<String> labels, String key, int[] skipped) {
@@ -258,12 +285,13 @@ public final class ClassificationTask {
   }
 
   /** The training step; the loss is always the mean over examples (train.lossScale does not apply). */
-  public static TrainStep step(Settings s, SequenceClassifier m) {
-    return LanguageModelTask.step(s.with("train.lossScale", "sequences"), m);
+  @Override
+  public TrainStep<Batch> step(Settings s, SequenceClassifier m) {
+    return TrainSetup.step(s.with("train.lossScale", "sequences"), m);
   }
 
   /** Predictions of {@code model} over epoch 0's batches of {@code split}, against their labels. */
-  public static Confusion confusion(SequenceClassifier model, BatchSource split, List<String> labels) {
+  public static Confusion confusion(SequenceClassifier model, BatchSource<Batch> split, List<String> labels) {
     Confusion c = new Confusion(labels);
     for (int k = 0; k < split.numBatches(0); k++) {
       var batch = split.batch(0, k);
@@ -272,30 +300,122 @@ public final class ClassificationTask {
     return c;
   }
 
-  /** A trained classifier with its settings, vocabulary and labels. */
-  public record Loaded(Settings settings, Vocabulary vocabulary, List<String> labels, SequenceClassifier model) {
+  @Override
+  public Data load(Settings s, Vocabulary existing) throws IOException {
+    return loadData(s, existing);
+  }
+
+  @Override
+  public void describe(Manifest manifest, Data data) {
+    manifest.put("labels", data.labels()).put("skippedEmptyExamples", data.skippedEmpty());
+  }
+
+  @Override
+  public io.seqspark.core.nn.Embedding embedding(SequenceClassifier model) {
+    return model.embedding();
+  }
+
+  @Override
+  public Dims dims(Data data) {
+    return Dims.ofVocabulary(data.vocabulary().size()).with("labels", data.labels());
+  }
+
+  @Override
+  public Dims legacyDims(io.seqspark.core.io.ModelArchive.Contents archive) {
+    @SuppressWarnings("unchecked")
+    List<String> labels = (List<String>) archive.manifest().get("labels");
+    return Dims.ofVocabulary(archive.vocabulary().size()).with("labels", labels);
+  }
+
+  @Override
+  public SequenceClassifier model(Settings s, Dims dims) {
+    return model(s, dims.size("vocabulary"), dims.labels("labels").size());
+  }
+
+  @Override
+  public List<Shard> shards(Data data, int partitions) {
+    return Shard.ofSentences(data.trainExamples(), partitions);
+  }
+
+  @Override
+  public BatchSource<Batch> shardSource(Settings s, Shard shard) {
+    return trainSource(s, Arrays.asList(shard.sentences()), TrainSetup.partitionSeed(s.getLong("seed"), shard.partition()));
+  }
+
+  @Override
+  public String summary(Settings s, Data data, SequenceClassifier model) {
+    return String.format("%s%s classifier, %s pooling: labels %s, vocabulary %,d, %,d parameters, %,d training examples,"
+            + " padding ratio %.3f%s", model.spec().bidirectional() ? "bidirectional " : "", model.spec().cell(),
+        model.spec().pooling().name().toLowerCase(java.util.Locale.ROOT), data.labels(), data.vocabulary().size(),
+        model.params().size(), data.trainExamples().size(), data.trainPaddingRatio(),
+        data.skippedEmpty() == 0 ? "" : ", " + data.skippedEmpty() + " examples without tokens skipped");
+  }
+
+  @Override
+  public String unit() {
+    return "examples";
+  }
+
+  @Override
+  public Map<String, Object> lossMetrics(String split, StepStats stats) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(split + "_loss", stats.meanLoss());
+    return m;
+  }
+
+  @Override
+  public Map<String, Object> splitMetrics(Data data, SequenceClassifier model, BatchSource<Batch> split,
+                                          String prefix) {
+    return confusion(model, split, data.labels()).metrics(prefix);
+  }
+
+  @Override
+  public Map<String, Object> finish(Settings s, Data data, SequenceClassifier model,
+                                    Map<String, Object> lastValid, Metrics metrics) throws IOException {
+    Map<String, Object> out = new LinkedHashMap<>(lastValid);
+    if (data.test() != null) {
+      StepStats loss = Evaluation.run(model, data.test());
+      Confusion c = confusion(model, data.test(), data.labels());
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", metrics.step());
+      m.putAll(lossMetrics("test", loss));
+      m.putAll(c.metrics("test"));
+      metrics.log(m);
+      metrics.print(String.format("test accuracy %.4f, macro F1 %.4f over %,d examples", c.accuracy(), c.macroF1(),
+          c.total()));
+      m.remove("step");
+      out.putAll(m);
+    }
+    return out;
+  }
+
+  @Override
+  public Map<String, Object> evaluate(Loaded<SequenceClassifier> m, Path file) throws IOException {
+    List<String> labels = m.dims().labels("labels");
+    BatchSource<Batch> src = evaluationSource(m.settings(), file, m.vocabulary(), labels);
+    StepStats loss = Evaluation.run(m.model(), src);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("loss", loss.meanLoss());
+    Confusion c = confusion(m.model(), src, labels);
+    c.metrics("x").forEach((k, v) -> out.put(k.substring(2), v));
+    for (int k = 0; k < labels.size(); k++) {
+      out.put("precision_" + labels.get(k), c.precision(k));
+      out.put("recall_" + labels.get(k), c.recall(k));
+    }
+    out.put("examples", loss.tokens());
+    return out;
   }
 
   /** Loads a {@code model.zip} written by {@code classify train}. */
-  @SuppressWarnings("unchecked")
-  public static Loaded load(Path archive) throws IOException {
-    ModelArchive.Contents c = ModelArchive.read(archive);
-    if (!(c.manifest().get("labels") instanceof List<?> l)) {
-      throw new IllegalArgumentException(archive + " has no class labels in its manifest: it was not written by"
-          + " classify train");
-    }
-    List<String> labels = (List<String>) l;
-    SequenceClassifier m = model(c.settings(), c.vocabulary().size(), labels.size());
-    ModelArchive.checkLayout(archive, c.layout(), m.params());
-    m.params().setParams(c.params());
-    return new Loaded(c.settings(), c.vocabulary(), labels, m);
+  public static Loaded<SequenceClassifier> load(Path archive) throws IOException {
+    return Families.load(archive, INSTANCE);
   }
 
   /**
    * Batches of a labelled file for evaluating a trained model, or, with {@code file} null, the run's own test split
    * (held out again from data.train exactly as in training when classify.testFraction &gt; 0), else its valid split.
    */
-  public static BatchSource evaluationSource(Settings s, Path file, Vocabulary v, List<String> labels) throws IOException {
+  public static BatchSource<Batch> evaluationSource(Settings s, Path file, Vocabulary v, List<String> labels) throws IOException {
     List<Example> examples;
     if (file != null) {
       if (!Files.isRegularFile(file)) {
@@ -309,7 +429,7 @@ public final class ClassificationTask {
         throw new IllegalArgumentException("nothing to evaluate: pass FILE (the model's config has no test or valid split)");
       }
     }
-    return LanguageModelTask.sentenceSource(s, encode(examples, v, labels, "evaluation file", new int[1]), s.getLong("seed"),
+    return DataInputs.sentenceSource(s, encode(examples, v, labels, "evaluation file", new int[1]), s.getLong("seed"),
         SentenceBatcher.Layout.CLASSIFICATION);
   }
 }

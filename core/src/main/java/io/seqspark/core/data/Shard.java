@@ -1,4 +1,4 @@
-package io.seqspark.spark.train;
+package io.seqspark.core.data;
 
 import java.io.Serializable;
 import java.util.ArrayList;

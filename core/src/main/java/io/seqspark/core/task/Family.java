@@ -1,0 +1,123 @@
+package io.seqspark.core.task;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.Minibatch;
+import io.seqspark.core.data.Shard;
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.io.Manifest;
+import io.seqspark.core.io.ModelArchive;
+import io.seqspark.core.nn.Embedding;
+import io.seqspark.core.train.BatchSource;
+import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.TrainSetup;
+import io.seqspark.core.train.TrainStep;
+import io.seqspark.core.train.Trainable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model family as one plug-in: its batch type, how it reads and shards data, how it builds its model and training
+ * step (model + criterion), its metrics, how it evaluates a trained model and how it rebuilds one from an archive.
+ * Families are found by name in {@link Families}, which the CLI, the Spark trainer (executors rebuild the model from
+ * the family's name, the config and the {@link Dims}) and archive loading all use. The shared driver
+ * ({@link TrainingRun}) does everything else: run directory, manifest, metrics, report, checkpoints, archive, and the
+ * one epoch loop, locally or on Spark.
+ *
+ * @param <B> the batch type
+ * @param <D> the loaded data
+ * @param <M> the model
+ */
+public interface Family<B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> {
+
+  /** The registry key and CLI command: "lm", "classify", "tag". */
+  String name();
+
+  /** The command, for the report title and the manifest: "lm train". */
+  default String command() {
+    return name() + " train";
+  }
+
+  /** Loads the splits; on resume {@code existing} is the run's saved vocabulary (else null: build it). */
+  D load(Settings s, Vocabulary existing) throws IOException;
+
+  /** Family-specific manifest entries known before training (e.g. the class labels). */
+  default void describe(Manifest manifest, D data) {
+  }
+
+  /** The sizes and labels the model is built from (vocabulary, classes, tags). */
+  Dims dims(D data);
+
+  /** The training split cut into {@code partitions} shards of primitive arrays; 1 partition batches as the local loop. */
+  List<Shard> shards(D data, int partitions);
+
+  /** The training batches of one shard (on a Spark executor); shard 0 of 1 gives exactly the local batches. */
+  BatchSource<B> shardSource(Settings s, Shard shard);
+
+  /** A fresh model (parameters initialised from the seed). */
+  M model(Settings s, Dims dims);
+
+  /** The model's training step (optimizer, clipping, loss denominator). */
+  default TrainStep<B> step(Settings s, M model) {
+    return TrainSetup.step(s, model);
+  }
+
+  /** The model's token embedding, which {@code model.embedding.pretrained} initialises; null if it has none. */
+  default Embedding embedding(M model) {
+    return null;
+  }
+
+  /** The opening log line after the run id: model, sizes, data. */
+  String summary(Settings s, D data, M model);
+
+  /** What the loss is counted over ({@link StepStats#tokens()}): "tokens" or "examples"; names the rate metric. */
+  default String unit() {
+    return "tokens";
+  }
+
+  /** Metrics of a loss sum, keys prefixed by {@code split} (e.g. train_loss, train_ppl). */
+  Map<String, Object> lossMetrics(String split, StepStats stats);
+
+  /** Extra metrics of a validation split after each epoch (e.g. accuracy); none by default. */
+  default Map<String, Object> splitMetrics(D data, M model, BatchSource<B> split, String prefix) {
+    return Map.of();
+  }
+
+  /**
+   * After training, with the model holding the parameters the archive keeps (the best validated ones): evaluate the
+   * test split etc. Metrics go to {@code metrics}; the returned entries go to the manifest and the outcome.
+   * {@code lastValid} holds the validation metrics of the kept parameters (empty if none).
+   */
+  Map<String, Object> finish(Settings s, D data, M model, Map<String, Object> lastValid, Metrics metrics)
+      throws IOException;
+
+  /**
+   * {@code <family> eval}: the metrics of a trained model on {@code file} (null: the run's own test split, else its
+   * valid split), as one flat map (what {@code eval --json} prints).
+   */
+  Map<String, Object> evaluate(Loaded<M> model, Path file) throws IOException;
+
+  /** The dimensions of an archive written before archives recorded them (older runs). */
+  default Dims legacyDims(ModelArchive.Contents archive) {
+    return Dims.ofVocabulary(archive.vocabulary().size());
+  }
+
+  /** Where {@link #finish} records metrics and log lines. */
+  interface Metrics {
+    void log(Map<String, Object> record) throws IOException;
+
+    void print(String line);
+
+    long step();
+  }
+
+  /**
+   * A trained model with everything its archive holds.
+   *
+   * @param manifest the run's manifest as stored in the archive
+   */
+  record Loaded<M>(Family<?, ?, ?> family, Settings settings, Vocabulary vocabulary, Dims dims,
+                   Map<String, Object> manifest, M model) {
+  }
+}

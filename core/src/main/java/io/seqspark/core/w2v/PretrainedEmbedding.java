@@ -1,0 +1,35 @@
+package io.seqspark.core.w2v;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.nn.Embedding;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Initialises any family's token embedding from {@code model.embedding.pretrained} (word2vec files or a w2v run). */
+public final class PretrainedEmbedding {
+  private PretrainedEmbedding() {
+  }
+
+  /**
+   * Copies model.embedding.pretrained's vectors (word2vec text/binary, or a seqspark w2v run or model.zip) into the
+   * embedding rows of the words they cover.
+   *
+   * @return the number of vocabulary words without a vector, or -1 if no file is configured
+   */
+  public static int initialise(Settings s, Embedding embedding, Vocabulary vocab) throws IOException {
+    Path p = s.getPath("model.embedding.pretrained");
+    if (p == null) {
+      return -1;
+    }
+    if (!Files.exists(p)) {
+      throw new IllegalArgumentException("model.embedding.pretrained = " + p + ": no such file (looked in "
+          + p.toAbsolutePath() + "); point it at a word2vec file or a w2v run, or set it to \"\"");
+    }
+    WordVectors wv = Word2VecArchive.load(p);
+    Map<String, Integer> index = wv.index(false, wv.size());
+    return embedding.initialise(vocab, w -> index.containsKey(w) ? wv.vector(index.get(w)) : null);
+  }
+}
