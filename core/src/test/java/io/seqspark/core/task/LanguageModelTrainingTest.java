@@ -174,4 +174,47 @@ class LanguageModelTrainingTest {
       }
     }
   }
+
+  @Test
+  void testSplitAndArchive_useTheBestValidatedParameters_notTheLastEpochs() throws IOException {
+    // words drawn at random: nothing generalises, so a model that memorises 40 training lines gets worse on 40 other
+    // lines after its first epochs (the validation loss rises) — the best validated epoch comes before the last
+    SplittableRandom r = new SplittableRandom(5);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      List<String> w = new ArrayList<>();
+      for (int k = 0; k < 6; k++) {
+        w.add("w" + r.nextInt(40));
+      }
+      lines.add(String.join(" ", w));
+    }
+    Path tr = Files.write(dir.resolve("random-train.txt"), lines.subList(0, 40));
+    Path va = Files.write(dir.resolve("random-valid.txt"), lines.subList(40, 80));
+    Path out = dir.resolve("best");
+    LanguageModelFamily.Summary sum = run(out, false, List.of("data.train=" + tr, "data.valid=" + va, "data.test=" + va,
+        "model.embeddingSize=16", "model.hiddenSize=32", "model.layers=1", "model.dropout=0", "train.batchSize=4",
+        "train.bptt=8", "train.epochs=10", "train.optimizer=adam", "train.learningRate=0.05", "eval.generate=0",
+        "run.checkpointEverySteps=0", "seed=1"));
+    List<Double> valid = new ArrayList<>();
+    for (Map<String, Object> rec : MetricsLog.read(out.resolve("metrics.jsonl"))) {
+      if (rec.get("valid_loss") instanceof Number v) {
+        valid.add(v.doubleValue());
+      }
+    }
+    double best = valid.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    assertTrue(best < valid.get(valid.size() - 1), "precondition: the last epoch is not the best: " + valid);
+    assertEquals(Math.exp(best), sum.validPerplexity(), 1e-9 * Math.exp(best), "the kept parameters' valid perplexity");
+    // valid and test are the same file here, so the test perplexity of the kept parameters is the best valid one
+    assertEquals(Math.exp(best), sum.testPerplexity(), 1e-9 * Math.exp(best));
+    io.seqspark.core.train.Checkpoints ck = new io.seqspark.core.train.Checkpoints(out.resolve("checkpoints"), 2);
+    Settings s = Settings.load(List.of(out.resolve("config.conf")), List.of());
+    io.seqspark.core.train.TrainStep<?> step = io.seqspark.core.train.TrainSetup.step(s,
+        LanguageModelFamily.model(s, io.seqspark.core.data.Vocabulary.load(out.resolve("vocab.tsv")).size()));
+    ck.restore(io.seqspark.core.train.Checkpoints.BEST, step);
+    double[] bestParams = step.model().params().params().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+    double[] archived = params(out);
+    for (int i = 0; i < archived.length; i++) {
+      assertEquals(bestParams[i], archived[i], 0.0, "model.zip holds the best checkpoint's parameter " + i);
+    }
+  }
 }

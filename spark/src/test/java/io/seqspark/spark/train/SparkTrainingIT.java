@@ -163,4 +163,23 @@ class SparkTrainingIT {
     double sum = step.model().params().params().sumNumber().doubleValue();
     assertTrue(Double.isFinite(sum), "the last checkpoint (" + last + ") holds finite parameters");
   }
+
+  @Test
+  void stepBudgetsAndCheckpoints_countOptimizerSteps_asTheLocalTrainerDoes() throws IOException {
+    // averaging every 2 steps: a round advances 2 optimizer steps, so the step count goes 2, 4, 6; a checkpoint every
+    // 4 steps falls at step 4, and train.maxSteps = 6 stops after the third round (not after 6 rounds = 12 steps)
+    Path out = dir.resolve("budgets");
+    LanguageModelFamily.Summary sum = withSpark("local[2]", Map.of(), sc -> train(sc, out, false,
+        sets("run.checkpointEverySteps=4", "train.maxSteps=6")));
+    assertEquals(6, sum.steps());
+    assertEquals(java.util.Set.of(2L, 4L, 6L), losses(out).keySet(), "one log line per round, at its step count");
+    assertTrue(Files.isDirectory(out.resolve("checkpoints/step-000000004")), "checkpoint when the count reaches 4");
+    assertTrue(!Files.exists(out.resolve("checkpoints/step-000000003")), "no checkpoint at round 3");
+    // train.maxSeconds works on Spark too: a spent budget ends the first epoch before its first round
+    Path timed = dir.resolve("timed");
+    LanguageModelFamily.Summary t = withSpark("local[2]", Map.of(), sc -> train(sc, timed, false,
+        sets("train.maxSeconds=1e-9")));
+    assertEquals(0, t.steps());
+    assertTrue(Files.isDirectory(timed.resolve("checkpoints/step-000000000")), "the cut epoch is checkpointed");
+  }
 }
