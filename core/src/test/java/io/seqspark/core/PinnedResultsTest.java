@@ -162,9 +162,9 @@ class PinnedResultsTest {
   @Test
   void forecaster_lstmDirect() throws IOException {
     Path out = dir.resolve("forecast");
-    Settings s = settings("forecast.csv=" + series, "forecast.history=12", "forecast.horizon=6",
+    Settings s = Settings.load(List.of(io.seqspark.core.forecast.ForecastOptions.DEFAULTS), List.of("forecast.csv=" + series, "forecast.history=12", "forecast.horizon=6",
         "forecast.initialTrain=100", "forecast.step=12", "forecast.folds=2", "forecast.encoder=lstm",
-        "forecast.decoder=direct", "forecast.hidden=8", "forecast.epochs=4", "forecast.batchSize=8", "seed=9");
+        "forecast.decoder=direct", "model.hiddenSize=8", "train.epochs=4", "train.batchSize=8", "seed=9"));
     io.seqspark.core.forecast.ForecastTraining.run(s, RunDirectory.create(out, false), List.of("pin"), QUIET);
     assertPinned("ec4465568fcdf4d76774a05a0db2bfed3f65c55923049eefcb9bbab8b2fd589a", digest(out, "rmse", "mae", "train_mse"));
   }
@@ -172,7 +172,7 @@ class PinnedResultsTest {
   @Test
   void word2vec_oneThread() throws IOException {
     Path out = dir.resolve("w2v");
-    Settings s = settings("data.train=" + train, "w2v.minCount=1", "w2v.dim=16", "w2v.epochs=2", "w2v.threads=1",
+    Settings s = settings("data.train=" + train, "data.minCount=1", "w2v.dim=16", "train.epochs=2", "run.threads=1",
         "w2v.sample=0.01", "seed=13");
     io.seqspark.core.w2v.Word2VecTraining.Summary sum = io.seqspark.core.w2v.Word2VecTraining.run(s,
         RunDirectory.create(out, false), List.of("pin"), QUIET, io.seqspark.core.w2v.Word2VecTraining.Engine.LOCAL);

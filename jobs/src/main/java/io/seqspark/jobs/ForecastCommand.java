@@ -34,7 +34,7 @@ public final class ForecastCommand {
       if (run.resuming() || run.master() != null) {
         throw new IllegalArgumentException("forecast train runs locally and from the start: drop --resume and --master");
       }
-      Settings s = run.settings(List.of());
+      Settings s = run.settings(List.of(io.seqspark.core.forecast.ForecastOptions.DEFAULTS));
       if (s.getPath("forecast.csv") == null) {
         throw new IllegalArgumentException("forecast.csv is not set: pass --conf forecast-sunspots, or --set"
             + " forecast.csv=FILE with forecast.dateColumn and forecast.target naming its columns");
@@ -62,7 +62,7 @@ public final class ForecastCommand {
 
     void load() throws java.io.IOException {
       loaded = ForecastTraining.load(model.archive());
-      Threads.set(loaded.settings().getInt("forecast.threads"));
+      Threads.set(Math.max(1, loaded.settings().getInt("run.threads")));
       series = ForecastTraining.series(loaded.options(), csv);
     }
   }

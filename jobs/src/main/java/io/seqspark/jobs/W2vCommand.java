@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 public final class W2vCommand {
 
   @Command(name = "train", mixinStandardHelpOptions = true, description = "Train word vectors on data.train (text or an"
-      + " ingest output). Without --master: this machine, w2v.threads threads. With --master: Spark, in rounds.")
+      + " ingest output). Without --master: this machine, run.threads threads. With --master: Spark, in rounds.")
   static final class Train implements Callable<Integer> {
     @Mixin
     RunOptions run;
@@ -38,7 +38,7 @@ public final class W2vCommand {
       if (run.resuming()) {
         throw new IllegalArgumentException("w2v train does not resume (it has no checkpoints); start a new run with --out");
       }
-      Settings s = run.settings(List.of());
+      Settings s = run.settings(List.of(io.seqspark.core.w2v.Word2VecTraining.DEFAULTS));
       Word2VecTraining.options(s);
       Word2VecTraining.corpusPathCheck(s);
       RunDirectory dir = run.runDirectory("w2v", s);

@@ -35,7 +35,7 @@ class ForecastCommandTest {
         "--set", "forecast.dateColumn=day", "--set", "forecast.target=load", "--set", "forecast.covariates=[temp]",
         "--set", "forecast.history=6", "--set", "forecast.horizon=3", "--set", "forecast.initialTrain=40",
         "--set", "forecast.step=10", "--set", "forecast.folds=2", "--set", "forecast.season=6",
-        "--set", "forecast.hidden=4", "--set", "forecast.epochs=3", "--set", "forecast.batchSize=8"));
+        "--set", "model.hiddenSize=4", "--set", "train.epochs=3", "--set", "train.batchSize=8"));
     a.addAll(List.of(extra));
     return a.toArray(new String[0]);
   }

@@ -28,7 +28,7 @@ class W2vCommandTest {
     Path q = Files.writeString(dir.resolve("q.txt"), ": toy\nking queen apple pear\n");
     Path out = dir.resolve("run");
     SeqSparkCliTest.Outcome o = SeqSparkCliTest.cli("w2v", "train", "--out", out.toString(), "--set", "data.train=" + train,
-        "--set", "w2v.dim=8", "--set", "w2v.epochs=2", "--set", "w2v.minCount=1", "--set", "w2v.questions=" + q,
+        "--set", "w2v.dim=8", "--set", "train.epochs=2", "--set", "data.minCount=1", "--set", "w2v.questions=" + q,
         "--set", "run.logEverySeconds=0.001");
     assertEquals(0, o.code(), o.err());
     for (String f : List.of("config.conf", "manifest.json", "metrics.jsonl", "report.html", "vectors.txt", "vectors.bin",

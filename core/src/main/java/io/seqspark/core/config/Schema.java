@@ -155,6 +155,9 @@ public final class Schema {
         problems.add(path + " = " + render(value) + " (from " + where(value.origin()) + "): must be a section"
             + " (an object holding keys such as " + firstKeysUnder(path) + "), got " + Rule.describe(value)
             + ". Fix: write " + path + " { ... } or set its keys one by one, e.g. " + firstKeysUnder(path) + ".");
+      } else if (REPLACED.containsKey(path)) {
+        problems.add(path + " (from " + where(value.origin()) + "): this key was replaced by " + REPLACED.get(path)
+            + ", which every model family shares. Fix: set " + REPLACED.get(path) + " = " + render(value) + " instead.");
       } else {
         String hint = suggestKey(path);
         problems.add(path + " (from " + where(value.origin()) + "): unknown key. Fix: " + sentence("remove it or use"
@@ -162,6 +165,18 @@ public final class Schema {
       }
     }
   }
+
+  /**
+   * Family-specific keys that duplicated shared ones, and the shared key that replaced each (one name, one default,
+   * one rule per idea; a family's own defaults live in its conf/family-*.conf layer).
+   */
+  static final Map<String, String> REPLACED = Map.ofEntries(
+      Map.entry("forecast.hidden", "model.hiddenSize"), Map.entry("forecast.layers", "model.layers"),
+      Map.entry("forecast.tcnKernel", "model.tcnKernel"), Map.entry("forecast.initScale", "model.initScale"),
+      Map.entry("forecast.epochs", "train.epochs"), Map.entry("forecast.batchSize", "train.batchSize"),
+      Map.entry("forecast.learningRate", "train.learningRate"), Map.entry("forecast.clipNorm", "train.clipNorm"),
+      Map.entry("forecast.threads", "run.threads"), Map.entry("w2v.epochs", "train.epochs"),
+      Map.entry("w2v.minCount", "data.minCount"), Map.entry("w2v.threads", "run.threads"));
 
   private static String sentence(String s) {
     return s.endsWith("?") ? s : s + ".";

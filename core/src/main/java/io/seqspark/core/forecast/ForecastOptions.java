@@ -20,7 +20,15 @@ public record ForecastOptions(Path csv, String dateColumn, String target, List<S
     covariates = List.copyOf(covariates);
   }
 
+  /** The forecaster's layer of defaults for the shared keys (conf/family-forecast.conf), loaded before any preset. */
+  public static final Path DEFAULTS = Path.of("family-forecast");
+
   public static ForecastOptions from(Settings s) {
+    if (!s.getString("train.optimizer").equals("adam")) {
+      throw new IllegalArgumentException("train.optimizer = " + s.getString("train.optimizer") + ": the forecaster trains"
+          + " with adam only. Fix: set train.optimizer = adam (conf/family-forecast.conf, which every seqspark forecast"
+          + " command loads first, does)");
+    }
     return new ForecastOptions(s.getPath("forecast.csv"), s.getString("forecast.dateColumn"),
         s.getString("forecast.target"), s.getStringList("forecast.covariates"),
         TimeSeriesCsv.Missing.valueOf(s.getString("forecast.missing").toUpperCase(Locale.ROOT)),
@@ -29,9 +37,9 @@ public record ForecastOptions(Path csv, String dateColumn, String target, List<S
         s.getInt("forecast.step"), s.getInt("forecast.folds"), s.getInt("forecast.season"),
         s.getString("forecast.encoder"),
         ForecasterSpec.Decoder.valueOf(s.getString("forecast.decoder").toUpperCase(Locale.ROOT)),
-        s.getDouble("forecast.teacherForcing"), s.getInt("forecast.hidden"), s.getInt("forecast.layers"), s.getInt("forecast.tcnKernel"),
-        s.getDouble("forecast.initScale"), s.getInt("forecast.epochs"), s.getInt("forecast.batchSize"),
-        s.getDouble("forecast.learningRate"), s.getDouble("forecast.clipNorm"), s.getLong("seed"));
+        s.getDouble("forecast.teacherForcing"), s.getInt("model.hiddenSize"), s.getInt("model.layers"), s.getInt("model.tcnKernel"),
+        s.getDouble("model.initScale"), s.getInt("train.epochs"), s.getInt("train.batchSize"),
+        s.getDouble("train.learningRate"), s.getDouble("train.clipNorm"), s.getLong("seed"));
   }
 
   public TimeSeriesCsv.Spec csvSpec() {

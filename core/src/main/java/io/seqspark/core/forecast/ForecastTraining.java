@@ -78,7 +78,7 @@ public final class ForecastTraining {
 
   public static Summary run(Settings s, RunDirectory run, List<String> commandLine, PrintStream log) throws IOException {
     ForecastOptions o = ForecastOptions.from(s);
-    Threads.set(s.getInt("forecast.threads"));
+    Threads.set(Math.max(1, s.getInt("run.threads")));
     TimeSeries series = series(o, null);
     List<WalkForward.Fold> folds = Backtest.folds(series, o);
     AtomicFiles.writeString(run.configFile(), s.render());

@@ -45,11 +45,11 @@ public record ForecasterSpec(int features, int horizon, String encoder, int hidd
     require(features >= 1, "features", features, ">= 1 (the target)");
     require(horizon >= 1, "forecast.horizon", horizon, ">= 1");
     require(ENCODERS.contains(encoder), "forecast.encoder", encoder, "one of " + String.join(", ", ENCODERS));
-    require(hidden >= 1, "forecast.hidden", hidden, ">= 1");
-    require(layers >= 1, "forecast.layers", layers, ">= 1");
+    require(hidden >= 1, "model.hiddenSize", hidden, ">= 1");
+    require(layers >= 1, "model.layers", layers, ">= 1");
     require(teacherForcing >= 0 && teacherForcing <= 1, "forecast.teacherForcing", teacherForcing, "in [0, 1]");
-    require(initScale > 0, "forecast.initScale", initScale, "> 0");
-    require(tcnKernel >= 2, "forecast.tcnKernel", tcnKernel, ">= 2");
+    require(initScale > 0, "model.initScale", initScale, "> 0");
+    require(tcnKernel >= 2, "model.tcnKernel", tcnKernel, ">= 2");
   }
 
   private static void require(boolean ok, String key, Object value, String rule) {

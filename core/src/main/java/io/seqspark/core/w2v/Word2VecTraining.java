@@ -56,14 +56,17 @@ public final class Word2VecTraining {
                         Map<String, Object> evaluation) {
   }
 
+  /** Word2Vec's layer of defaults for the shared keys (conf/family-w2v.conf), loaded before any preset. */
+  public static final java.nio.file.Path DEFAULTS = java.nio.file.Path.of("family-w2v");
+
   public static SkipGramOptions options(Settings s) {
     if (s.getDouble("w2v.minAlpha") > s.getDouble("w2v.alpha")) {
       throw new IllegalArgumentException("w2v.minAlpha = " + s.getDouble("w2v.minAlpha") + " must not exceed w2v.alpha = "
           + s.getDouble("w2v.alpha") + "; lower w2v.minAlpha or raise w2v.alpha");
     }
     return new SkipGramOptions(s.getInt("w2v.dim"), s.getInt("w2v.window"), s.getInt("w2v.negative"),
-        s.getDouble("w2v.sample"), s.getDouble("w2v.alpha"), s.getDouble("w2v.minAlpha"), s.getInt("w2v.epochs"),
-        s.getInt("w2v.threads"), s.getLong("seed"), s.getBoolean("w2v.exactSigmoid"));
+        s.getDouble("w2v.sample"), s.getDouble("w2v.alpha"), s.getDouble("w2v.minAlpha"), s.getInt("train.epochs"),
+        s.getInt("run.threads") > 0 ? s.getInt("run.threads") : Runtime.getRuntime().availableProcessors(), s.getLong("seed"), s.getBoolean("w2v.exactSigmoid"));
   }
 
   /** Fails before any work if data.train is unset or missing (or an evaluation file is). */
@@ -79,13 +82,13 @@ public final class Word2VecTraining {
   /** The corpus of data.train: an ingest output directory or a text file. */
   public static Corpus corpus(Settings s) throws IOException {
     Path p = io.seqspark.core.data.DataInputs.requireFile(s, "data.train");
-    int minCount = s.getInt("w2v.minCount");
+    int minCount = s.getInt("data.minCount");
     int maxLen = s.getInt("w2v.maxSentenceLength");
     Corpus c = io.seqspark.core.data.DataInputs.isShards(p) ? Corpus.fromShards(p, minCount, maxLen)
         : Corpus.fromText(p, io.seqspark.core.data.DataInputs.tokenizer(s), minCount, maxLen);
     if (c.words() == 0) {
-      throw new IllegalArgumentException("data.train = " + p + ": no word occurs w2v.minCount = " + minCount
-          + " times or more; lower w2v.minCount or use a bigger corpus");
+      throw new IllegalArgumentException("data.train = " + p + ": no word occurs data.minCount = " + minCount
+          + " times or more; lower data.minCount or use a bigger corpus");
     }
     return c;
   }
@@ -105,7 +108,7 @@ public final class Word2VecTraining {
         .put("kernel", io.seqspark.core.math.FloatKernels.describe());
     manifest.write(run.manifestFile());
     log.printf("[%s] w2v: %,d words (min count %d) from %,d tokens (%.1f s to read); %s, %d epochs; kernel %s%n",
-        run.runId(), corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("w2v.minCount"), corpus.rawTokens(),
+        run.runId(), corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("data.minCount"), corpus.rawTokens(),
         (System.nanoTime() - t0) / 1e9, engine.name(), o.epochs(), io.seqspark.core.math.FloatKernels.describe());
     double rawPerWord = (double) corpus.rawTokens() / corpus.words();
     Word2VecTrainer.Result r;

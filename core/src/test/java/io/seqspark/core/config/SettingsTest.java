@@ -250,4 +250,24 @@ class SettingsTest {
     assertNull(Suggest.closest("completely.else", List.of("train.epochs", "eval.batchSize")));
     assertEquals(1, Suggest.distance("lsmt", "lstm"));
   }
+
+  @Test
+  void aFamilyKeyReplacedByASharedOne_failsNamingTheNewKey() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> Settings.load(List.of(), List.of("forecast.epochs=7", "w2v.minCount=3")));
+    assertTrue(e.getMessage().contains("forecast.epochs") && e.getMessage().contains("set train.epochs = 7 instead"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("w2v.minCount") && e.getMessage().contains("data.minCount"), e.getMessage());
+  }
+
+  @Test
+  void familyDefaultLayers_setTheSharedKeys_andPresetsStillWin() {
+    Settings f = Settings.load(List.of(java.nio.file.Path.of("family-forecast")), List.of());
+    assertEquals(30, f.getInt("train.epochs"));
+    assertEquals("adam", f.getString("train.optimizer"));
+    Settings airline = Settings.load(List.of(java.nio.file.Path.of("family-forecast"),
+        java.nio.file.Path.of("forecast-airline")), List.of());
+    assertEquals(200, airline.getInt("train.epochs"), "the preset's value wins over the family layer");
+    assertEquals(5, Settings.load(List.of(java.nio.file.Path.of("family-w2v")), List.of()).getInt("data.minCount"));
+  }
 }

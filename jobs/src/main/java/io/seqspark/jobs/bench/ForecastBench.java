@@ -43,7 +43,7 @@ public final class ForecastBench implements Callable<Integer> {
   @Option(names = "--validFolds", defaultValue = "2", description = "Validation folds before the test folds, for model selection.")
   int validFolds;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Overrides for both presets, e.g. --set forecast.epochs=20.")
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Overrides for both presets, e.g. --set train.epochs=20.")
   List<String> sets = new ArrayList<>();
 
   private static final String[] ENCODERS = {"lstm", "gru", "tcn"};
@@ -79,10 +79,10 @@ public final class ForecastBench implements Callable<Integer> {
     List<String> all = new ArrayList<>();
     if (quick) {
       all.add("forecast.folds=2");
-      all.add("forecast.epochs=" + (preset.contains("airline") ? 60 : 8));
+      all.add("train.epochs=" + (preset.contains("airline") ? 60 : 8));
     }
     all.addAll(sets);
-    return ForecastOptions.from(Settings.load(List.of(Path.of(preset)), all));
+    return ForecastOptions.from(Settings.load(List.of(ForecastOptions.DEFAULTS, Path.of(preset)), all));
   }
 
   /** One data set's table. */

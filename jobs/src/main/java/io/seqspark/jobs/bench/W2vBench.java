@@ -109,8 +109,8 @@ public final class W2vBench implements Callable<Integer> {
     }
     Path corpusFile = work.resolve(quick ? "corpus-quick.txt" : "corpus-" + scale + ".txt");
     writeCorpus(data, corpusFile, quick ? -1 : scale);
-    Settings s = Settings.load(List.of(), List.of("data.train=\"" + corpusFile + "\"", "w2v.dim=100", "w2v.window=5",
-        "w2v.negative=5", "w2v.sample=1e-3", "w2v.minCount=5", "w2v.threads=" + threads, "w2v.epochs=" + epochs, "seed=1"));
+    Settings s = Settings.load(List.of(io.seqspark.core.w2v.Word2VecTraining.DEFAULTS), List.of("data.train=\"" + corpusFile + "\"", "w2v.dim=100", "w2v.window=5",
+        "w2v.negative=5", "w2v.sample=1e-3", "data.minCount=5", "run.threads=" + threads, "train.epochs=" + epochs, "seed=1"));
     restrict = s.getInt("w2v.restrictVocab");
     if (rounds <= 0) {
       rounds = s.getInt("w2v.roundsPerEpoch");

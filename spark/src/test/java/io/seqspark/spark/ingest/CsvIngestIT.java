@@ -138,9 +138,9 @@ class CsvIngestIT {
     Files.delete(out.resolve("series/bad.csv"));
     List<String> f = new ArrayList<>(COLUMNS);
     f.addAll(List.of("forecast.csv=" + out, "forecast.history=6", "forecast.horizon=3", "forecast.initialTrain=120",
-        "forecast.step=12", "forecast.folds=1", "forecast.season=12", "forecast.hidden=4", "forecast.epochs=1",
-        "forecast.batchSize=64"));
-    Settings fs = Settings.load(List.of(), f);
+        "forecast.step=12", "forecast.folds=1", "forecast.season=12", "model.hiddenSize=4", "train.epochs=1",
+        "train.batchSize=64"));
+    Settings fs = Settings.load(List.of(io.seqspark.core.forecast.ForecastOptions.DEFAULTS), f);
     ForecastTraining.Summary sum = ForecastTraining.run(fs, RunDirectory.create(dir.resolve("run"), false),
         List.of("test"), new PrintStream(OutputStream.nullOutputStream()));
     assertEquals(1, sum.result().folds().size());
