@@ -21,14 +21,22 @@ class LanguageModelDecoderTest {
   private static final int BOS = Vocabulary.BOS_ID;
   private static final int V = 16;
 
+  /** Every id. */
+  private static final int[] ALL = java.util.stream.IntStream.range(0, V).toArray();
+
+  private static double[] fullForward(LanguageModel m, int[] prefix) {
+    return fullForward(m, prefix, ALL);
+  }
+
   /**
-   * log p(v | prefix) for every v from the model's whole-sequence forward ({@link LanguageModel#evaluate}: one batch
+   * log p(v | prefix) for the ids {@code ids} (NaN for the others) from the model's whole-sequence forward ({@link LanguageModel#evaluate}: one batch
    * over the prefix, the loss read at its last position only), with no state carried in.
    */
-  private static double[] fullForward(LanguageModel m, int[] prefix) {
+  private static double[] fullForward(LanguageModel m, int[] prefix, int[] ids) {
     double[] out = new double[V];
+    Arrays.fill(out, Double.NaN);
     int n = prefix.length;
-    for (int v = 0; v < V; v++) {
+    for (int v : ids) {
       int[] targets = new int[n];
       float[] mask = new float[n];
       targets[n - 1] = v;
@@ -46,9 +54,14 @@ class LanguageModelDecoderTest {
 
   private static void assertClose(double[] expected, double[] actual, double tol, String what) {
     assertEquals(expected.length, actual.length, what);
+    double sum = 0;
     for (int j = 0; j < expected.length; j++) {
-      assertEquals(expected[j], actual[j], tol, what + ", id " + j);
+      if (!Double.isNaN(expected[j])) {
+        assertEquals(expected[j], actual[j], tol, what + ", id " + j);
+      }
+      sum += Math.exp(actual[j]);
     }
+    assertEquals(1, sum, 1e-6, what + ": the probabilities sum to 1");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -60,7 +73,9 @@ class LanguageModelDecoderTest {
     LanguageModelDecoder d = LanguageModelDecoder.fromStart(m, BOS, 2);
     for (int t = 0; t < sentence.length; t++) {
       double[] lp = d.step(new int[] {sentence[t], sentence[t]});
-      double[] expected = fullForward(m, Arrays.copyOf(sentence, t + 1));
+      // every id at the end, a few on the way (each id costs one whole forward)
+      double[] expected = fullForward(m, Arrays.copyOf(sentence, t + 1),
+          t == sentence.length - 1 ? ALL : new int[] {Vocabulary.EOS_ID, 4 + t, 15 - t});
       assertClose(expected, row(lp, 0), 1e-10, cell + " after " + (t + 1) + " tokens");
       assertClose(expected, row(lp, 1), 1e-10, cell + " after " + (t + 1) + " tokens, second row");
       assertTrue(m.state().isEmpty(), "the model carries nothing between steps");
