@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * carrying nothing between steps and two decoders over one model do not disturb each other. {@link #select} gathers
  * state rows: a recurrent layer's h (and c), a TCN block's convolution histories — both time-major per row, so
  * reordering costs one row copy per state row and no recomputation.
+ *
+ * <p>After a step the model is left with carrying on and no state, as the sampler always left it.
  */
 public final class LanguageModelDecoder implements IncrementalDecoder {
   private final LanguageModel model;
