@@ -266,7 +266,7 @@ public final class HtmlReport {
     }
     sb.append("</div>\n");
     if (!single.isEmpty()) {
-      sb.append("<p class=\"note\">One value so far, not charted: ").append(esc(String.join(", ", single)))
+      sb.append("<p class=\"note\">A single value, not charted: ").append(esc(String.join(", ", single)))
           .append("</p>\n");
     }
     if (!constant.isEmpty()) {

@@ -233,7 +233,7 @@ class HtmlReportTest {
         rec("step", 1, "only_nan", "NaN")), "t");
     // valid_ppl has no valid_loss beside it, but a single value is not a curve
     assertEquals(List.of("loss (train_loss) — 1 non-finite", "only_nan — 1 non-finite"), chartCaptions(page));
-    assertTrue(page.contains("One value so far, not charted: valid_ppl = 120"), page);
+    assertTrue(page.contains("A single value, not charted: valid_ppl = 120"), page);
     assertTrue(page.contains("<circle"), "a short series is drawn with dots");
     assertTrue(page.contains("loss (train_loss) — 1 non-finite"));
     assertFalse(page.contains("Infinity"));
