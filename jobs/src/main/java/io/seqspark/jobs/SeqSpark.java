@@ -1,6 +1,5 @@
 package io.seqspark.jobs;
 
-import io.seqspark.jobs.bench.BenchCommand;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code seqspark} command line: one entry point for local runs and {@code spark-submit}. */
 @Command(name = "seqspark", mixinStandardHelpOptions = true, versionProvider = SeqSpark.Version.class,
     description = "Train sequence models (LSTM language models, ...) locally or data-parallel on Spark.",
-    subcommands = {DemoCommand.class, LmCommand.class, ClassifyCommand.class, IngestCommand.class, ForecastCommand.class, W2vCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, LmCommand.class, ClassifyCommand.class, IngestCommand.class, ForecastCommand.class, W2vCommand.class, CommandLine.HelpCommand.class})
 public final class SeqSpark {
 
   public static void main(String[] args) {
@@ -18,6 +17,12 @@ public final class SeqSpark {
   /** Runs the CLI and returns the exit code: 0 ok, 2 bad input (one clear message), 1 internal error. */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new SeqSpark());
+    try {
+      // `bench` lives in the bench module, outside the shaded jar: bin/seqspark puts it on the class path for `bench`
+      cli.addSubcommand(Class.forName("io.seqspark.jobs.bench.BenchCommand").getDeclaredConstructor().newInstance());
+    } catch (ReflectiveOperationException absent) {
+      // not on the class path: no bench command
+    }
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       Throwable t = ex;
       while ((t instanceof UncheckedIOException || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null

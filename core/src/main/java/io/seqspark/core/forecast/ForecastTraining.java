@@ -148,7 +148,8 @@ public final class ForecastTraining {
 
   /**
    * The fold's actual target around its test range, and the model's and persistence's forecasts from origins every
-   * {@code horizon} steps (so the K-step trajectories tile the range without overlap).
+   * {@code horizon} steps (so the K-step trajectories tile the range without overlap); x is the step index, labelled
+   * with the series' dates.
    */
   static HtmlReport.Figure figure(TimeSeries series, Backtest.FoldResult r, int horizon) {
     TreeMap<Double, Double> actual = new TreeMap<>();
@@ -171,7 +172,7 @@ public final class ForecastTraining {
     curves.put("persistence", persistence);
     return new HtmlReport.Figure(String.format(Locale.ROOT, "fold %d: forecasts from %s (rmse %.2f; persistence %.2f)",
         r.fold().index(), series.dates().get(r.fold().origin()), r.model().rmse(), r.persistenceMetrics().rmse()),
-        "step", curves);
+        "date", curves, series.dates());
   }
 
   private static List<Double> toList(double[] a) {

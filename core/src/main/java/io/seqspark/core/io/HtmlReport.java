@@ -1,318 +1,337 @@
 package io.seqspark.core.io;
 
+import static io.seqspark.core.io.ReportFormat.esc;
+import static io.seqspark.core.io.ReportFormat.label;
+import static io.seqspark.core.io.ReportFormat.num;
+import static io.seqspark.core.io.ReportFormat.number;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.MathContext;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
- * {@code report.html}: the metric curves of a run as one self-contained page (inline SVG, no scripts, no external
- * CSS), so it opens from a cluster's file browser or an e-mail attachment and can be regenerated from
- * {@code metrics.jsonl} at any time.
+ * {@code report.html}: a run on one self-contained page (inline SVG and CSS, no scripts, fonts or links), so it opens
+ * from a cluster's file browser or an e-mail attachment and can be regenerated from the run directory at any time.
  *
- * <p>Every numeric key that appears in records with a numeric {@code step} becomes one plot against step. A later
- * record for the same step replaces an earlier one (a resumed run re-logs the steps after its checkpoint).
- * Non-finite values (written as {@code "NaN"} strings by {@link Json}) break the line and are marked in red at the
- * top. A positive series spanning 30x or more (perplexity) is drawn on a log axis.
+ * <p>From the top: a summary (headline results, wall time, throughput, model size, command, inputs, the final and
+ * best value of every quality metric), the training curves, per-fold results, extra figures (forecasts against
+ * dates), then the resolved config and the manifest as tables. The summary reads {@code manifest.json} and the
+ * config {@code config.conf} from the run directory; {@link #render(List, String, List)} alone has neither.
+ *
+ * <p>Curves come from {@code metrics.jsonl} records with a numeric {@code step}; a later record for the same step
+ * replaces an earlier one (a resumed run re-logs the steps after its checkpoint). Keys that differ only in their
+ * split prefix share one chart: {@code train_loss}, {@code epoch_train_loss} and {@code valid_loss} are the loss
+ * chart. Not charted: bookkeeping ({@code epoch}, {@code elapsed_s}, {@code seconds}, ...), constant series (listed
+ * under the charts), and a perplexity or bits series whose loss is charted. Records with a {@code fold} key are
+ * results per fold and go into a table. Non-finite values (written as {@code "NaN"} strings by {@link Json}) break
+ * the line and are marked in red; a positive series spanning 30x or more is drawn on a log axis.
  */
 public final class HtmlReport {
 
-  private static final int W = 560;
-  private static final int H = 230;
-  private static final int LEFT = 64;
-  private static final int RIGHT = 16;
-  private static final int TOP = 16;
-  private static final int BOTTOM = 36;
-
-  private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"};
-
+  private static final Set<String> BOOKKEEPING = Set.of("step", "epoch", "elapsed_s", "seconds", "fold", "folds",
+      "origin", "windows", "batch", "round", "time_s");
+  private static final String[] SPLITS = {"epoch_train_", "train_", "valid_", "val_", "test_"};
+  private static final Pattern LOWER_BETTER = Pattern.compile("(?i).*(loss|ppl|perplexity|bits|rmse|mae|mase|mse|error).*");
+  private static final Pattern HIGHER_BETTER = Pattern.compile("(?i).*(accuracy|acc|f1|bleu|spearman|auc|precision|recall).*");
+  private static final Pattern DERIVED = Pattern.compile("(.*)(ppl|perplexity|bits)");
   private HtmlReport() {}
 
   /**
-   * An extra figure: several named curves over one x axis, drawn after the metric plots (e.g. forecasts against
+   * An extra figure: several named curves over one x axis, drawn after the training curves (e.g. forecasts against
    * actuals). Curves are drawn in order, each in its own colour, with a legend, on a linear axis.
+   *
+   * @param xNames labels of the integer x values (x is an index into it), e.g. the series' dates; empty for numbers
    */
-  public record Figure(String caption, String xLabel, Map<String, TreeMap<Double, Double>> curves) {
+  public record Figure(String caption, String xLabel, Map<String, TreeMap<Double, Double>> curves,
+                       List<String> xNames) {
+
+    public Figure {
+      xNames = List.copyOf(xNames);
+    }
+
+    /** A figure with a numeric x axis. */
+    public Figure(String caption, String xLabel, Map<String, TreeMap<Double, Double>> curves) {
+      this(caption, xLabel, curves, List.of());
+    }
   }
 
-  /** Renders and writes the report atomically. */
+  /**
+   * Renders and writes the report atomically; {@code manifest.json} and {@code config.conf} beside {@code html}, when
+   * present, fill the summary and the tables.
+   */
   public static void write(Path html, List<Map<String, Object>> metrics, String title) throws IOException {
-    AtomicFiles.writeString(html, render(metrics, title));
+    write(html, metrics, title, List.of());
   }
 
-  /** Renders and writes the report with extra figures, atomically. */
+  /** Renders and writes the report with extra figures, atomically; reads the files beside {@code html} as above. */
   public static void write(Path html, List<Map<String, Object>> metrics, String title, List<Figure> figures)
       throws IOException {
-    AtomicFiles.writeString(html, render(metrics, title, figures));
+    Path dir = html.toAbsolutePath().getParent();
+    AtomicFiles.writeString(html, page(metrics, title, figures, RunFiles.read(dir)));
   }
 
-  /** The report as HTML text. */
+  /**
+   * Writes {@code report.html} of the run directory {@code runDir} from its {@code metrics.jsonl},
+   * {@code manifest.json} and {@code config.conf} (each optional), atomically; call it as often as the run has news.
+   *
+   * @param title the page title, or null for the manifest's command name and run id ("seqspark lm train RUN-ID")
+   */
+  public static void writeRun(Path runDir, String title, List<Figure> figures) throws IOException {
+    AtomicFiles.writeString(runDir.resolve("report.html"), renderRun(runDir, title, figures));
+  }
+
+  /** The report of the run directory {@code runDir} as HTML text (see {@link #writeRun}). */
+  public static String renderRun(Path runDir, String title, List<Figure> figures) throws IOException {
+    Path metricsFile = runDir.resolve("metrics.jsonl");
+    List<Map<String, Object>> metrics = Files.isRegularFile(metricsFile) ? MetricsLog.read(metricsFile) : List.of();
+    RunFiles files = RunFiles.read(runDir);
+    if (title == null) {
+      String cmd = files.manifest.get("commandLine") instanceof List<?> c && !c.isEmpty() ? String.valueOf(c.get(0))
+          : "seqspark run";
+      Object id = files.manifest.get("runId");
+      title = cmd + " " + (id != null ? id : runDir.toAbsolutePath().normalize().getFileName());
+    }
+    return page(metrics, title, figures, files);
+  }
+
+  /** The report as HTML text, without a manifest or config. */
   public static String render(List<Map<String, Object>> metrics, String title) {
     return render(metrics, title, List.of());
   }
 
-  /** The report as HTML text, with extra figures after the metric plots. */
+  /** The report as HTML text with extra figures after the training curves, without a manifest or config. */
   public static String render(List<Map<String, Object>> metrics, String title, List<Figure> figures) {
+    return page(metrics, title, figures, RunFiles.NONE);
+  }
+
+  /**
+   * The page from metrics records, the manifest and the flattened config (either may be empty).
+   */
+  static String render(List<Map<String, Object>> metrics, String title, List<Figure> figures,
+                       Map<String, Object> manifest, Map<String, Object> config) {
+    return page(metrics, title, figures, new RunFiles(manifest, config, List.of()));
+  }
+
+  /** The manifest and config of a run directory, and why either could not be read. */
+  private record RunFiles(Map<String, Object> manifest, Map<String, Object> config, List<String> problems) {
+    static final RunFiles NONE = new RunFiles(Map.of(), Map.of(), List.of());
+
+    static RunFiles read(Path dir) {
+      if (dir == null) {
+        return NONE;
+      }
+      Map<String, Object> manifest = Map.of();
+      Map<String, Object> config = Map.of();
+      List<String> problems = new ArrayList<>();
+      Path m = dir.resolve("manifest.json");
+      if (Files.isRegularFile(m)) {
+        try {
+          manifest = Json.readMap(Files.readString(m));
+        } catch (IOException | IllegalArgumentException e) {
+          problems.add(m + " could not be read: " + e.getMessage());
+        }
+      }
+      Path c = dir.resolve("config.conf");
+      if (Files.isRegularFile(c)) {
+        try {
+          config = flatten(ConfigFactory.parseString(Files.readString(c)).resolve());
+        } catch (IOException | ConfigException e) {
+          problems.add(c + " could not be read: " + e.getMessage());
+        }
+      }
+      if (config.isEmpty() && manifest.get("config") instanceof Map<?, ?> flat) {
+        Map<String, Object> copy = new TreeMap<>();
+        flat.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        config = copy;
+      }
+      return new RunFiles(manifest, config, problems);
+    }
+
+    private static Map<String, Object> flatten(Config config) {
+      Map<String, Object> flat = new TreeMap<>();
+      for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
+        flat.put(e.getKey(), e.getValue().unwrapped());
+      }
+      return flat;
+    }
+  }
+
+  private static String page(List<Map<String, Object>> metrics, String title, List<Figure> figures, RunFiles run) {
+    Map<String, Object> manifest = run.manifest();
     Map<String, TreeMap<Double, Double>> series = series(metrics);
-    StringBuilder sb = new StringBuilder(4096);
-    sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-        .append(esc(title)).append("</title>\n<style>\n")
-        .append("body{font-family:system-ui,sans-serif;margin:24px;color:#222}")
-        .append(".plots{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}")
-        .append("figcaption{font-weight:600;margin:4px 0}svg{background:#fff;border:1px solid #ddd}")
-        .append("table{border-collapse:collapse;margin-top:24px}td,th{border:1px solid #ddd;padding:4px 10px;")
-        .append("text-align:right}th:first-child,td:first-child{text-align:left}\n</style>\n</head>\n<body>\n<h1>")
-        .append(esc(title)).append("</h1>\n<p>").append(metrics.size()).append(" records, ").append(series.size())
-        .append(" metrics.</p>\n");
-    if (series.isEmpty()) {
-      sb.append("<p>No numeric metrics with a step yet.</p>\n");
+    List<Map<String, Object>> folds = metrics.stream().filter(r -> r.containsKey("fold")).toList();
+    StringBuilder sb = new StringBuilder(16384);
+    sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").append(esc(title))
+        .append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<h1>").append(esc(title))
+        .append("</h1>\n");
+    RunSummary.status(sb, manifest, metrics);
+    for (String problem : run.problems()) {
+      sb.append("<p class=\"warn\">").append(esc(problem)).append("</p>\n");
     }
-    sb.append("<div class=\"plots\">\n");
-    for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
-      plot(sb, e.getKey(), "step", Map.of(e.getKey(), e.getValue()), true);
+    RunSummary.html(sb, manifest, metrics, series);
+    charts(sb, series, folds.isEmpty() || !series.isEmpty());
+    if (!folds.isEmpty()) {
+      sb.append("<h2>Results per fold</h2>\n");
+      ReportTables.records(sb, folds);
     }
-    for (Figure fig : figures) {
-      plot(sb, fig.caption(), fig.xLabel(), fig.curves(), false);
+    if (!figures.isEmpty()) {
+      sb.append("<h2>Figures</h2>\n<div class=\"plots\">\n");
+      for (Figure fig : figures) {
+        SvgPlot.plot(sb, fig.caption(), fig.xLabel(), fig.curves(), false, fig.xNames());
+      }
+      sb.append("</div>\n");
     }
-    sb.append("</div>\n<table>\n<tr><th>metric</th><th>last step</th><th>last</th><th>min</th><th>max</th></tr>\n");
-    for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
-      Map.Entry<Double, Double> last = e.getValue().lastEntry();
-      double[] range = finiteRange(e.getValue());
-      sb.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(num(last.getKey()))
-          .append("</td><td>").append(num(last.getValue())).append("</td><td>")
-          .append(range == null ? "" : num(range[0])).append("</td><td>")
-          .append(range == null ? "" : num(range[1])).append("</td></tr>\n");
-    }
-    sb.append("</table>\n</body>\n</html>\n");
+    ReportTables.config(sb, run.config(), RunSummary.family(manifest));
+    ReportTables.manifest(sb, manifest);
+    sb.append("</body>\n</html>\n");
     return sb.toString();
   }
 
-  /** key → (step → value), keys in order of first appearance. */
+  private static final String STYLE = "body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}"
+      + "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}"
+      + ".status{color:#555;margin:0 0 16px}.warn{color:#b00}"
+      + ".tiles{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}"
+      + ".tile{border:1px solid #ddd;border-radius:6px;padding:8px 14px;min-width:120px;background:#fafafa}"
+      + ".tile .v{font-size:22px;font-weight:600}.tile .l{font-size:12px;color:#555}.tile .n{font-size:11px;color:#777}"
+      + ".tile.result .v{color:#0b4f8a}"
+      + ".cols{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}"
+      + ".plots{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}"
+      + "figcaption{font-weight:600;margin:4px 0}svg{background:#fff;border:1px solid #ddd}"
+      + "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right;"
+      + "vertical-align:top}th{background:#f3f3f3}th:first-child,td:first-child{text-align:left}"
+      + "table.kv td{text-align:left;max-width:760px;overflow-wrap:anywhere}table.kv td:first-child{color:#555;"
+      + "white-space:nowrap}caption{text-align:left;font-weight:600;padding:4px 0}"
+      + "code{font-family:ui-monospace,monospace;font-size:12px}.note{color:#666;font-size:13px}"
+      + "details summary{cursor:pointer;color:#555;margin:8px 0}.w{white-space:nowrap}\n";
+
+  /** The series with their split prefix removed: {@code epoch_train_loss} → {@code loss}. */
+  static String measure(String key) {
+    for (String p : SPLITS) {
+      if (key.startsWith(p) && key.length() > p.length()) {
+        return key.substring(p.length());
+      }
+    }
+    return key.endsWith("_per_s") ? "per_s" : key;
+  }
+
+  private static void charts(StringBuilder sb, Map<String, TreeMap<Double, Double>> series, boolean sayIfEmpty) {
+    Map<String, Map<String, TreeMap<Double, Double>>> groups = new LinkedHashMap<>();
+    List<String> constant = new ArrayList<>();
+    List<String> single = new ArrayList<>();
+    for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
+      String key = e.getKey();
+      var derived = DERIVED.matcher(key);
+      if (derived.matches() && series.containsKey(derived.group(1) + "loss")) {
+        continue;  // perplexity = exp(loss): the loss chart says it, the table gives the numbers
+      }
+      groups.computeIfAbsent(measure(key), k -> new LinkedHashMap<>()).put(key, e.getValue());
+    }
+    List<Map.Entry<String, Map<String, TreeMap<Double, Double>>>> charted = new ArrayList<>();
+    for (Map.Entry<String, Map<String, TreeMap<Double, Double>>> g : groups.entrySet()) {
+      Double only = constantValue(g.getValue().values());
+      if (only != null) {
+        boolean onePoint = g.getValue().values().stream().allMatch(c -> c.size() == 1);
+        g.getValue().keySet().forEach(k -> (onePoint ? single : constant).add(k + " = " + num(only)));
+      } else {
+        charted.add(g);
+      }
+    }
+    charted.sort((a, b) -> Integer.compare(rank(a.getKey()), rank(b.getKey())));
+    if (charted.isEmpty() && constant.isEmpty() && single.isEmpty()) {
+      if (sayIfEmpty) {
+        sb.append("<p class=\"note\">No numeric metrics with a step yet.</p>\n");
+      }
+      return;
+    }
+    sb.append("<h2>Training curves</h2>\n<div class=\"plots\">\n");
+    for (Map.Entry<String, Map<String, TreeMap<Double, Double>>> g : charted) {
+      String caption = caption(g.getKey());
+      if (g.getValue().size() == 1) {
+        String key = g.getValue().keySet().iterator().next();
+        caption = caption.equals(label(key)) ? key : caption + " (" + key + ")";
+      }
+      // log axes for quality measures only (perplexity-like spans); rates and the learning rate read better linear
+      SvgPlot.plot(sb, caption, "step", g.getValue(), rank(g.getKey()) <= 1, List.of());
+    }
+    sb.append("</div>\n");
+    if (!single.isEmpty()) {
+      sb.append("<p class=\"note\">A single value, not charted: ").append(esc(String.join(", ", single)))
+          .append("</p>\n");
+    }
+    if (!constant.isEmpty()) {
+      sb.append("<p class=\"note\">Constant, not charted: ").append(esc(String.join(", ", constant))).append("</p>\n");
+    }
+  }
+
+  /** The one value every point of these series has, or null if they vary or hold a non-finite value. */
+  private static Double constantValue(Iterable<TreeMap<Double, Double>> curves) {
+    Double only = null;
+    for (TreeMap<Double, Double> c : curves) {
+      for (double v : c.values()) {
+        if (!Double.isFinite(v) || (only != null && only != v)) {
+          return null;
+        }
+        only = v;
+      }
+    }
+    return only;
+  }
+
+  /**
+   * Whether a lower value of this measure is better (losses, perplexities, errors), a higher one (accuracies,
+   * F1), or null if it has no direction (rates, the learning rate, norms).
+   */
+  static Boolean lowerIsBetter(String measure) {
+    return LOWER_BETTER.matcher(measure).matches() ? Boolean.TRUE
+        : HIGHER_BETTER.matcher(measure).matches() ? Boolean.FALSE : null;
+  }
+
+  /** Chart order: the loss, other quality measures, the rest, throughput, the learning rate. */
+  private static int rank(String measure) {
+    if (measure.equals("loss")) {
+      return 0;
+    }
+    if (lowerIsBetter(measure) != null) {
+      return 1;
+    }
+    return measure.equals("per_s") ? 3 : measure.equals("lr") ? 4 : 2;
+  }
+
+  private static String caption(String measure) {
+    return switch (measure) {
+      case "per_s" -> "throughput per second";
+      case "lr" -> "learning rate";
+      case "grad_norm" -> "gradient norm";
+      default -> label(measure);
+    };
+  }
+
+  /** key → (step → value) for records with a numeric step and no fold, keys in order of first appearance. */
   static Map<String, TreeMap<Double, Double>> series(List<Map<String, Object>> metrics) {
     Map<String, TreeMap<Double, Double>> series = new LinkedHashMap<>();
     for (Map<String, Object> record : metrics) {
-      Double step = value(record.get("step"));
-      if (step == null || !Double.isFinite(step)) {
+      Double step = number(record.get("step"));
+      if (step == null || !Double.isFinite(step) || record.containsKey("fold")) {
         continue;
       }
       for (Map.Entry<String, Object> e : record.entrySet()) {
-        Double v = value(e.getValue());
-        if (!e.getKey().equals("step") && v != null) {
+        Double v = number(e.getValue());
+        if (v != null && !BOOKKEEPING.contains(e.getKey()) && !e.getKey().endsWith("_seconds")) {
           series.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).put(step, v);
         }
       }
     }
     return series;
-  }
-
-  private static Double value(Object o) {
-    if (o instanceof Number n) {
-      return n.doubleValue();
-    }
-    if (o instanceof String s) {
-      switch (s) {
-        case "NaN": return Double.NaN;
-        case "Infinity": return Double.POSITIVE_INFINITY;
-        case "-Infinity": return Double.NEGATIVE_INFINITY;
-        default: return null;
-      }
-    }
-    return null;
-  }
-
-  private static double[] finiteRange(TreeMap<Double, Double> points) {
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
-    for (double v : points.values()) {
-      if (Double.isFinite(v)) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-    }
-    return lo <= hi ? new double[] {lo, hi} : null;
-  }
-
-  private static void plot(StringBuilder sb, String key, String xLabel, Map<String, TreeMap<Double, Double>> curves,
-                           boolean allowLog) {
-    TreeMap<Double, Double> points = new TreeMap<>();
-    for (TreeMap<Double, Double> c : curves.values()) {
-      // the union only sets the axes' ranges: any finite value of a key stands for it
-      for (Map.Entry<Double, Double> e : c.entrySet()) {
-        points.merge(e.getKey(), e.getValue(), (a, b) -> Double.isFinite(a) ? a : b);
-      }
-    }
-    double[] yr = null;
-    for (TreeMap<Double, Double> c : curves.values()) {
-      double[] r = finiteRange(c);
-      if (r != null) {
-        yr = yr == null ? r : new double[] {Math.min(yr[0], r[0]), Math.max(yr[1], r[1])};
-      }
-    }
-    boolean log = allowLog && yr != null && yr[0] > 0 && yr[1] / yr[0] >= 30;
-    long nonFinite = curves.values().stream().flatMap(c -> c.values().stream()).filter(v -> !Double.isFinite(v)).count();
-    sb.append("<figure>\n<figcaption>").append(esc(key)).append(log ? " (log scale)" : "")
-        .append(nonFinite > 0 ? " — " + nonFinite + " non-finite" : "").append("</figcaption>\n")
-        .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(H)
-        .append("\" viewBox=\"0 0 ").append(W).append(' ').append(H).append("\" role=\"img\" aria-label=\"")
-        .append(esc(key)).append(" by ").append(esc(xLabel)).append("\">\n");
-    double x0 = points.firstKey();
-    double x1 = points.lastKey();
-    if (x0 == x1) {
-      x0 -= 1;
-      x1 += 1;
-    }
-    double y0;
-    double y1;
-    if (yr == null) {
-      y0 = 0;
-      y1 = 1;
-    } else if (log) {
-      y0 = Math.log10(yr[0]);
-      y1 = Math.log10(yr[1]);
-    } else {
-      double pad = yr[0] == yr[1] ? (yr[0] == 0 ? 1 : Math.abs(yr[0]) * 0.1) : 0;
-      y0 = yr[0] - pad;
-      y1 = yr[1] + pad;
-    }
-    Scale sx = new Scale(x0, x1, LEFT, W - RIGHT);
-    Scale sy = new Scale(y0, y1, H - BOTTOM, TOP);
-    // axes
-    sb.append("<g stroke=\"#888\" stroke-width=\"1\"><line x1=\"").append(LEFT).append("\" y1=\"").append(H - BOTTOM)
-        .append("\" x2=\"").append(W - RIGHT).append("\" y2=\"").append(H - BOTTOM).append("\"/><line x1=\"")
-        .append(LEFT).append("\" y1=\"").append(TOP).append("\" x2=\"").append(LEFT).append("\" y2=\"")
-        .append(H - BOTTOM).append("\"/></g>\n<g font-size=\"11\" fill=\"#444\">\n");
-    for (double t : ticks(x0, x1)) {
-      double px = sx.map(t);
-      sb.append("<line x1=\"").append(f(px)).append("\" y1=\"").append(H - BOTTOM).append("\" x2=\"").append(f(px))
-          .append("\" y2=\"").append(H - BOTTOM + 4).append("\" stroke=\"#888\"/><text x=\"").append(f(px))
-          .append("\" y=\"").append(H - BOTTOM + 16).append("\" text-anchor=\"middle\">").append(num(t))
-          .append("</text>\n");
-    }
-    List<Double> yTicks = log ? logTicks(y0, y1) : ticks(y0, y1);
-    for (double t : yTicks) {
-      double py = sy.map(t);
-      sb.append("<line x1=\"").append(LEFT - 4).append("\" y1=\"").append(f(py)).append("\" x2=\"").append(W - RIGHT)
-          .append("\" y2=\"").append(f(py)).append("\" stroke=\"#eee\"/><text x=\"").append(LEFT - 6)
-          .append("\" y=\"").append(f(py + 4)).append("\" text-anchor=\"end\">").append(num(log ? Math.pow(10, t) : t))
-          .append("</text>\n");
-    }
-    sb.append("<text x=\"").append((LEFT + W - RIGHT) / 2).append("\" y=\"").append(H - 4)
-        .append("\" text-anchor=\"middle\">").append(esc(xLabel)).append("</text>\n</g>\n");
-    int ci = 0;
-    for (Map.Entry<String, TreeMap<Double, Double>> c : curves.entrySet()) {
-      String color = COLORS[ci % COLORS.length];
-      curve(sb, c.getValue(), sx, sy, log, color);
-      if (curves.size() > 1) {
-        sb.append("<text x=\"").append(W - RIGHT - 4).append("\" y=\"").append(TOP + 12 + 14 * ci)
-            .append("\" font-size=\"11\" text-anchor=\"end\" fill=\"").append(color).append("\">")
-            .append(esc(c.getKey())).append("</text>\n");
-      }
-      ci++;
-    }
-    sb.append("</svg>\n</figure>\n");
-  }
-
-  private static void curve(StringBuilder sb, TreeMap<Double, Double> points, Scale sx, Scale sy, boolean log,
-                            String color) {
-    // the curve: broken at non-finite values; isolated points (and short series) get a dot
-    StringBuilder path = new StringBuilder();
-    StringBuilder marks = new StringBuilder();
-    List<Map.Entry<Double, Double>> list = new ArrayList<>(points.entrySet());
-    for (int i = 0; i < list.size(); i++) {
-      double step = list.get(i).getKey();
-      double v = list.get(i).getValue();
-      if (!Double.isFinite(v)) {
-        marks.append("<line x1=\"").append(f(sx.map(step))).append("\" y1=\"").append(TOP).append("\" x2=\"")
-            .append(f(sx.map(step))).append("\" y2=\"").append(TOP + 8).append("\" stroke=\"#d62728\"/>\n");
-        continue;
-      }
-      double px = sx.map(step);
-      double py = sy.map(log ? Math.log10(v) : v);
-      boolean prevFinite = i > 0 && Double.isFinite(list.get(i - 1).getValue());
-      boolean nextFinite = i + 1 < list.size() && Double.isFinite(list.get(i + 1).getValue());
-      path.append(prevFinite ? " L" : " M").append(f(px)).append(' ').append(f(py));
-      if ((!prevFinite && !nextFinite) || list.size() <= 40) {
-        marks.append("<circle cx=\"").append(f(px)).append("\" cy=\"").append(f(py))
-            .append("\" r=\"2.5\" fill=\"").append(color).append("\"/>\n");
-      }
-    }
-    if (path.length() > 0) {
-      sb.append("<path d=\"").append(path.toString().trim())
-          .append("\" fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"1.5\"/>\n");
-    }
-    sb.append(marks);
-  }
-
-  private record Scale(double lo, double hi, double from, double to) {
-    double map(double v) {
-      return from + (v - lo) / (hi - lo) * (to - from);
-    }
-  }
-
-  /** About five round-numbered ticks inside [lo, hi]. */
-  static List<Double> ticks(double lo, double hi) {
-    double step = nice((hi - lo) / 4);
-    List<Double> out = new ArrayList<>();
-    if (!(step > 0) || !Double.isFinite(step)) {
-      out.add(lo);
-      return out;
-    }
-    for (double t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9 && out.size() < 20; t += step) {
-      out.add(Math.abs(t) < step * 1e-9 ? 0.0 : t);
-    }
-    return out;
-  }
-
-  /** Ticks on a log10 axis: 1, 2, 5 x 10^k inside the range, thinned to powers of ten if crowded. */
-  private static List<Double> logTicks(double lo, double hi) {
-    List<Double> all = new ArrayList<>();
-    List<Double> decades = new ArrayList<>();
-    for (int k = (int) Math.floor(lo); k <= Math.ceil(hi); k++) {
-      for (int m : new int[] {1, 2, 5}) {
-        double t = Math.log10(m) + k;
-        if (t >= lo - 1e-9 && t <= hi + 1e-9) {
-          all.add(t);
-          if (m == 1) {
-            decades.add(t);
-          }
-        }
-      }
-    }
-    return all.size() <= 8 ? all : decades;
-  }
-
-  private static double nice(double raw) {
-    if (!(raw > 0)) {
-      return 0;
-    }
-    double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    double r = raw / mag;
-    return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
-  }
-
-  private static String f(double d) {
-    return String.format(Locale.ROOT, "%.1f", d);
-  }
-
-  static String num(double d) {
-    if (!Double.isFinite(d)) {
-      return Double.isNaN(d) ? "NaN" : d > 0 ? "inf" : "-inf";
-    }
-    double a = Math.abs(d);
-    if (a != 0 && (a >= 1e7 || a < 1e-3)) {
-      return String.format(Locale.ROOT, "%.3g", d);
-    }
-    return new BigDecimal(d).round(new MathContext(4)).stripTrailingZeros().toPlainString();
-  }
-
-  private static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
-        .replace("'", "&#39;");
   }
 }
