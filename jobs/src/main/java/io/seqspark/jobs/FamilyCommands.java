@@ -27,7 +27,7 @@ final class FamilyCommands {
   }
 
   /** Validates the data, creates the run directory, trains locally or on Spark (--master) through the shared driver. */
-  static TrainingRun.Outcome train(Family<?, ?, ?> family, RunOptions run, Settings s, String job,
+  static io.seqspark.core.io.RunRecorder.Result train(Family<?, ?, ?> family, RunOptions run, Settings s, String job,
                                    picocli.CommandLine.Model.CommandSpec spec) throws Exception {
     DataInputs.requireFile(s, "data.train");
     RunDirectory dir = run.runDirectory(job, s);
@@ -71,7 +71,7 @@ final class FamilyCommands {
     public Integer call() throws Exception {
       Settings s = run.settings(List.of());
       check(s);
-      TrainingRun.Outcome o = train(family(), run, s, family().name(), spec);
+      io.seqspark.core.io.RunRecorder.Result o = train(family(), run, s, family().name(), spec);
       System.out.printf("run directory:      %s%n", o.runDir());
       printMetrics(o.results(), "valid_", "test_");
       System.out.printf("steps:              %,d in %.1f s (%,.0f training %s/s)%n", o.steps(), o.seconds(),

@@ -42,7 +42,7 @@ public final class LmCommand {
 
   /** Validates the data, creates the run directory, trains, prints the summary: {@code lm train} and {@code demo}. */
   static Path train(RunOptions run, Settings s, String job, picocli.CommandLine.Model.CommandSpec spec) throws Exception {
-    TrainingRun.Outcome o = FamilyCommands.train(LanguageModelFamily.INSTANCE, run, s, job, spec);
+    io.seqspark.core.io.RunRecorder.Result o = FamilyCommands.train(LanguageModelFamily.INSTANCE, run, s, job, spec);
     printSummary(LanguageModelFamily.summary(o));
     return o.runDir();
   }

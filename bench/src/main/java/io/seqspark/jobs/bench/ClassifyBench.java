@@ -38,11 +38,11 @@ public final class ClassifyBench implements Callable<Integer> {
     Path work = Files.createTempDirectory("seqspark-classify-bench");
     try {
       Map<String, Object> result = new LinkedHashMap<>();
-      TrainingRun.Outcome sms = train("classify-sms", work.resolve("sms"));
+      io.seqspark.core.io.RunRecorder.Result sms = train("classify-sms", work.resolve("sms"));
       result.put("sms_accuracy", sms.results().get("test_accuracy"));
       result.put("sms_spam_f1", sms.results().get("test_f1_spam"));
       result.put("sms_majority_accuracy", majority(sms, true));
-      TrainingRun.Outcome sst = train("classify-sst2", work.resolve("sst2"));
+      io.seqspark.core.io.RunRecorder.Result sst = train("classify-sst2", work.resolve("sst2"));
       result.put("sst2_dev_accuracy", sst.lastValid().get("valid_accuracy"));
       result.put("sst2_dev_majority_accuracy", majority(sst, false));
       result.put("sst2_test_accuracy", sst.results().get("test_accuracy"));
@@ -56,7 +56,7 @@ public final class ClassifyBench implements Callable<Integer> {
     }
   }
 
-  private TrainingRun.Outcome train(String preset, Path out) throws IOException {
+  private io.seqspark.core.io.RunRecorder.Result train(String preset, Path out) throws IOException {
     Settings s = Settings.load(List.of(Path.of(preset)), sets);
     System.err.println("[bench classify] training " + preset);
     return ClassifierFamily.run(s, RunDirectory.create(out, false), false, List.of("bench", "classify", preset),
@@ -64,7 +64,7 @@ public final class ClassifyBench implements Callable<Integer> {
   }
 
   /** The share of the most frequent label in the run's test (or valid) split, re-read from the archived model. */
-  private static double majority(TrainingRun.Outcome run, boolean test) throws IOException {
+  private static double majority(io.seqspark.core.io.RunRecorder.Result run, boolean test) throws IOException {
     io.seqspark.core.task.Family.Loaded<io.seqspark.core.model.SequenceClassifier> m = ClassifierFamily.load(run.runDir().resolve("model.zip"));
     Settings s = m.settings();
     BatchSource<io.seqspark.core.data.Batch> split = test ? ClassifierFamily.evaluationSource(s, null, m.vocabulary(), m.dims().labels("labels"))

@@ -55,7 +55,7 @@ public final class MetricsLog implements Closeable {
 
   @Override
   public synchronized void close() throws IOException {
-    out.close();
+    out.close(); // closing a closed stream does nothing: close() may be called twice
   }
 
   /**

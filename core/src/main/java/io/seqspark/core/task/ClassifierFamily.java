@@ -59,7 +59,7 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
   }
 
   /** Trains through {@code loop} (local, or Spark from the spark module). */
-  public static TrainingRun.Outcome run(Settings s, RunDirectory run, boolean resume, List<String> commandLine,
+  public static io.seqspark.core.io.RunRecorder.Result run(Settings s, RunDirectory run, boolean resume, List<String> commandLine,
                                         PrintStream log, TrainingRun.Loop loop) throws IOException {
     return TrainingRun.run(INSTANCE, s, run, resume, commandLine, log, loop);
   }

@@ -74,7 +74,7 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
 
   /** The language model's view of a run's outcome. */
   @SuppressWarnings("unchecked")
-  public static Summary summary(TrainingRun.Outcome o) {
+  public static Summary summary(io.seqspark.core.io.RunRecorder.Result o) {
     Object test = o.results().get("testPerplexity");
     return new Summary(o.runDir(), o.lastValid().get("valid_ppl") instanceof Double v ? v : Double.NaN,
         test instanceof Double t ? t : Double.NaN, o.steps(), o.seconds(), o.unitsPerSecond(),

@@ -11,6 +11,7 @@ import io.seqspark.core.io.Manifest;
 import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.ModelArchive;
 import io.seqspark.core.io.Progress;
+import io.seqspark.core.io.RunRecorder;
 import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.data.Minibatch;
 import io.seqspark.core.nn.Embedding;
@@ -105,80 +106,63 @@ public final class TrainingRun {
     };
   }
 
-  /**
-   * The outcome of a run.
-   *
-   * @param lastValid      the last epoch's validation metrics (empty without a validation split)
-   * @param results        what {@link Family#finish} returned
-   * @param unitsPerSecond training throughput in the family's {@link Family#unit()}
-   */
-  public record Outcome(Path runDir, long steps, double seconds, double unitsPerSecond, Map<String, Object> lastValid,
-                        Map<String, Object> results) {
-  }
-
   /** Trains {@code family} in {@code run} through {@code loop}; resumes from the latest checkpoint when {@code resume}. */
-  public static <B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> Outcome run(
+  public static <B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> RunRecorder.Result run(
       Family<B, D, M> family, Settings s, RunDirectory run, boolean resume, List<String> commandLine, PrintStream log,
       Loop loop) throws IOException {
-    long t0 = System.nanoTime();
-    if (!resume) {
-      AtomicFiles.writeString(run.configFile(), s.render());
-    }
-    Path vocabFile = run.dir().resolve("vocab.tsv");
-    Vocabulary existing = resume && Files.exists(vocabFile) ? Vocabulary.load(vocabFile) : null;
-    D data = family.load(s, existing);
-    Vocabulary vocab = data.vocabulary();
-    if (existing == null) {
-      vocab.save(vocabFile);
-    }
-    Dims dims = family.dims(data);
-    Manifest manifest = Manifest.start(run.runId(), commandLine, Clock.systemUTC()).config(s)
-        .input("train", s.getPath("data.train"));
-    for (String split : new String[] {"valid", "test"}) {
-      if (s.getPath("data." + split) != null) {
-        manifest.input(split, s.getPath("data." + split));
+    try (RunRecorder rec = RunRecorder.start(run, s, resume, family.name(), family.command(), commandLine, log)) {
+      Path vocabFile = run.dir().resolve("vocab.tsv");
+      Vocabulary existing = resume && Files.exists(vocabFile) ? Vocabulary.load(vocabFile) : null;
+      D data = family.load(s, existing);
+      Vocabulary vocab = data.vocabulary();
+      if (existing == null) {
+        vocab.save(vocabFile);
       }
-    }
-    manifest.put("family", family.name()).put("command", family.command()).put("dims", dims.toMap())
-        .put("vocabularySize", vocab.size()).put("vocabularyHash", vocab.contentHash()).put("resumed", resume)
-        .put("trainer", loop.name());
-    family.describe(manifest, data);
-    manifest.write(run.manifestFile());
-
-    M model = family.model(s, dims);
-    manifest.put("parameters", model.params().size());
-    Embedding embedding = family.embedding(model);
-    int oov = resume || embedding == null ? -1 : PretrainedEmbedding.initialise(s, embedding, vocab);
-    if (oov >= 0) {
-      log.printf("[%s] embedding initialised from %s: %,d of %,d words had no vector (OOV)%s%n", run.runId(),
-          s.getPath("model.embedding.pretrained"), oov, vocab.size() - Vocabulary.SPECIALS.size(),
-          embedding.frozen() ? "; frozen" : "");
-      manifest.put("embeddingPretrainedOov", oov);
-    }
-    manifest.write(run.manifestFile());
-    TrainStep<B> step = family.step(s, model);
-    Checkpoints checkpoints = new Checkpoints(loop.checkpointStore(s, run), s.getInt("run.keepCheckpoints"));
-    Rounds rounds = loop.rounds(family, data, s, step);
-    Position start = Position.start();
-    if (resume) {
-      java.util.Optional<String> latest = checkpoints.latest();
-      if (latest.isPresent()) {
-        start = checkpoints.restore(latest.get(), step);
-        rounds.importState(checkpoints.extras(latest.get()));
+      Dims dims = family.dims(data);
+      rec.input("train", s.getPath("data.train"));
+      for (String split : new String[] {"valid", "test"}) {
+        if (s.getPath("data." + split) != null) {
+          rec.input(split, s.getPath("data." + split));
+        }
       }
-      log.printf("[%s] resuming at epoch %d batch %d (step %d)%n", run.runId(), start.epoch(), start.batch(), start.step());
-    }
-    log.printf("[%s] %s%n", run.runId(), family.summary(s, data, model));
+      Manifest manifest = rec.manifest();
+      manifest.put("dims", dims.toMap()).put("vocabularySize", vocab.size()).put("vocabularyHash", vocab.contentHash())
+          .put("trainer", loop.name());
+      family.describe(manifest, data);
+      rec.writeManifest();
 
-    Trainer.Options opts = TrainSetup.loopOptions(s);
-    long totalSteps = loop.totalSteps(family, data, s, opts.epochs());
-    if (opts.maxSteps() > 0) {
-      totalSteps = Math.min(totalSteps, opts.maxSteps());
-    }
-    String title = "seqspark " + family.command() + " " + run.runId();
-    try (MetricsLog metrics = MetricsLog.open(run.metricsFile())) {
-      Reporter<B, D, M> reporter = new Reporter<>(family, data, model, run, metrics, log, s, start.step(), totalSteps,
-          opts.epochs(), title);
+      M model = family.model(s, dims);
+      manifest.put("parameters", model.params().size());
+      Embedding embedding = family.embedding(model);
+      int oov = resume || embedding == null ? -1 : PretrainedEmbedding.initialise(s, embedding, vocab);
+      if (oov >= 0) {
+        rec.print(String.format("embedding initialised from %s: %,d of %,d words had no vector (OOV)%s",
+            s.getPath("model.embedding.pretrained"), oov, vocab.size() - Vocabulary.SPECIALS.size(),
+            embedding.frozen() ? "; frozen" : ""));
+        manifest.put("embeddingPretrainedOov", oov);
+      }
+      rec.writeManifest();
+      TrainStep<B> step = family.step(s, model);
+      Checkpoints checkpoints = new Checkpoints(loop.checkpointStore(s, run), s.getInt("run.keepCheckpoints"));
+      Rounds rounds = loop.rounds(family, data, s, step);
+      Position start = Position.start();
+      if (resume) {
+        java.util.Optional<String> latest = checkpoints.latest();
+        if (latest.isPresent()) {
+          start = checkpoints.restore(latest.get(), step);
+          rounds.importState(checkpoints.extras(latest.get()));
+        }
+        rec.print(String.format("resuming at epoch %d batch %d (step %d)", start.epoch(), start.batch(), start.step()));
+      }
+      rec.print(family.summary(s, data, model));
+
+      Trainer.Options opts = TrainSetup.loopOptions(s);
+      long totalSteps = loop.totalSteps(family, data, s, opts.epochs());
+      if (opts.maxSteps() > 0) {
+        totalSteps = Math.min(totalSteps, opts.maxSteps());
+      }
+      Reporter<B, D, M> reporter = new Reporter<>(family, data, model, rec, log, s, start.step(), totalSteps,
+          opts.epochs());
       BatchSource<B> valid = data.valid();
       Position end;
       try {
@@ -190,13 +174,13 @@ public final class TrainingRun {
       Map<String, Object> kept = keepBest(family, data, model, step, checkpoints, reporter, log, run.runId());
       Family.Metrics sink = new Family.Metrics() {
         @Override
-        public void log(Map<String, Object> record) throws IOException {
-          metrics.log(record);
+        public void log(Map<String, Object> record) {
+          rec.metric(record);
         }
 
         @Override
         public void print(String line) {
-          log.printf("[%s] %s%n", run.runId(), line);
+          rec.print(line);
         }
 
         @Override
@@ -205,16 +189,9 @@ public final class TrainingRun {
         }
       };
       Map<String, Object> results = family.finish(s, data, model, kept, sink);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      results.forEach(manifest::put);
-      String unit = family.unit();
-      manifest.put("steps", end.step()).put("seconds", seconds)
-          .put("train" + Character.toUpperCase(unit.charAt(0)) + unit.substring(1) + "PerSecond", reporter.overallRate())
-          .finish();
-      manifest.write(run.manifestFile());
+      RunRecorder.Result r = rec.finish(end.step(), family.unit(), reporter.overallRate(), kept, results);
       ModelArchive.write(run.modelFile(), s, vocab, model.params(), manifest.toMap());
-      HtmlReport.write(run.reportFile(), MetricsLog.read(run.metricsFile()), title);
-      return new Outcome(run.dir(), end.step(), seconds, reporter.overallRate(), kept, results);
+      return r;
     }
   }
 
@@ -254,13 +231,11 @@ public final class TrainingRun {
     private final Family<B, D, M> family;
     private final D data;
     private final M model;
-    private final RunDirectory run;
-    private final MetricsLog metrics;
+    private final RunRecorder rec;
     private final PrintStream log;
     private final double every;
     private final long totalSteps;
     private final int epochs;
-    private final String title;
     private final Progress progress;
     private StepStats window = StepStats.ZERO;
     private double windowNorm;
@@ -272,19 +247,17 @@ public final class TrainingRun {
     Double lastValidLoss;
     long lastValidStep = -1;
 
-    Reporter(Family<B, D, M> family, D data, M model, RunDirectory run, MetricsLog metrics, PrintStream log,
-             Settings s, long firstStep, long totalSteps, int epochs, String title) {
+    Reporter(Family<B, D, M> family, D data, M model, RunRecorder rec, PrintStream log, Settings s, long firstStep,
+             long totalSteps, int epochs) {
       this.family = family;
       this.data = data;
       this.model = model;
-      this.run = run;
-      this.metrics = metrics;
+      this.rec = rec;
       this.log = log;
       this.every = s.getDouble("run.logEverySeconds");
       this.totalSteps = totalSteps;
       this.epochs = epochs;
-      this.title = title;
-      this.progress = new Progress(run.runId(), firstStep, System::nanoTime);
+      this.progress = new Progress(rec.run().runId(), firstStep, System::nanoTime);
     }
 
     double overallRate() {
@@ -334,7 +307,7 @@ public final class TrainingRun {
       m.put("epoch", epoch);
       m.putAll(family.lossMetrics("epoch_train", train));
       m.put("padding_ratio", train.paddingRatio());
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%s] epoch %d done: train loss %.4f", run.runId(),
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%s] epoch %d done: train loss %.4f", rec.run().runId(),
           epoch, train.meanLoss()));
       if (validStats != null) {
         lastValid = new LinkedHashMap<>(family.lossMetrics("valid", validStats));
@@ -347,21 +320,12 @@ public final class TrainingRun {
       }
       write(m);
       log.println(line);
-      try {
-        HtmlReport.write(run.reportFile(), MetricsLog.read(run.metricsFile()), title);
-      } catch (IOException e) {
-        log.println("[" + run.runId() + "] could not update report.html: " + e.getMessage());
-      }
+      rec.report();
       windowStart = System.nanoTime();
     }
 
     private void write(Map<String, Object> m) {
-      m.put("elapsed_s", Math.round(progress.elapsed().toMillis() / 100.0) / 10.0);
-      try {
-        metrics.log(m);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException("could not append to " + metrics.file(), e);
-      }
+      rec.metric(m);
     }
   }
 }

@@ -63,7 +63,7 @@ class ClassifierTrainingTest {
     return Settings.load(List.of(), s);
   }
 
-  private static TrainingRun.Outcome train(Path out, Settings s) throws IOException {
+  private static io.seqspark.core.io.RunRecorder.Result train(Path out, Settings s) throws IOException {
     return ClassifierFamily.run(s, RunDirectory.create(out, false), false, List.of("test"),
         new PrintStream(new ByteArrayOutputStream()), TrainingRun.local());
   }
@@ -87,7 +87,7 @@ class ClassifierTrainingTest {
 
   @Test
   void trainsAboveTheMajorityBaseline_writesTheRunDirectory_andTheArchiveReproducesTestAccuracy() throws IOException {
-    TrainingRun.Outcome o = train(dir.resolve("run"), settings());
+    io.seqspark.core.io.RunRecorder.Result o = train(dir.resolve("run"), settings());
     double acc = (Double) o.results().get("test_accuracy");
     assertTrue(acc > 0.9, "test accuracy " + acc + " (majority class: 0.70)");
     assertTrue(o.results().containsKey("test_f1_spam") && o.lastValid().containsKey("valid_accuracy"), o.results().toString());

@@ -58,7 +58,7 @@ class ClassifierSparkIT {
     return Settings.load(List.of(), s);
   }
 
-  static TrainingRun.Outcome train(Path out, Settings s, String master) throws IOException {
+  static io.seqspark.core.io.RunRecorder.Result train(Path out, Settings s, String master) throws IOException {
     RunDirectory rd = RunDirectory.create(out, false);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
     if (master == null) {
@@ -79,8 +79,8 @@ class ClassifierSparkIT {
 
   @Test
   void onePartition_isBitIdenticalToTheLocalTrainer_andTwoPartitionsLearnTheTask() throws IOException {
-    TrainingRun.Outcome local = train(dir.resolve("local"), settings(), null);
-    TrainingRun.Outcome one = train(dir.resolve("one"), settings("spark.workers=1"), "local[2]");
+    io.seqspark.core.io.RunRecorder.Result local = train(dir.resolve("local"), settings(), null);
+    io.seqspark.core.io.RunRecorder.Result one = train(dir.resolve("one"), settings("spark.workers=1"), "local[2]");
     double[] expected = params(local.runDir());
     double[] actual = params(one.runDir());
     assertEquals(expected.length, actual.length);
@@ -89,7 +89,7 @@ class ClassifierSparkIT {
     }
     assertEquals(local.results().get("test_accuracy"), one.results().get("test_accuracy"));
 
-    TrainingRun.Outcome two = train(dir.resolve("two"), settings("spark.workers=2", "train.epochs=6"), "local[2]");
+    io.seqspark.core.io.RunRecorder.Result two = train(dir.resolve("two"), settings("spark.workers=2", "train.epochs=6"), "local[2]");
     double acc = (Double) two.results().get("test_accuracy");
     assertTrue(acc > 0.85, "2 partitions: test accuracy " + acc + " (majority class 0.65)");
     assertTrue(Files.isRegularFile(two.runDir().resolve("report.html")));
