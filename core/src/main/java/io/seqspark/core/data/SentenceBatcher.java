@@ -102,7 +102,8 @@ public final class SentenceBatcher {
       };
       if (length > limit) {
         switch (options.overLength()) {
-          case FAIL -> throw new IllegalArgumentException("example " + i + " has length " + length + " (with <s>), over "
+          case FAIL -> throw new IllegalArgumentException("example " + i + " has length " + length
+              + (layout == Layout.LANGUAGE_MODEL ? " (with <s>)" : "") + ", over "
               + "data.maxLength=" + limit + "; raise data.maxLength or set data.overLength = truncate or skip");
           case SKIP -> {
             skip.add(i);

@@ -3,8 +3,10 @@ package io.seqspark.core.data;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A part-of-speech (or any token-level) tagged corpus in CoNLL style: UTF-8 (plain or {@code .gz}), one token per
@@ -12,8 +14,9 @@ import java.util.Locale;
  * one is fine). Every malformed line fails the read with the file, the line number, the rule and the fix.
  *
  * <p>From the sentences it builds what a tagger trains on: the word {@link Vocabulary} (optionally lower-cased, so
- * "The" and "the" share an embedding; words it drops encode to {@code <unk>}), the {@link TagSet} (sorted, stable
- * ids) and {@link Tagged} examples for {@link SentenceBatcher.Layout#TAGGING}. Nothing here depends on ND4J.
+ * "The" and "the" share an embedding; words it drops encode to {@code <unk>} or, optionally, to their
+ * {@link UnknownWords} class), the {@link TagSet} (sorted, stable ids) and {@link Tagged} examples for
+ * {@link SentenceBatcher.Layout#TAGGING}. Nothing here depends on ND4J.
  */
 public final class TaggedCorpus {
 
@@ -141,24 +144,62 @@ public final class TaggedCorpus {
     return n;
   }
 
-  /** The form a word is looked up by: itself, or lower-cased ({@link Locale#ROOT}). */
-  public static String key(String word, boolean lowerCase) {
-    return lowerCase ? word.toLowerCase(Locale.ROOT) : word;
+  /**
+   * How words become ids; build the vocabulary and encode every split with the same value (a model archive stores it).
+   *
+   * @param lowerCase      look words up lower-cased ({@link Locale#ROOT}), so "The" and "the" share an embedding
+   * @param unknownClasses encode a word missing from the vocabulary as its {@link UnknownWords} class (capitalised,
+   *                       number, suffix, ...) instead of the bare {@code <unk>}
+   */
+  public record WordEncoding(boolean lowerCase, boolean unknownClasses) {
+    /** The form a word is counted and looked up by: itself, or lower-cased. */
+    public String key(String word) {
+      return lowerCase ? word.toLowerCase(Locale.ROOT) : word;
+    }
+
+    /** The id of {@code word}: its own, else (with unknown classes) its class's if the vocabulary has it, else unk. */
+    public int id(Vocabulary vocabulary, String word) {
+      String key = key(word);
+      if (vocabulary.contains(key) || !unknownClasses) {
+        return vocabulary.id(key);
+      }
+      return vocabulary.id(UnknownWords.classOf(word));
+    }
+
+    /**
+     * Which ids of {@code vocabulary} stand for words it does not have: {@code <unk>} and the unknown-word classes
+     * (for {@link io.seqspark.core.eval.TaggingMetrics}).
+     */
+    public java.util.function.IntPredicate outOfVocabulary(Vocabulary vocabulary) {
+      boolean[] unknown = new boolean[vocabulary.size()];
+      for (int id = 0; id < unknown.length; id++) {
+        unknown[id] = id == Vocabulary.UNK_ID || unknownClasses && UnknownWords.isUnknown(vocabulary.token(id));
+      }
+      return id -> id >= 0 && id < unknown.length && unknown[id];
+    }
   }
 
   /**
    * The word vocabulary of this corpus (build it from the training split only).
    *
-   * @param minCount  keep words seen at least this often; rarer ones encode to {@code <unk>} (with 2, the singletons
-   *                  teach the model what to do with words it has never seen)
-   * @param maxSize   at most this many entries, specials included; 0 = unlimited
-   * @param lowerCase count (and later look up) lower-cased words
+   * @param minCount keep words seen at least this often; rarer ones encode to {@code <unk>} or, with unknown classes,
+   *                 are counted into their class token (with 2, the singletons teach the model what to do with words
+   *                 it has never seen)
+   * @param maxSize  at most this many entries, specials included; 0 = unlimited
    */
-  public Vocabulary wordVocabulary(int minCount, int maxSize, boolean lowerCase) {
+  public Vocabulary wordVocabulary(int minCount, int maxSize, WordEncoding encoding) {
+    Map<String, Long> counts = new HashMap<>();
+    for (Sentence s : sentences) {
+      for (String w : s.words()) {
+        counts.merge(encoding.key(w), 1L, Long::sum);
+      }
+    }
     Vocabulary.Builder b = Vocabulary.builder();
     for (Sentence s : sentences) {
       for (String w : s.words()) {
-        b.add(key(w, lowerCase));
+        String key = encoding.key(w);
+        // a rare word is counted as its class; Vocabulary.build then drops rare words into <unk> as usual
+        b.add(encoding.unknownClasses() && counts.get(key) < minCount ? UnknownWords.classOf(w) : key);
       }
     }
     return b.build(minCount, maxSize);
@@ -174,19 +215,19 @@ public final class TaggedCorpus {
   }
 
   /**
-   * Every sentence as a {@link Tagged} example: word ids (unknown words → {@code <unk>}) then tag ids (unknown tags
-   * → {@link TagSet#UNKNOWN_ID}).
+   * Every sentence as a {@link Tagged} example: word ids ({@link WordEncoding#id}) then tag ids (unknown tags →
+   * {@link TagSet#UNKNOWN_ID}).
    *
-   * @param lowerCase must match how {@code words} was built
+   * @param encoding must be the one {@code words} was built with
    */
-  public List<int[]> encode(Vocabulary words, TagSet tags, boolean lowerCase) {
+  public List<int[]> encode(Vocabulary words, TagSet tags, WordEncoding encoding) {
     List<int[]> out = new ArrayList<>(sentences.size());
     for (Sentence s : sentences) {
       int n = s.words().size();
       int[] w = new int[n];
       int[] t = new int[n];
       for (int i = 0; i < n; i++) {
-        w[i] = words.id(key(s.words().get(i), lowerCase));
+        w[i] = encoding.id(words, s.words().get(i));
         t[i] = tags.id(s.tags().get(i));
       }
       out.add(Tagged.encode(w, t));

@@ -7,6 +7,7 @@ import io.seqspark.core.nn.Dropout;
 import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.nn.Init;
 import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.Phases;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SeqLayer;
 import io.seqspark.core.nn.SoftmaxOutput;
@@ -78,9 +79,13 @@ public final class SequenceTagger implements Trainable {
 
   /** Per-position features [T*B, F] (time-major; in training, dropped out). */
   private INDArray features(Batch batch, Seq seq) {
+    long t0 = Phases.start();
     INDArray h = dropouts.get(0).forward(embedding.forward(batch.inputs()), seq);
+    Phases.stop("embedding.forward", t0);
     for (int l = 0; l < layers.size(); l++) {
+      long t1 = Phases.start();
       h = dropouts.get(l + 1).forward(layers.get(l).forward(h, seq), seq);
+      Phases.stop("recurrent.forward", t1);
     }
     return h;
   }
@@ -92,9 +97,13 @@ public final class SequenceTagger implements Trainable {
     // padded positions get a zero gradient from the loss; the layers then keep them out of every real position
     INDArray d = output.inputGradient();
     for (int l = layers.size() - 1; l >= 0; l--) {
+      long t0 = Phases.start();
       d = layers.get(l).backward(dropouts.get(l + 1).backward(d), seq);
+      Phases.stop("recurrent.backward", t0);
     }
+    long t1 = Phases.start();
     embedding.backward(dropouts.get(0).backward(d));
+    Phases.stop("embedding.backward", t1);
     return StepStats.of(loss, batch);
   }
 

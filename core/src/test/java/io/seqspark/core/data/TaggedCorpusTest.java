@@ -93,18 +93,50 @@ class TaggedCorpusTest {
         new TaggedCorpus.Sentence(List.of("The", "dog", "the", "cat"), List.of("at", "nn", "at", "nn"), 1)));
     TaggedCorpus dev = TaggedCorpus.of(null, List.of(
         new TaggedCorpus.Sentence(List.of("THE", "cow"), List.of("at", "nn+md"), 1)));
-    Vocabulary lower = train.wordVocabulary(1, 0, true);
+    TaggedCorpus.WordEncoding lowerCase = new TaggedCorpus.WordEncoding(true, false);
+    TaggedCorpus.WordEncoding cased = new TaggedCorpus.WordEncoding(false, false);
+    Vocabulary lower = train.wordVocabulary(1, 0, lowerCase);
     assertEquals(4 + 3, lower.size(), "the, dog, cat");
     assertEquals(2, lower.count(lower.id("the")));
     TagSet tags = train.tagSet();
-    int[] ex = dev.encode(lower, tags, true).get(0);
+    int[] ex = dev.encode(lower, tags, lowerCase).get(0);
     assertArrayEquals(new int[] {lower.id("the"), Vocabulary.UNK_ID}, Tagged.words(ex));
     assertArrayEquals(new int[] {tags.id("at"), TagSet.UNKNOWN_ID}, Tagged.tags(ex));
-    Vocabulary cased = train.wordVocabulary(1, 0, false);
-    assertEquals(4 + 4, cased.size());
-    assertEquals(Vocabulary.UNK_ID, Tagged.words(dev.encode(cased, tags, false).get(0))[0], "THE is unseen when cased");
-    Vocabulary frequent = train.wordVocabulary(2, 0, true);
+    Vocabulary casedWords = train.wordVocabulary(1, 0, cased);
+    assertEquals(4 + 4, casedWords.size());
+    assertEquals(Vocabulary.UNK_ID, Tagged.words(dev.encode(casedWords, tags, cased).get(0))[0], "THE is unseen when cased");
+    Vocabulary frequent = train.wordVocabulary(2, 0, lowerCase);
     assertEquals(4 + 1, frequent.size(), "only 'the' occurs twice");
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({"walked, <unk-ed>", "Walking, <unk-cap-ing>", "NATO, <unk-caps>", "1960s, <unk-num-s>", "well-known, <unk-hyph>",
+      "X-rays, <unk-cap-hyph-s>", "sly, <unk>", "zzz, <unk>", "quickly, <unk-ly>", "A, <unk-cap>", "3-D, <unk-num-hyph>"})
+  void unknownWordClass_readsDigitsCaseHyphenAndSuffix(String word, String expected) {
+    assertEquals(expected, UnknownWords.classOf(word));
+    assertTrue(UnknownWords.isUnknown(expected));
+  }
+
+  @Test
+  void unknownClasses_areCountedFromRareTrainingWords_andUsedForUnseenWords() {
+    TaggedCorpus train = TaggedCorpus.of(null, List.of(
+        new TaggedCorpus.Sentence(List.of("the", "dog", "the", "barked", "Smith", "jumped"),
+            List.of("at", "nn", "at", "vbd", "np", "vbd"), 1)));
+    TaggedCorpus.WordEncoding classes = new TaggedCorpus.WordEncoding(false, true);
+    Vocabulary v = train.wordVocabulary(2, 0, classes);
+    assertEquals(List.of("<pad>", "<unk>", "<s>", "</s>", "<unk-ed>", "the"), v.decode(new int[] {0, 1, 2, 3, 4, 5}),
+        "barked and jumped counted as <unk-ed> (2), the (2); dog and Smith's class <unk-cap> seen once: dropped");
+    assertEquals(2, v.count(v.id("<unk-ed>")));
+    assertEquals(2, v.count(Vocabulary.UNK_ID), "dog and Smith");
+    TaggedCorpus dev = TaggedCorpus.of(null, List.of(
+        new TaggedCorpus.Sentence(List.of("the", "walked", "Jones", "cat"), List.of("at", "vbd", "np", "nn"), 1)));
+    int[] words = Tagged.words(dev.encode(v, train.tagSet(), classes).get(0));
+    assertArrayEquals(new int[] {v.id("the"), v.id("<unk-ed>"), Vocabulary.UNK_ID, Vocabulary.UNK_ID}, words,
+        "Jones's class <unk-cap> is not in the vocabulary, so it is <unk>");
+    java.util.function.IntPredicate oov = classes.outOfVocabulary(v);
+    assertEquals(List.of(false, true, true, true), java.util.Arrays.stream(words).mapToObj(oov::test).toList());
+    assertTrue(!new TaggedCorpus.WordEncoding(false, false).outOfVocabulary(v).test(v.id("<unk-ed>")),
+        "without classes only <unk> itself is out of vocabulary");
   }
 
   @Test
