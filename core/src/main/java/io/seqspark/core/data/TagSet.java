@@ -88,10 +88,12 @@ public final class TagSet {
     return id == null ? UNKNOWN_ID : id;
   }
 
+  /** Whether {@code tag} has an id of its own (is not mapped to {@code <unk>}). */
   public boolean contains(String tag) {
     return ids.containsKey(tag);
   }
 
+  /** The tag of {@code id}. */
   public String tag(int id) {
     if (id < 0 || id >= tags.size()) {
       throw new IllegalArgumentException("tag id " + id + " is outside the tag set (size " + tags.size() + ")");

@@ -31,10 +31,12 @@ public final class Tagged {
     return example.length / 2;
   }
 
+  /** The word ids of an encoded sentence. */
   public static int[] words(int[] example) {
     return Arrays.copyOf(example, length(example));
   }
 
+  /** The tag ids of an encoded sentence, one per word. */
   public static int[] tags(int[] example) {
     return Arrays.copyOfRange(example, length(example), example.length);
   }

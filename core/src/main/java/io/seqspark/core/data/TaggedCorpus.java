@@ -131,6 +131,7 @@ public final class TaggedCorpus {
     return source;
   }
 
+  /** The sentences in file order. */
   public List<Sentence> sentences() {
     return sentences;
   }

@@ -16,6 +16,8 @@ import java.util.function.IntPredicate;
  * {@code <unk>} (or matches the predicate given to the constructor): the word is not in the model's vocabulary.
  * With a vocabulary of every training word ({@code minCount = 1}) that is exactly "never seen in training"; with a
  * higher {@code minCount} it also covers rare training words, which the model cannot tell from unseen ones either.
+ * With unknown-word classes ({@link io.seqspark.core.data.UnknownWords}) pass
+ * {@link io.seqspark.core.data.TaggedCorpus.WordEncoding#outOfVocabulary}, so the class tokens count as OOV too.
  * The answer travels inside the batch, so no side table of training words is needed when evaluating.
  *
  * <p><b>Macro F1</b> averages the F1 of the tags that occur in the gold tags or the predictions of the data

@@ -63,6 +63,7 @@ public final class SequenceTagger implements Trainable {
     params = pb.build(dtype, seed);
   }
 
+  /** The architecture this model was built from. */
   public SequenceTaggerSpec spec() {
     return spec;
   }
