@@ -19,7 +19,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * A measuring run, not a unit test: trains a {@link SequenceTagger} with Adam on a CoNLL train file and prints dev
  * accuracy after every epoch, to choose settings. Arguments are {@code key=value} (defaults below), e.g.
- * {@code java -cp ... io.seqspark.core.model.BrownTaggerRun hidden=128 layers=1 minutes=6}.
+ * {@code java -cp ... io.seqspark.core.model.BrownTaggerRun hidden=128 layers=1 minutes=6}; {@code profile=30} prints
+ * the step's phases over 30 steps instead. On a shared 2-core machine run it with {@code OMP_NUM_THREADS=1}: with two
+ * OpenMP threads competing for busy cores, the per-time-step ND4J calls were about 5× slower (measured, load ~7).
  */
 final class BrownTaggerRun {
   private BrownTaggerRun() {
