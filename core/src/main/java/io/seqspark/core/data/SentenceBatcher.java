@@ -55,9 +55,11 @@ public final class SentenceBatcher {
   /**
    * What a row of a batch is. {@code LANGUAGE_MODEL}: as above. {@code CLASSIFICATION}: each example is
    * {@link Labelled#encode tokens followed by its class id}; inputs are the tokens (no {@code <s>}), and the target
-   * is the class id at the row's LAST real step (0 elsewhere): how labels travel in a {@link Batch}.
+   * is the class id at the row's LAST real step (0 elsewhere): how labels travel in a {@link Batch}. {@code TAGGING}:
+   * each example is {@link Tagged#encode words followed by their tags}; inputs are the words and targets the tags at
+   * the same positions (no {@code <s>}, no shift); truncation keeps the first {@code maxLength} word/tag pairs.
    */
-  public enum Layout { LANGUAGE_MODEL, CLASSIFICATION }
+  public enum Layout { LANGUAGE_MODEL, CLASSIFICATION, TAGGING }
 
   private record Epoch(int epoch, LengthBucketing.Result result) {
   }
@@ -80,7 +82,8 @@ public final class SentenceBatcher {
   }
 
   /**
-   * @param sentences token ids without {@code <s>}/{@code </s>}, or (classification) {@link Labelled} examples
+   * @param sentences token ids without {@code <s>}/{@code </s>}, or (classification) {@link Labelled} examples, or
+   *                  (tagging) {@link Tagged} examples
    */
   public SentenceBatcher(List<int[]> sentences, Options options, Layout layout) {
     this.sentences = sentences;
@@ -92,10 +95,15 @@ public final class SentenceBatcher {
     List<Integer> skip = new ArrayList<>();
     int n = 0;
     for (int i = 0; i < sentences.size(); i++) {
-      int length = layout == Layout.LANGUAGE_MODEL ? sentences.get(i).length + 1 : Labelled.length(sentences.get(i));
+      int length = switch (layout) {
+        case LANGUAGE_MODEL -> sentences.get(i).length + 1;
+        case CLASSIFICATION -> Labelled.length(sentences.get(i));
+        case TAGGING -> Tagged.length(sentences.get(i));
+      };
       if (length > limit) {
         switch (options.overLength()) {
-          case FAIL -> throw new IllegalArgumentException("example " + i + " has length " + length + " (with <s>), over "
+          case FAIL -> throw new IllegalArgumentException("example " + i + " has length " + length
+              + (layout == Layout.LANGUAGE_MODEL ? " (with <s>)" : "") + ", over "
               + "data.maxLength=" + limit + "; raise data.maxLength or set data.overLength = truncate or skip");
           case SKIP -> {
             skip.add(i);
@@ -158,6 +166,11 @@ public final class SentenceBatcher {
       if (layout == Layout.CLASSIFICATION) {
         System.arraycopy(words, 0, in[r], 0, length);
         tg[r][length - 1] = Labelled.label(words);
+        continue;
+      }
+      if (layout == Layout.TAGGING) {
+        System.arraycopy(words, 0, in[r], 0, length);
+        System.arraycopy(words, Tagged.length(words), tg[r], 0, length);
         continue;
       }
       in[r][0] = Vocabulary.BOS_ID;

@@ -8,6 +8,9 @@
  * time-major padded {@link io.seqspark.core.data.Batch}; batching is deterministic given a seed and random-access,
  * so a resumed run can jump straight to batch k of epoch e. {@link io.seqspark.core.data.TokenShards} reads the
  * token-id shards {@code seqspark ingest} writes ({@link io.seqspark.core.data.TokenShardWriter}; format in
- * docs/FORMATS.md), lengths first, so bucketing needs no text. Nothing here depends on ND4J or Spark.
+ * docs/FORMATS.md), lengths first, so bucketing needs no text. Examples of the other families travel as plain int
+ * arrays too: {@link io.seqspark.core.data.Labelled} (tokens + class id) and {@link io.seqspark.core.data.Tagged}
+ * (words + one tag per word, read from CoNLL-style files by {@link io.seqspark.core.data.TaggedCorpus}, tag ids from a
+ * {@link io.seqspark.core.data.TagSet}). Nothing here depends on ND4J or Spark.
  */
 package io.seqspark.core.data;
