@@ -19,8 +19,9 @@ final class ReportTables {
   private static final Map<String, List<String>> SECTIONS = Map.of(
       "lm", List.of("", "run", "data", "model", "train", "eval", "spark"),
       "classify", List.of("", "run", "data", "model", "train", "eval", "spark", "classify"),
-      "forecast", List.of("", "run", "forecast"),
-      "w2v", List.of("", "run", "data", "spark", "w2v"),
+      "tag", List.of("", "run", "data", "model", "train", "eval", "spark", "tag"),
+      "forecast", List.of("", "run", "model", "train", "forecast"),
+      "w2v", List.of("", "run", "data", "train", "spark", "w2v"),
       "ingest", List.of("", "run", "data", "spark", "ingest"));
 
   private ReportTables() {}
@@ -68,7 +69,7 @@ final class ReportTables {
       sections.computeIfAbsent(dot < 0 ? "" : k.substring(0, dot), s -> new TreeMap<>())
           .put(dot < 0 ? k : k.substring(dot + 1), v);
     });
-    List<String> used = SECTIONS.get(family);
+    List<String> used = family == null ? null : SECTIONS.get(family);
     sb.append("<h2>Config (resolved)</h2>\n<div class=\"cols\">\n");
     List<String> others = new ArrayList<>();
     for (Map.Entry<String, Map<String, Object>> s : sections.entrySet()) {

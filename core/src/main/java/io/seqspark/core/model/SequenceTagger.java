@@ -28,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * gradient), and {@link StepStats#tokens()} counts those positions, so the shared per-token mean is the mean per
  * tagged word (train with {@code train.lossScale = tokens}).
  */
-public final class SequenceTagger implements Trainable {
+public final class SequenceTagger implements Trainable<Batch> {
   private final SequenceTaggerSpec spec;
   private final ParamStore params;
   private final Embedding embedding;
