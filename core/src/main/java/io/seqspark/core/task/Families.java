@@ -19,6 +19,7 @@ public final class Families {
   static {
     register(LanguageModelFamily.INSTANCE);
     register(ClassifierFamily.INSTANCE);
+    register(TaggerFamily.INSTANCE);
   }
 
   private Families() {

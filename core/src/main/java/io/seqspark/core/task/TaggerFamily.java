@@ -1,0 +1,259 @@
+package io.seqspark.core.task;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.Batch;
+import io.seqspark.core.data.DataInputs;
+import io.seqspark.core.data.SentenceBatcher;
+import io.seqspark.core.data.Shard;
+import io.seqspark.core.data.TagSet;
+import io.seqspark.core.data.Tagged;
+import io.seqspark.core.data.TaggedCorpus;
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.eval.TaggingMetrics;
+import io.seqspark.core.io.Manifest;
+import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.model.SequenceTagger;
+import io.seqspark.core.model.SequenceTaggerSpec;
+import io.seqspark.core.nn.Bidirectional;
+import io.seqspark.core.nn.Embedding;
+import io.seqspark.core.train.BatchSource;
+import io.seqspark.core.train.Evaluation;
+import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.TrainSetup;
+import io.seqspark.core.train.TrainStep;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The sequence-tagging family ({@code tag}): many-to-many labelling of CoNLL-style files ({@code WORD<TAB>TAG} per
+ * line, a blank line between sentences), e.g. part-of-speech tagging. Embedding (optionally pretrained) →
+ * bidirectional LSTM/GRU stack → a softmax over tags at every word, trained on the mean loss per word. Words missing
+ * from the vocabulary are read as their shape class ({@code tag.unknownClasses}: capitalised, number, suffix, ...)
+ * instead of a bare {@code <unk>}. Metrics: token accuracy, accuracy on out-of-vocabulary words, macro F1 and F1 per
+ * tag.
+ */
+public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, SequenceTagger> {
+
+  /** The registered instance. */
+  public static final TaggerFamily INSTANCE = new TaggerFamily();
+
+  /**
+   * The splits (valid and test null when not configured), the word vocabulary and tag set, and the training split's
+   * encoded {@link Tagged} examples for sharding.
+   */
+  public record Data(Vocabulary vocabulary, TagSet tags, TaggedCorpus.WordEncoding encoding, BatchSource<Batch> train,
+                     BatchSource<Batch> valid, BatchSource<Batch> test, List<int[]> trainExamples,
+                     double trainPaddingRatio) implements TrainingData<Batch> {
+  }
+
+  private TaggerFamily() {
+  }
+
+  @Override
+  public String name() {
+    return "tag";
+  }
+
+  /** Trains through {@code loop} (local, or Spark from the spark module). */
+  public static io.seqspark.core.io.RunRecorder.Result run(Settings s, RunDirectory run, boolean resume,
+      List<String> commandLine, PrintStream log, TrainingRun.Loop loop) throws IOException {
+    return TrainingRun.run(INSTANCE, s, run, resume, commandLine, log, loop);
+  }
+
+  /** How words are looked up: data.lowercase and tag.unknownClasses. */
+  public static TaggedCorpus.WordEncoding encoding(Settings s) {
+    return new TaggedCorpus.WordEncoding(s.getBoolean("data.lowercase"), s.getBoolean("tag.unknownClasses"));
+  }
+
+  /** A CoNLL file named by {@code key}; ingest outputs are not tagged corpora. */
+  static TaggedCorpus read(Settings s, String key) throws IOException {
+    Path p = DataInputs.requireFile(s, key);
+    if (DataInputs.isShards(p)) {
+      throw new IllegalArgumentException(key + " = " + p + ": an ingest output holds untagged token ids; the tagger"
+          + " reads CoNLL-style files (WORD<TAB>TAG per line, a blank line between sentences). Fix: point " + key
+          + " at such a file");
+    }
+    return TaggedCorpus.read(p);
+  }
+
+  @Override
+  public Data load(Settings s, Vocabulary existing) throws IOException {
+    TaggedCorpus train = read(s, "data.train");
+    TaggedCorpus.WordEncoding enc = encoding(s);
+    Vocabulary v = existing != null ? existing
+        : train.wordVocabulary(s.getInt("data.minCount"), s.getInt("data.maxVocabSize"), enc);
+    TagSet tags = train.tagSet();
+    long seed = s.getLong("seed");
+    List<int[]> tr = train.encode(v, tags, enc);
+    BatchSource<Batch> va = s.getPath("data.valid") == null ? null : source(s, read(s, "data.valid").encode(v, tags, enc));
+    BatchSource<Batch> te = s.getPath("data.test") == null ? null : source(s, read(s, "data.test").encode(v, tags, enc));
+    double pad = DataInputs.sentenceBatcher(s, tr, seed, SentenceBatcher.Layout.TAGGING).paddingRatio(1);
+    return new Data(v, tags, enc, source(s, tr), va, te, tr, pad);
+  }
+
+  private static BatchSource<Batch> source(Settings s, List<int[]> examples) {
+    return DataInputs.sentenceSource(s, examples, s.getLong("seed"), SentenceBatcher.Layout.TAGGING);
+  }
+
+  @Override
+  public void describe(Manifest manifest, Data data) {
+    manifest.put("tags", data.tags().tags());
+  }
+
+  @Override
+  public Dims dims(Data data) {
+    return Dims.ofVocabulary(data.vocabulary().size()).with("tags", data.tags().tags());
+  }
+
+  @Override
+  public List<Shard> shards(Data data, int partitions) {
+    return Shard.ofSentences(data.trainExamples(), partitions);
+  }
+
+  @Override
+  public BatchSource<Batch> shardSource(Settings s, Shard shard) {
+    return DataInputs.sentenceSource(s, Arrays.asList(shard.sentences()),
+        TrainSetup.partitionSeed(s.getLong("seed"), shard.partition()), SentenceBatcher.Layout.TAGGING);
+  }
+
+  /** The model's shape from the model.* and tag.* keys. */
+  public static SequenceTaggerSpec spec(Settings s, int vocabSize, int tags) {
+    return new SequenceTaggerSpec(vocabSize, tags, s.getInt("model.embeddingSize"), s.getInt("model.hiddenSize"),
+        s.getInt("model.layers"), s.getString("model.cell"), s.getBoolean("tag.bidirectional"),
+        Bidirectional.Merge.valueOf(s.getString("tag.merge").toUpperCase(Locale.ROOT)), s.getDouble("model.dropout"),
+        s.getDouble("model.initScale"));
+  }
+
+  @Override
+  public SequenceTagger model(Settings s, Dims dims) {
+    SequenceTagger m = new SequenceTagger(spec(s, dims.size("vocabulary"), dims.labels("tags").size()), DataType.FLOAT,
+        s.getLong("seed"));
+    m.embedding().setFrozen(s.getBoolean("model.embedding.freeze"));
+    return m;
+  }
+
+  /** The loss is always the mean over real words (train.lossScale does not apply). */
+  @Override
+  public TrainStep<Batch> step(Settings s, SequenceTagger m) {
+    return TrainSetup.step(s.with("train.lossScale", "tokens"), m);
+  }
+
+  @Override
+  public Embedding embedding(SequenceTagger model) {
+    return model.embedding();
+  }
+
+  @Override
+  public String summary(Settings s, Data data, SequenceTagger model) {
+    return String.format("%s%s tagger: %d tags, vocabulary %,d, %,d parameters, %,d training words, padding ratio %.3f",
+        model.spec().bidirectional() ? "bidirectional " : "", model.spec().cell(), data.tags().size() - 1,
+        data.vocabulary().size(), model.params().size(), data.train().tokens(1), data.trainPaddingRatio());
+  }
+
+  @Override
+  public Map<String, Object> lossMetrics(String split, StepStats stats) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(split + "_loss", stats.meanLoss());
+    return m;
+  }
+
+  /** Token accuracy, OOV accuracy and macro F1 of {@code model} over epoch 0's batches of {@code split}. */
+  public static TaggingMetrics metrics(SequenceTagger model, BatchSource<Batch> split, TagSet tags,
+                                       TaggedCorpus.WordEncoding encoding, Vocabulary vocabulary) {
+    TaggingMetrics t = new TaggingMetrics(tags, encoding.outOfVocabulary(vocabulary));
+    for (int k = 0; k < split.numBatches(0); k++) {
+      Batch b = split.batch(0, k);
+      t.add(b, model.predict(b));
+    }
+    return t;
+  }
+
+  /** Per epoch: the headline figures only (per-tag F1 of a 170-tag set would swamp metrics.jsonl). */
+  @Override
+  public Map<String, Object> splitMetrics(Data data, SequenceTagger model, BatchSource<Batch> split, String prefix) {
+    TaggingMetrics t = metrics(model, split, data.tags(), data.encoding(), data.vocabulary());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(prefix + "_accuracy", t.accuracy());
+    m.put(prefix + "_oov_accuracy", t.oovAccuracy());
+    m.put(prefix + "_macro_f1", t.macroF1());
+    return m;
+  }
+
+  @Override
+  public Map<String, Object> finish(Settings s, Data data, SequenceTagger model, Map<String, Object> lastValid,
+                                    Metrics metrics) throws IOException {
+    Map<String, Object> out = new LinkedHashMap<>(lastValid);
+    if (data.test() != null) {
+      StepStats loss = Evaluation.run(model, data.test());
+      TaggingMetrics t = metrics(model, data.test(), data.tags(), data.encoding(), data.vocabulary());
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", metrics.step());
+      m.putAll(lossMetrics("test", loss));
+      m.putAll(t.metrics("test"));
+      metrics.log(m);
+      metrics.print(String.format(Locale.ROOT, "test accuracy %.4f, OOV accuracy %.4f (%,d OOV of %,d words), macro F1"
+          + " %.4f", t.accuracy(), t.oovAccuracy(), t.oovTokens(), t.tokens(), t.macroF1()));
+      m.remove("step");
+      out.putAll(m);
+    }
+    return out;
+  }
+
+  @Override
+  public Map<String, Object> evaluate(Loaded<SequenceTagger> m, Path file) throws IOException {
+    Settings s = m.settings();
+    Path data = file != null ? file : s.getPath("data.test") != null ? s.getPath("data.test") : s.getPath("data.valid");
+    if (data == null) {
+      throw new IllegalArgumentException("nothing to evaluate: pass FILE (the model's config has no data.test or"
+          + " data.valid)");
+    }
+    TagSet tags = TagSet.ofSaved(m.dims().labels("tags"));
+    TaggedCorpus.WordEncoding enc = encoding(s);
+    BatchSource<Batch> src = source(s, TaggedCorpus.read(data).encode(m.vocabulary(), tags, enc));
+    StepStats loss = Evaluation.run(m.model(), src);
+    TaggingMetrics t = metrics(m.model(), src, tags, enc, m.vocabulary());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("file", data.toString());
+    out.put("loss", loss.meanLoss());
+    t.metrics("x").forEach((k, v) -> out.put(k.substring(2), v));
+    return out;
+  }
+
+  /** The most probable tag of every word of each sentence (words as written; looked up as in training). */
+  public static List<List<String>> predict(Loaded<SequenceTagger> m, List<List<String>> sentences) {
+    TagSet tags = TagSet.ofSaved(m.dims().labels("tags"));
+    TaggedCorpus.WordEncoding enc = encoding(m.settings());
+    List<List<String>> out = new ArrayList<>();
+    for (List<String> words : sentences) {
+      if (words.isEmpty()) {
+        out.add(List.of());
+        continue;
+      }
+      int[] ids = new int[words.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = enc.id(m.vocabulary(), words.get(i));
+      }
+      Batch b = Batch.padded(new int[][] {ids}, new int[][] {new int[ids.length]}, new long[] {out.size()});
+      int[] p = m.model().predict(b);
+      List<String> t = new ArrayList<>(ids.length);
+      for (int i = 0; i < ids.length; i++) {
+        t.add(tags.tag(p[i]));
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  /** Loads a {@code model.zip} written by {@code tag train}. */
+  public static Loaded<SequenceTagger> load(Path archive) throws IOException {
+    return Families.load(archive, INSTANCE);
+  }
+}
