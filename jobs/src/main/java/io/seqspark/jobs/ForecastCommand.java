@@ -72,6 +72,8 @@ public final class ForecastCommand {
   static final class Eval implements Callable<Integer> {
     @Mixin
     Input in;
+    @Option(names = "--json", description = "Print one JSON object of the metrics (the default output already is one).")
+    boolean json;
     @Option(names = "--from", paramLabel = "DATE|STEP", description = "First origin, a date label of the series or a 0-based step (default: the first step after the model's training data).")
     String from;
 

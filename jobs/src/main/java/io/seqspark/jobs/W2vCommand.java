@@ -76,6 +76,8 @@ public final class W2vCommand {
     Path wordsim;
     @Option(names = "--restrict", paramLabel = "N", defaultValue = "30000", description = "Answer analogies among the N most frequent words (default ${DEFAULT-VALUE}).")
     int restrict;
+    @Option(names = "--json", description = "Print one JSON object (analogy_accuracy, analogy_coverage, wordsim_spearman, wordsim_coverage) on stdout.")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -90,7 +92,11 @@ public final class W2vCommand {
         sets.add("w2v.wordsim=\"" + wordsim + "\"");
       }
       WordVectors wv = Word2VecArchive.load(vectors);
-      Word2VecTraining.evaluate(Settings.load(List.of(), sets), wv, System.out, vectors.getFileName().toString());
+      java.util.Map<String, Object> m = Word2VecTraining.evaluate(Settings.load(List.of(), sets), wv,
+          json ? System.err : System.out, vectors.getFileName().toString());
+      if (json) {
+        System.out.println(io.seqspark.core.io.Json.write(m));
+      }
       return 0;
     }
   }

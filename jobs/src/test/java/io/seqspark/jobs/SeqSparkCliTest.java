@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +115,34 @@ class SeqSparkCliTest {
     Outcome eval = cli("classify", "eval", "--model", out.toString());
     assertEquals(0, eval.code(), eval.err());
     assertTrue(eval.out().contains("over 10 examples") && eval.out().contains("spam"), eval.out());
+    Outcome json = cli("classify", "eval", "--model", out.toString(), "--json");
+    assertEquals(0, json.code(), json.err());
+    Map<String, Object> m = io.seqspark.core.io.Json.readMap(json.out().strip());
+    assertEquals(10, ((Number) m.get("examples")).intValue());
+    assertTrue(m.get("accuracy") instanceof Number && m.containsKey("f1_spam") && m.containsKey("macro_f1"), json.out());
+  }
+
+  @Test
+  void tag_train_evalJson_predict() throws IOException {
+    Path tr = dir.resolve("tags-train.tsv");
+    Path dev = dir.resolve("tags-dev.tsv");
+    io.seqspark.core.task.TaggerFamilyTest.corpus(tr, dev, 120);
+    Path out = dir.resolve("tagger");
+    Outcome ok = cli("tag", "train", "--out", out.toString(), "--set", "data.train=" + tr, "--set", "data.valid=" + dev,
+        "--set", "model.embeddingSize=8", "--set", "model.hiddenSize=8", "--set", "model.layers=1", "--set",
+        "train.epochs=2", "--set", "train.optimizer=adam", "--set", "train.learningRate=0.05");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("valid_accuracy:"), ok.out());
+    Outcome json = cli("tag", "eval", "--model", out.toString(), dev.toString(), "--json");
+    assertEquals(0, json.code(), json.err());
+    Map<String, Object> m = io.seqspark.core.io.Json.readMap(json.out().strip());
+    for (String k : new String[] {"accuracy", "oov_accuracy", "macro_f1", "f1_V", "f1_N"}) {
+      assertTrue(m.containsKey(k), k + " in " + json.out());
+    }
+    Path text = Files.write(dir.resolve("sentences.txt"), List.of("they run fast", "the run sees the dog"));
+    Outcome tagged = cli("tag", "predict", "--model", out.toString(), text.toString());
+    assertEquals(0, tagged.code(), tagged.err());
+    assertTrue(tagged.out().startsWith("they\t") && tagged.out().contains("\n\nthe\t"), tagged.out());
   }
 
   @Test
@@ -143,6 +172,11 @@ class SeqSparkCliTest {
     Outcome eval = cli("lm", "eval", "--model", out.toString(), train.toString());
     assertEquals(0, eval.code(), eval.err());
     assertTrue(eval.out().contains("perplexity"), eval.out());
+    Outcome json = cli("lm", "eval", "--model", out.toString(), train.toString(), "--json");
+    assertEquals(0, json.code(), json.err());
+    Map<String, Object> m = io.seqspark.core.io.Json.readMap(json.out().strip());
+    double ppl = ((Number) m.get("perplexity")).doubleValue();
+    assertEquals(Math.log(ppl) / Math.log(2), ((Number) m.get("bits_per_token")).doubleValue(), 1e-9);
 
     Outcome gen = cli("lm", "generate", "--model", out.toString(), "--greedy", "--set", "eval.generate=3");
     assertEquals(0, gen.code(), gen.err());

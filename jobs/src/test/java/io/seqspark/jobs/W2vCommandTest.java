@@ -47,6 +47,12 @@ class W2vCommandTest {
     SeqSparkCliTest.Outcome eval = SeqSparkCliTest.cli("w2v", "eval", out.resolve("vectors.bin").toString(), "--questions", q.toString());
     assertEquals(0, eval.code(), eval.err());
     assertTrue(eval.out().contains("on 1 of 1 questions"), eval.out());
+    SeqSparkCliTest.Outcome json = SeqSparkCliTest.cli("w2v", "eval", out.resolve("vectors.bin").toString(), "--questions",
+        q.toString(), "--json");
+    assertEquals(0, json.code(), json.err());
+    java.util.Map<String, Object> m = io.seqspark.core.io.Json.readMap(json.out().strip());
+    assertEquals(1.0, ((Number) m.get("analogy_coverage")).doubleValue(), 0.0, json.out());
+    assertTrue(m.get("analogy_accuracy") instanceof Number, json.out());
     SeqSparkCliTest.Outcome nb = SeqSparkCliTest.cli("w2v", "neighbors", out.toString(), "king", "unicorn", "-k", "3");
     assertEquals(0, nb.code(), nb.err());
     assertTrue(nb.out().contains("king:") && nb.out().contains("unicorn: not in the vocabulary"), nb.out());

@@ -11,6 +11,7 @@ import io.seqspark.core.io.Manifest;
 import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.ModelArchive;
 import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.io.RunRecorder;
 import io.seqspark.core.train.TrainStep;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,7 +37,7 @@ public final class ForecastTraining {
   }
 
   /** The outcome of {@code forecast train}. */
-  public record Summary(Path runDir, Backtest.Result result) {
+  public record Summary(Path runDir, Backtest.Result result, RunRecorder.Result run) {
   }
 
   /** A model loaded from {@code model.zip}: its settings, options, the model and the scaler it was trained with. */
@@ -81,17 +82,19 @@ public final class ForecastTraining {
     Threads.set(Math.max(1, s.getInt("run.threads")));
     TimeSeries series = series(o, null);
     List<WalkForward.Fold> folds = Backtest.folds(series, o);
-    AtomicFiles.writeString(run.configFile(), s.render());
-    Manifest manifest = Manifest.start(run.runId(), commandLine, Clock.systemUTC()).config(s).input("csv", o.csv());
-    manifest.put("seriesLength", series.length()).put("columns", series.columns()).put("folds", folds.size());
-    manifest.write(run.manifestFile());
-    log.printf("[%s] %s: %,d steps (%s .. %s), %s, %d folds, history %d -> horizon %d%n", run.runId(), series.source(),
-        series.length(), series.dates().get(0), series.dates().get(series.length() - 1), o.modelName(), folds.size(),
-        o.history(), o.horizon());
-    List<HtmlReport.Figure> figures = new ArrayList<>();
-    Backtest.Result result;
-    try (MetricsLog metrics = MetricsLog.open(run.metricsFile())) {
+    try (RunRecorder rec = RunRecorder.start(run, s, false, "forecast", "forecast train", commandLine, log)) {
+      rec.input("csv", o.csv());
+      Manifest manifest = rec.manifest();
+      manifest.put("seriesLength", series.length()).put("columns", series.columns()).put("folds", folds.size())
+          .put("parameters", new Forecaster(o.spec(), DataType.FLOAT, o.seed()).params().size());
+      rec.writeManifest();
+      rec.print(String.format("%s: %,d steps (%s .. %s), %s, %d folds, history %d -> horizon %d", series.source(),
+          series.length(), series.dates().get(0), series.dates().get(series.length() - 1), o.modelName(), folds.size(),
+          o.history(), o.horizon()));
+      List<HtmlReport.Figure> figures = new ArrayList<>();
       List<Backtest.FoldResult> done = new ArrayList<>();
+      long windows = 0;
+      double trainSeconds = 0;
       for (WalkForward.Fold fold : folds) {
         Backtest.FoldResult r = Backtest.runFold(series, o, fold);
         done.add(r);
@@ -104,14 +107,17 @@ public final class ForecastTraining {
         putMetrics(m, r.model(), r.persistenceMetrics().rmse(), r.seasonalMetrics().rmse());
         m.put("train_mse", r.trainMse());
         m.put("seconds", r.seconds());
-        metrics.log(m);
-        log.printf(Locale.ROOT, "[%s] fold %d (origin %s): rmse %.3f, mae %.3f, mase %.3f; persistence rmse %.3f,"
-            + " seasonal naive rmse %.3f (%.1f s)%n", run.runId(), fold.index(), series.dates().get(fold.origin()),
+        rec.metric(m);
+        rec.print(String.format(Locale.ROOT, "fold %d (origin %s): rmse %.3f, mae %.3f, mase %.3f; persistence rmse"
+            + " %.3f, seasonal naive rmse %.3f (%.1f s)", fold.index(), series.dates().get(fold.origin()),
             r.model().rmse(), r.model().mae(), r.model().mase(), r.persistenceMetrics().rmse(),
-            r.seasonalMetrics().rmse(), r.seconds());
+            r.seasonalMetrics().rmse(), r.seconds()));
         figures.add(figure(series, r, o.horizon()));
+        windows += r.origins().length;
+        trainSeconds += r.seconds();
       }
-      result = new Backtest.Result(o.modelName(), done);
+      rec.figures(figures);
+      Backtest.Result result = new Backtest.Result(o.modelName(), done);
       Map<String, Object> mean = new LinkedHashMap<>();
       mean.put("fold", "mean");
       mean.put("folds", done.size());
@@ -120,22 +126,27 @@ public final class ForecastTraining {
       mean.put("mase", result.meanMase());
       mean.put("persistence_rmse", result.meanPersistenceRmse());
       mean.put("seasonal_naive_rmse", result.meanSeasonalRmse());
-      metrics.log(mean);
+      rec.metric(mean);
+      rec.print(String.format(Locale.ROOT, "mean over %d folds: rmse %.3f, mae %.3f, mase %.3f; persistence %.3f,"
+          + " seasonal naive %.3f", folds.size(), result.meanRmse(), result.meanMae(), result.meanMase(),
+          result.meanPersistenceRmse(), result.meanSeasonalRmse()));
+      // the model to keep: trained on the whole series, so predict forecasts from its end
+      Backtest.Trained last = Backtest.train(series, o, series.length(), TrainStep.stepSeed(o.seed(), folds.size()), null);
+      Map<String, Object> results = new LinkedHashMap<>();
+      results.put("rmse", result.meanRmse());
+      results.put("mae", result.meanMae());
+      results.put("mase", result.meanMase());
+      results.put("persistenceRmse", result.meanPersistenceRmse());
+      results.put("seasonalNaiveRmse", result.meanSeasonalRmse());
+      results.put("trainedThrough", series.length());
+      results.put("trainedThroughDate", series.dates().get(series.length() - 1));
+      results.put("scalerMean", toList(last.scaler().mean()));
+      results.put("scalerStd", toList(last.scaler().std()));
+      RunRecorder.Result r = rec.finish(folds.size(), "windows", trainSeconds > 0 ? windows / trainSeconds : Double.NaN,
+          Map.of(), results);
+      ModelArchive.write(run.modelFile(), s, Vocabulary.builder().build(1, 0), last.model().params(), manifest.toMap());
+      return new Summary(run.dir(), result, r);
     }
-    log.printf(Locale.ROOT, "[%s] mean over %d folds: rmse %.3f, mae %.3f, mase %.3f; persistence %.3f, seasonal naive %.3f%n",
-        run.runId(), folds.size(), result.meanRmse(), result.meanMae(), result.meanMase(), result.meanPersistenceRmse(),
-        result.meanSeasonalRmse());
-    HtmlReport.write(run.reportFile(), MetricsLog.read(run.metricsFile()), "seqspark forecast train " + run.runId(),
-        figures);
-    // the model to keep: trained on the whole series, so predict forecasts from its end
-    Backtest.Trained last = Backtest.train(series, o, series.length(), TrainStep.stepSeed(o.seed(), folds.size()), null);
-    manifest.put("rmse", result.meanRmse()).put("mae", result.meanMae()).put("mase", result.meanMase())
-        .put("persistenceRmse", result.meanPersistenceRmse()).put("seasonalNaiveRmse", result.meanSeasonalRmse())
-        .put("trainedThrough", series.length()).put("trainedThroughDate", series.dates().get(series.length() - 1))
-        .put("scalerMean", toList(last.scaler().mean())).put("scalerStd", toList(last.scaler().std())).finish();
-    manifest.write(run.manifestFile());
-    ModelArchive.write(run.modelFile(), s, Vocabulary.builder().build(1, 0), last.model().params(), manifest.toMap());
-    return new Summary(run.dir(), result);
   }
 
   static void putMetrics(Map<String, Object> m, ForecastMetrics model, double persistenceRmse, double seasonalRmse) {

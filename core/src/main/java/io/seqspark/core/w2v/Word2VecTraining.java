@@ -7,6 +7,7 @@ import io.seqspark.core.io.Manifest;
 import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.Progress;
 import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.io.RunRecorder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -96,26 +97,23 @@ public final class Word2VecTraining {
   public static Summary run(Settings s, RunDirectory run, List<String> commandLine, PrintStream log, Engine engine)
       throws IOException {
     SkipGramOptions o = options(s);
-    AtomicFiles.writeString(run.configFile(), s.render());
-    long t0 = System.nanoTime();
-    Corpus corpus = corpus(s);
-    corpus.vocabulary().save(run.dir().resolve("vocab.tsv"));
-    Manifest manifest = Manifest.start(run.runId(), commandLine, Clock.systemUTC()).config(s)
-        .input("train", s.getPath("data.train"));
-    manifest.put("vocabularySize", corpus.vocabulary().size() - Corpus.FIRST_WORD)
-        .put("vocabularyHash", corpus.vocabulary().contentHash()).put("rawTokens", corpus.rawTokens())
-        .put("trainedWordsPerEpoch", corpus.words()).put("trainer", engine.name())
-        .put("kernel", io.seqspark.core.math.FloatKernels.describe());
-    manifest.write(run.manifestFile());
-    log.printf("[%s] w2v: %,d words (min count %d) from %,d tokens (%.1f s to read); %s, %d epochs; kernel %s%n",
-        run.runId(), corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("data.minCount"), corpus.rawTokens(),
-        (System.nanoTime() - t0) / 1e9, engine.name(), o.epochs(), io.seqspark.core.math.FloatKernels.describe());
-    double rawPerWord = (double) corpus.rawTokens() / corpus.words();
-    Word2VecTrainer.Result r;
-    Map<String, Object> eval;
-    try (MetricsLog metrics = MetricsLog.open(run.metricsFile())) {
+    try (RunRecorder rec = RunRecorder.start(run, s, false, "w2v", "w2v train", commandLine, log)) {
+      long t0 = System.nanoTime();
+      Corpus corpus = corpus(s);
+      corpus.vocabulary().save(run.dir().resolve("vocab.tsv"));
+      rec.input("train", s.getPath("data.train"));
+      rec.manifest().put("vocabularySize", corpus.vocabulary().size() - Corpus.FIRST_WORD)
+          .put("vocabularyHash", corpus.vocabulary().contentHash()).put("rawTokens", corpus.rawTokens())
+          .put("trainedWordsPerEpoch", corpus.words()).put("trainer", engine.name())
+          .put("parameters", 2L * (corpus.vocabulary().size() - Corpus.FIRST_WORD) * o.dim())
+          .put("kernel", io.seqspark.core.math.FloatKernels.describe());
+      rec.writeManifest();
+      rec.print(String.format("w2v: %,d words (min count %d) from %,d tokens (%.1f s to read); %s, %d epochs; kernel %s",
+          corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("data.minCount"), corpus.rawTokens(),
+          (System.nanoTime() - t0) / 1e9, engine.name(), o.epochs(), io.seqspark.core.math.FloatKernels.describe()));
+      double rawPerWord = (double) corpus.rawTokens() / corpus.words();
       Progress progress = new Progress(run.runId(), 0, System::nanoTime);
-      r = engine.train(corpus, o, s, (epoch, words, total, lr, loss, sec) -> {
+      Word2VecTrainer.Result r = engine.train(corpus, o, s, (epoch, words, total, lr, loss, sec) -> {
         double wps = sec > 0 ? words * rawPerWord / sec : Double.NaN;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);
@@ -124,31 +122,29 @@ public final class Word2VecTraining {
         m.put("lr", lr);
         m.put("loss", loss);
         m.put("seconds", sec);
-        try {
-          metrics.log(m);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
+        rec.metric(m);
         log.println(progress.line(epoch, o.epochs(), words, total, wps, loss, lr));
       });
-      eval = evaluate(s, WordVectors.of(r.model()), log, run.runId());
+      Map<String, Object> eval = evaluate(s, WordVectors.of(r.model()), log, run.runId());
       if (!eval.isEmpty()) {
         Map<String, Object> m = new LinkedHashMap<>(eval);
         m.put("step", r.words());
-        metrics.log(m);
+        rec.metric(m);
       }
+      double wps = corpus.rawTokens() * (double) o.epochs() / r.seconds();
+      WordVectors wv = WordVectors.of(r.model());
+      Word2VecFormat.writeText(run.dir().resolve("vectors.txt"), wv);
+      Word2VecFormat.writeBinary(run.dir().resolve("vectors.bin"), wv);
+      Map<String, Object> results = new LinkedHashMap<>();
+      results.put("trainSeconds", r.seconds());
+      results.put("wordsPerSecond", wps);
+      results.put("meanLoss", r.meanLoss());
+      results.put("evaluation", eval);
+      rec.finish(r.words(), "words", wps, Map.of(), results);
+      Word2VecArchive.write(run.modelFile(), s, r.model(), rec.manifest().toMap());
+      return new Summary(run.dir(), corpus.vocabulary().size() - Corpus.FIRST_WORD, corpus.rawTokens(), r.seconds(), wps,
+          r.meanLoss(), eval);
     }
-    double wps = corpus.rawTokens() * (double) o.epochs() / r.seconds();
-    WordVectors wv = WordVectors.of(r.model());
-    Word2VecFormat.writeText(run.dir().resolve("vectors.txt"), wv);
-    Word2VecFormat.writeBinary(run.dir().resolve("vectors.bin"), wv);
-    manifest.put("trainSeconds", r.seconds()).put("wordsPerSecond", wps).put("meanLoss", r.meanLoss())
-        .put("evaluation", eval).finish();
-    manifest.write(run.manifestFile());
-    Word2VecArchive.write(run.modelFile(), s, r.model(), manifest.toMap());
-    HtmlReport.write(run.reportFile(), MetricsLog.read(run.metricsFile()), "seqspark w2v train " + run.runId());
-    return new Summary(run.dir(), corpus.vocabulary().size() - Corpus.FIRST_WORD, corpus.rawTokens(), r.seconds(), wps,
-        r.meanLoss(), eval);
   }
 
   /** Analogy and similarity scores for the files w2v.questions and w2v.wordsim name (none if empty). */
@@ -157,7 +153,7 @@ public final class Word2VecTraining {
     Path q = s.getPath("w2v.questions");
     if (q != null) {
       EmbeddingEvaluation.Analogy a = EmbeddingEvaluation.analogies(wv, requireEvalFile(q, "w2v.questions"), s.getInt("w2v.restrictVocab"));
-      m.put("analogy_acc", a.accuracy());
+      m.put("analogy_accuracy", a.accuracy());
       m.put("analogy_coverage", a.coverage());
       log.printf("[%s] analogies (3CosAdd, top %,d words): accuracy %.4f on %,d of %,d questions (coverage %.3f)%n", runId,
           s.getInt("w2v.restrictVocab"), a.accuracy(), a.answered(), a.questions(), a.coverage());

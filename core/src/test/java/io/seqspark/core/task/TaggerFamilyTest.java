@@ -76,7 +76,7 @@ public class TaggerFamilyTest {
     RunRecorder.Result r = TaggerFamily.run(settings(), RunDirectory.create(out, false), false, List.of("test"),
         new PrintStream(new ByteArrayOutputStream()), TrainingRun.local());
     double acc = (Double) r.results().get("test_accuracy");
-    assertTrue(acc > 0.99, "the rule is learnable (a tagger blind to context gets "run" right half the time: ~0.88): " + acc);
+    assertTrue(acc > 0.99, "the rule is learnable (a tagger blind to context gets run right half the time, ~0.88): " + acc);
     Family.Loaded<?> any = Families.load(out.resolve("model.zip"));
     assertEquals("tag", any.family().name(), "the archive names its family");
     Family.Loaded<SequenceTagger> m = TaggerFamily.load(out.resolve("model.zip"));
