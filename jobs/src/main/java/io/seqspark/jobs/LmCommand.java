@@ -104,14 +104,7 @@ public final class LmCommand {
     @Override
     public Integer call() throws Exception {
       io.seqspark.core.task.Family.Loaded<io.seqspark.core.model.LanguageModel> m = model.load();
-      Settings s = m.settings();
-      for (String kv : sets) {
-        int eq = kv.indexOf('=');
-        if (eq < 0) {
-          throw new IllegalArgumentException("--set " + kv + ": expected KEY=VALUE");
-        }
-        s = s.with(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-      }
+      Settings s = m.settings().withSets(sets);
       if (beam == null && (lengthPenalty != null || scores)) {
         throw new IllegalArgumentException((scores ? "--scores" : "--length-penalty") + " needs --beam N");
       }

@@ -131,7 +131,7 @@ public final class AveragingBench implements Callable<Integer> {
     boolean spark = !(skip.contains("overhead") && skip.contains("compare") && skip.contains("stat"));
     if (spark) {
       Settings s = settings();
-      LanguageModelFamily.Data data = LanguageModelFamily.loadData(s, null);
+      LanguageModelFamily.Data data = LanguageModelFamily.INSTANCE.load(s, null);
       int vocab = data.vocabulary().size();
       result.put("shape", String.format(Locale.ROOT, "vocab %d, emb %d, %dx%d %s, batch %d, bptt %d, %s lr %s, clip %s, regime %s",
           vocab, s.getInt("model.embeddingSize"), s.getInt("model.layers"), s.getInt("model.hiddenSize"),
@@ -507,12 +507,7 @@ public final class AveragingBench implements Callable<Integer> {
     }
     ids = Arrays.copyOf(ids, m);
     SplittableRandom rnd = new SplittableRandom(1);
-    for (int i = ids.length - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = ids[i];
-      ids[i] = ids[j];
-      ids[j] = t;
-    }
+    io.seqspark.core.math.Shuffle.inPlace(ids, rnd);
     List<int[]> random = new ArrayList<>();
     for (int from = 0; from < ids.length; from += perBatch) {
       random.add(Arrays.copyOfRange(ids, from, Math.min(ids.length, from + perBatch)));

@@ -112,6 +112,24 @@ public final class Settings {
   }
 
   /**
+   * A copy with {@code --set key=value} overrides applied on top, parsed and validated exactly as {@link #load} parses
+   * them (e.g. {@code lm generate --set eval.temperature=0.7} over a trained model's settings).
+   *
+   * @throws ConfigException listing every problem found
+   */
+  public Settings withSets(List<String> setOverrides) {
+    List<String> problems = new ArrayList<>();
+    Config merged = config;
+    for (String set : setOverrides) {
+      Config layer = parseSet(set, problems);
+      if (layer != null) {
+        merged = layer.withFallback(merged);
+      }
+    }
+    return validated(merged, problems);
+  }
+
+  /**
    * A copy with {@code key} set to {@code value} (a String, Number, Boolean, Path, enum constant, List or Map).
    *
    * @throws ConfigException if the result is invalid

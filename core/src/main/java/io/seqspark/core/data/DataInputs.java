@@ -48,14 +48,16 @@ public final class DataInputs {
         SentenceBatcher.OverLength.parse(s.getString("data.overLength")), bucketing, seed), layout);
   }
 
-  /** Length-bucketed batches of {@code examples} (a whole split or one partition's shard), shuffled from {@code seed}. */
-  public static io.seqspark.core.train.BatchSource<Batch> sentenceSource(Settings s, List<int[]> examples, long seed,
-                                                                           SentenceBatcher.Layout layout) {
-    return io.seqspark.core.train.BatchSource.sentences(sentenceBatcher(s, examples, seed, layout));
-  }
-
-  /** Truncated-BPTT batches of {@code rows} streams over {@code stream} (train.bptt steps each). */
-  public static io.seqspark.core.train.BatchSource<Batch> streamSource(Settings s, int[] stream, int rows) {
-    return io.seqspark.core.train.BatchSource.stream(new TokenStreamBatcher(stream, rows, s.getInt("train.bptt")));
+  /**
+   * What an {@code eval} command scores: {@code file} when given, else the run's data.test, else its data.valid; fails
+   * naming the fix when there is none.
+   */
+  public static Path evaluationFile(Settings s, Path file) {
+    Path data = file != null ? file : s.getPath("data.test") != null ? s.getPath("data.test") : s.getPath("data.valid");
+    if (data == null) {
+      throw new IllegalArgumentException("nothing to evaluate: pass FILE (the model's config has no data.test or"
+          + " data.valid)");
+    }
+    return data;
   }
 }

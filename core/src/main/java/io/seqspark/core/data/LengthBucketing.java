@@ -84,7 +84,7 @@ public final class LengthBucketing {
     }
     ids = Arrays.copyOf(ids, n);
     SplittableRandom random = new SplittableRandom(seed);
-    shuffle(ids, random);
+    io.seqspark.core.math.Shuffle.inPlace(ids, random);
 
     int pool = options.shufflePoolSize() == 0 ? Math.max(n, 1) : options.shufflePoolSize();
     int maxRows = options.maxRows() == 0 ? Integer.MAX_VALUE : options.maxRows();
@@ -112,7 +112,7 @@ public final class LengthBucketing {
     }
     int[] order = new int[batches.size()];
     Arrays.setAll(order, i -> i);
-    shuffle(order, random);
+    io.seqspark.core.math.Shuffle.inPlace(order, random);
     List<int[]> shuffled = new ArrayList<>(order.length);
     for (int i : order) {
       shuffled.add(batches.get(i));
@@ -126,16 +126,6 @@ public final class LengthBucketing {
       batch[j - start] = ids[poolStart + (int) keys[j]];
     }
     return batch;
-  }
-
-  /** In-place Fisher–Yates shuffle, from the last element down ({@code swap(i, nextInt(i + 1))}). */
-  static void shuffle(int[] a, SplittableRandom random) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
   }
 
   /** Padded positions over real positions across {@code batches}: the share of compute wasted on padding. */

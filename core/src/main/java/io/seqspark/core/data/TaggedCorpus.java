@@ -169,7 +169,7 @@ public final class TaggedCorpus {
 
     /**
      * Which ids of {@code vocabulary} stand for words it does not have: {@code <unk>} and the unknown-word classes
-     * (for {@link io.seqspark.core.eval.TaggingMetrics}).
+     * (for the tagging metrics of the eval package).
      */
     public java.util.function.IntPredicate outOfVocabulary(Vocabulary vocabulary) {
       boolean[] unknown = new boolean[vocabulary.size()];

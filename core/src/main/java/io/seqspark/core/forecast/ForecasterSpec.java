@@ -1,5 +1,6 @@
 package io.seqspark.core.forecast;
 
+import io.seqspark.core.config.Require;
 import java.util.List;
 
 /**
@@ -42,19 +43,14 @@ public record ForecasterSpec(int features, int horizon, String encoder, int hidd
   public static final List<String> ENCODERS = List.of("lstm", "gru", "tcn");
 
   public ForecasterSpec {
-    require(features >= 1, "features", features, ">= 1 (the target)");
-    require(horizon >= 1, "forecast.horizon", horizon, ">= 1");
-    require(ENCODERS.contains(encoder), "forecast.encoder", encoder, "one of " + String.join(", ", ENCODERS));
-    require(hidden >= 1, "model.hiddenSize", hidden, ">= 1");
-    require(layers >= 1, "model.layers", layers, ">= 1");
-    require(teacherForcing >= 0 && teacherForcing <= 1, "forecast.teacherForcing", teacherForcing, "in [0, 1]");
-    require(initScale > 0, "model.initScale", initScale, "> 0");
-    require(tcnKernel >= 2, "model.tcnKernel", tcnKernel, ">= 2");
+    Require.that(features >= 1, "features", features, ">= 1 (the target)");
+    Require.that(horizon >= 1, "forecast.horizon", horizon, ">= 1");
+    Require.that(ENCODERS.contains(encoder), "forecast.encoder", encoder, "one of " + String.join(", ", ENCODERS));
+    Require.that(hidden >= 1, "model.hiddenSize", hidden, ">= 1");
+    Require.that(layers >= 1, "model.layers", layers, ">= 1");
+    Require.that(teacherForcing >= 0 && teacherForcing <= 1, "forecast.teacherForcing", teacherForcing, "in [0, 1]");
+    Require.that(initScale > 0, "model.initScale", initScale, "> 0");
+    Require.that(tcnKernel >= 2, "model.tcnKernel", tcnKernel, ">= 2");
   }
 
-  private static void require(boolean ok, String key, Object value, String rule) {
-    if (!ok) {
-      throw new IllegalArgumentException(key + " = " + value + ": must be " + rule);
-    }
-  }
 }

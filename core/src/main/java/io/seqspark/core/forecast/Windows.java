@@ -97,12 +97,7 @@ public record Windows(TimeSeries series, Scaler scaler, int history, int horizon
         if (permutedFor != epoch) {
           permuted = origins.clone();
           SplittableRandom rng = new SplittableRandom(seed * 31 + epoch);
-          for (int i = permuted.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int tmp = permuted[i];
-            permuted[i] = permuted[j];
-            permuted[j] = tmp;
-          }
+          io.seqspark.core.math.Shuffle.inPlace(permuted, rng);
           permutedFor = epoch;
         }
         int from = k * batchSize;

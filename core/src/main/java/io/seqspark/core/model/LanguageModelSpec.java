@@ -1,5 +1,6 @@
 package io.seqspark.core.model;
 
+import io.seqspark.core.config.Require;
 /**
  * What defines a language model's architecture; validated here, once.
  *
@@ -21,16 +22,11 @@ public record LanguageModelSpec(int vocabSize, int embeddingSize, int hiddenSize
   public static final java.util.List<String> TCN_NORMS = java.util.List.of("weight", "none");
 
   public LanguageModelSpec {
-    require(vocabSize >= 5, "vocabSize", vocabSize, ">= 5 (4 reserved tokens + at least one word)");
-    require(embeddingSize >= 1, "model.embeddingSize", embeddingSize, ">= 1");
-    require(hiddenSize >= 1, "model.hiddenSize", hiddenSize, ">= 1");
-    require(layers >= 1, "model.layers", layers, ">= 1");
-    require(dropout >= 0 && dropout < 1, "model.dropout", dropout, "in [0, 1)");
-    require(initScale > 0, "model.initScale", initScale, "> 0");
-    require(CELLS.contains(cell), "model.cell", cell, "one of " + String.join(", ", CELLS));
-    require(tcnKernel >= 2 && tcnKernel <= 16, "model.tcnKernel", tcnKernel, "in [2, 16]");
-    require(TCN_NORMS.contains(tcnNorm), "model.tcnNorm", tcnNorm, "one of " + String.join(", ", TCN_NORMS));
-    require(!cell.equals("tcn") || layers <= 16, "model.layers", layers, "<= 16 for tcn (dilation 2^(levels-1))");
+    Require.that(vocabSize >= 5, "vocabSize", vocabSize, ">= 5 (4 reserved tokens + at least one word)");
+    Require.stack(embeddingSize, hiddenSize, layers, dropout, initScale, cell, CELLS, "");
+    Require.that(tcnKernel >= 2 && tcnKernel <= 16, "model.tcnKernel", tcnKernel, "in [2, 16]");
+    Require.that(TCN_NORMS.contains(tcnNorm), "model.tcnNorm", tcnNorm, "one of " + String.join(", ", TCN_NORMS));
+    Require.that(!cell.equals("tcn") || layers <= 16, "model.layers", layers, "<= 16 for tcn (dilation 2^(levels-1))");
   }
 
   /** A recurrent model (or a TCN with kernel 3 and weight normalization, the defaults of conf/reference.conf). */
@@ -39,9 +35,4 @@ public record LanguageModelSpec(int vocabSize, int embeddingSize, int hiddenSize
     this(vocabSize, embeddingSize, hiddenSize, layers, cell, dropout, initScale, 3, "weight");
   }
 
-  private static void require(boolean ok, String key, Object value, String rule) {
-    if (!ok) {
-      throw new IllegalArgumentException(key + " = " + value + ": must be " + rule);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.seqspark.core.model;
 
+import io.seqspark.core.config.Require;
 import io.seqspark.core.nn.Bidirectional;
 import io.seqspark.core.nn.Pooling;
 
@@ -25,16 +26,11 @@ public record SequenceClassifierSpec(int vocabSize, int classes, int embeddingSi
   public static final java.util.List<String> CELLS = java.util.List.of("lstm", "gru", "rnn");
 
   public SequenceClassifierSpec {
-    require(vocabSize >= 5, "vocabSize", vocabSize, ">= 5 (4 reserved tokens + at least one word)");
-    require(classes >= 2, "classes", classes, ">= 2 (the training data must contain at least two labels)");
-    require(embeddingSize >= 1, "model.embeddingSize", embeddingSize, ">= 1");
-    require(hiddenSize >= 1, "model.hiddenSize", hiddenSize, ">= 1");
-    require(layers >= 1, "model.layers", layers, ">= 1");
-    require(dropout >= 0 && dropout < 1, "model.dropout", dropout, "in [0, 1)");
-    require(initScale > 0, "model.initScale", initScale, "> 0");
-    require(CELLS.contains(cell), "model.cell", cell, "one of " + String.join(", ", CELLS)
-        + " for a classifier (tcn stacks are built for language models only)");
-    require(!(bidirectional && pooling == Pooling.Mode.LAST), "classify.pooling", "last",
+    Require.that(vocabSize >= 5, "vocabSize", vocabSize, ">= 5 (4 reserved tokens + at least one word)");
+    Require.that(classes >= 2, "classes", classes, ">= 2 (the training data must contain at least two labels)");
+    Require.stack(embeddingSize, hiddenSize, layers, dropout, initScale, cell, CELLS,
+        " for a classifier (tcn stacks are built for language models only)");
+    Require.that(!(bidirectional && pooling == Pooling.Mode.LAST), "classify.pooling", "last",
         "max or mean when classify.bidirectional = true (at the last step the backward direction has read one token)");
   }
 
@@ -43,9 +39,4 @@ public record SequenceClassifierSpec(int vocabSize, int classes, int embeddingSi
     return bidirectional && merge == Bidirectional.Merge.CONCAT ? 2 * hiddenSize : hiddenSize;
   }
 
-  private static void require(boolean ok, String key, Object value, String rule) {
-    if (!ok) {
-      throw new IllegalArgumentException(key + " = " + value + ": must be " + rule);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.seqspark.core.model;
 
+import io.seqspark.core.config.Require;
 import io.seqspark.core.nn.Bidirectional;
 
 /**
@@ -23,16 +24,11 @@ public record SequenceTaggerSpec(int vocabSize, int tags, int embeddingSize, int
   public static final java.util.List<String> CELLS = java.util.List.of("lstm", "gru", "rnn");
 
   public SequenceTaggerSpec {
-    require(vocabSize >= 5, "vocabSize", vocabSize, ">= 5 (4 reserved tokens + at least one word)");
-    require(tags >= 2, "tags", tags, ">= 2 (<unk> + at least one tag from the training data)");
-    require(embeddingSize >= 1, "model.embeddingSize", embeddingSize, ">= 1");
-    require(hiddenSize >= 1, "model.hiddenSize", hiddenSize, ">= 1");
-    require(layers >= 1, "model.layers", layers, ">= 1");
-    require(dropout >= 0 && dropout < 1, "model.dropout", dropout, "in [0, 1)");
-    require(initScale > 0, "model.initScale", initScale, "> 0");
-    require(CELLS.contains(cell), "model.cell", cell, "one of " + String.join(", ", CELLS)
-        + " for a tagger (tcn stacks are built for language models only)");
-    require(merge != null, "tag.merge", null, "concat or sum");
+    Require.that(vocabSize >= 5, "vocabSize", vocabSize, ">= 5 (4 reserved tokens + at least one word)");
+    Require.that(tags >= 2, "tags", tags, ">= 2 (<unk> + at least one tag from the training data)");
+    Require.stack(embeddingSize, hiddenSize, layers, dropout, initScale, cell, CELLS,
+        " for a tagger (tcn stacks are built for language models only)");
+    Require.that(merge != null, "tag.merge", null, "concat or sum");
   }
 
   /** Width of the features the output layer reads at every position. */
@@ -40,9 +36,4 @@ public record SequenceTaggerSpec(int vocabSize, int tags, int embeddingSize, int
     return bidirectional && merge == Bidirectional.Merge.CONCAT ? 2 * hiddenSize : hiddenSize;
   }
 
-  private static void require(boolean ok, String key, Object value, String rule) {
-    if (!ok) {
-      throw new IllegalArgumentException(key + " = " + value + ": must be " + rule);
-    }
-  }
 }

@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   y  = relu(h2 + res(x))      res = x, or a 1×1 convolution when in ≠ out
  * </pre>
  * Both convolutions are causal with the block's dilation d and kernel K, normalised by weight normalization (or
- * not, see {@link io.seqspark.core.model.LanguageModelSpec#tcnNorm}). The block sees 2·(K−1)·d + 1 inputs.
+ * not, see model.tcnNorm). The block sees 2·(K−1)·d + 1 inputs.
  */
 public final class TcnBlock implements StatefulLayer {
   private final CausalConv1d conv1;

@@ -163,12 +163,7 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
           idx.add(i);
         }
       }
-      for (int i = idx.size() - 1; i > 0; i--) {
-        int j = rng.nextInt(i + 1);
-        Integer t = idx.get(i);
-        idx.set(i, idx.get(j));
-        idx.set(j, t);
-      }
+      io.seqspark.core.math.Shuffle.inPlace(idx, rng);
       long n = Math.round(fraction * idx.size());
       for (int k = 0; k < n; k++) {
         out[idx.get(k)] = true;
@@ -218,7 +213,8 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
   }
 
   /** Reads and encodes the splits; the vocabulary is built from the training split unless {@code vocabulary} is given. */
-  public static Data loadData(Settings s, Vocabulary vocabulary) throws IOException {
+  @Override
+  public Data load(Settings s, Vocabulary vocabulary) throws IOException {
     List<List<Example>> raw = splits(s);
     List<Example> train = raw.get(0);
     List<String> labels = labels(train);
@@ -240,7 +236,7 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
     for (int k = 0; k < 2; k++) {
       List<Example> split = raw.get(k + 1);
       if (split != null) {
-        eval.set(k, DataInputs.sentenceSource(s, encode(split, v, labels, k == 0 ? "data.valid" : "data.test", skipped),
+        eval.set(k, io.seqspark.core.train.BatchSource.sentences(s, encode(split, v, labels, k == 0 ? "data.valid" : "data.test", skipped),
             seed, layout));
       }
     }
@@ -250,7 +246,7 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
 
   /** Length-bucketed training batches of {@link Labelled} examples (a whole split or one Spark partition's shard). */
   public static BatchSource<Batch> trainSource(Settings s, List<int[]> examples, long seed) {
-    return DataInputs.sentenceSource(s, examples, seed, SentenceBatcher.Layout.CLASSIFICATION);
+    return io.seqspark.core.train.BatchSource.sentences(s, examples, seed, SentenceBatcher.Layout.CLASSIFICATION);
   }
 
   private static List<int[]> encode(List<Example> examples, Vocabulary v, List<String> labels, String key, int[] skipped) {
@@ -298,11 +294,6 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
       c.add(Labelled.labels(batch), model.predict(batch));
     }
     return c;
-  }
-
-  @Override
-  public Data load(Settings s, Vocabulary existing) throws IOException {
-    return loadData(s, existing);
   }
 
   @Override
@@ -429,7 +420,7 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
         throw new IllegalArgumentException("nothing to evaluate: pass FILE (the model's config has no test or valid split)");
       }
     }
-    return DataInputs.sentenceSource(s, encode(examples, v, labels, "evaluation file", new int[1]), s.getLong("seed"),
+    return io.seqspark.core.train.BatchSource.sentences(s, encode(examples, v, labels, "evaluation file", new int[1]), s.getLong("seed"),
         SentenceBatcher.Layout.CLASSIFICATION);
   }
 }

@@ -135,7 +135,8 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
    * Reads the splits (text files or ingest outputs); builds the vocabulary from the training split unless
    * {@code vocabulary} is given or the training split is ingested (then its vocabulary is used).
    */
-  public static Data loadData(Settings s, Vocabulary vocabulary) throws IOException {
+  @Override
+  public Data load(Settings s, Vocabulary vocabulary) throws IOException {
     Split train = split(s, "data.train", vocabulary);
     Vocabulary v = train.vocabulary();
     int[] stream = streamRegime(s) ? stream(s, train.examples()) : null;
@@ -168,12 +169,12 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
 
   /** Truncated-BPTT batches of {@code rows} streams over {@code stream} (a whole split or one partition's shard). */
   public static BatchSource<Batch> streamSource(Settings s, int[] stream, int rows) {
-    return DataInputs.streamSource(s, stream, rows);
+    return io.seqspark.core.train.BatchSource.stream(s, stream, rows);
   }
 
   /** Length-bucketed batches of {@code sentences} (a whole split or one partition's shard), shuffled from {@code seed}. */
   public static BatchSource<Batch> sentenceSource(Settings s, List<int[]> sentences, long seed) {
-    return DataInputs.sentenceSource(s, sentences, seed, SentenceBatcher.Layout.LANGUAGE_MODEL);
+    return io.seqspark.core.train.BatchSource.sentences(s, sentences, seed, SentenceBatcher.Layout.LANGUAGE_MODEL);
   }
 
   /** The token generated sentences follow: what preceded a sentence in training. */
@@ -192,11 +193,6 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
     LanguageModel m = new LanguageModel(spec(s, vocabSize), DataType.FLOAT, s.getLong("seed"));
     m.embedding().setFrozen(s.getBoolean("model.embedding.freeze"));
     return m;
-  }
-
-  @Override
-  public Data load(Settings s, Vocabulary existing) throws IOException {
-    return loadData(s, existing);
   }
 
   @Override
@@ -278,10 +274,7 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
   @Override
   public Map<String, Object> evaluate(Loaded<LanguageModel> m, Path file) throws IOException {
     Settings s = m.settings();
-    Path data = file != null ? file : s.getPath("data.test") != null ? s.getPath("data.test") : s.getPath("data.valid");
-    if (data == null) {
-      throw new IllegalArgumentException("no text to evaluate: pass FILE (the model's config has no data.test or data.valid)");
-    }
+    Path data = DataInputs.evaluationFile(s, file);
     StepStats st = Evaluation.run(m.model(), evaluationSource(s, data, m.vocabulary()));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("file", data.toString());

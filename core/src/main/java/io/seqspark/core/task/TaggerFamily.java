@@ -100,7 +100,7 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   }
 
   private static BatchSource<Batch> source(Settings s, List<int[]> examples) {
-    return DataInputs.sentenceSource(s, examples, s.getLong("seed"), SentenceBatcher.Layout.TAGGING);
+    return io.seqspark.core.train.BatchSource.sentences(s, examples, s.getLong("seed"), SentenceBatcher.Layout.TAGGING);
   }
 
   @Override
@@ -120,7 +120,7 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
 
   @Override
   public BatchSource<Batch> shardSource(Settings s, Shard shard) {
-    return DataInputs.sentenceSource(s, Arrays.asList(shard.sentences()),
+    return io.seqspark.core.train.BatchSource.sentences(s, Arrays.asList(shard.sentences()),
         TrainSetup.partitionSeed(s.getLong("seed"), shard.partition()), SentenceBatcher.Layout.TAGGING);
   }
 
@@ -210,11 +210,7 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   @Override
   public Map<String, Object> evaluate(Loaded<SequenceTagger> m, Path file) throws IOException {
     Settings s = m.settings();
-    Path data = file != null ? file : s.getPath("data.test") != null ? s.getPath("data.test") : s.getPath("data.valid");
-    if (data == null) {
-      throw new IllegalArgumentException("nothing to evaluate: pass FILE (the model's config has no data.test or"
-          + " data.valid)");
-    }
+    Path data = DataInputs.evaluationFile(s, file);
     TagSet tags = TagSet.ofSaved(m.dims().labels("tags"));
     TaggedCorpus.WordEncoding enc = encoding(s);
     BatchSource<Batch> src = source(s, TaggedCorpus.read(data).encode(m.vocabulary(), tags, enc));

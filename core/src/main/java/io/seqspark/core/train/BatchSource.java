@@ -86,4 +86,15 @@ public interface BatchSource<B extends Minibatch> {
   static BatchSource<Batch> sentences(SentenceBatcher b) {
     return of(b::numBatches, b::batch, false);
   }
+
+  /** Length-bucketed batches of {@code examples} (a whole split or one partition's shard), shuffled from {@code seed}. */
+  static BatchSource<Batch> sentences(io.seqspark.core.config.Settings s, java.util.List<int[]> examples, long seed,
+                                      SentenceBatcher.Layout layout) {
+    return sentences(io.seqspark.core.data.DataInputs.sentenceBatcher(s, examples, seed, layout));
+  }
+
+  /** Truncated-BPTT batches of {@code rows} streams over {@code stream} (train.bptt steps each). */
+  static BatchSource<Batch> stream(io.seqspark.core.config.Settings s, int[] stream, int rows) {
+    return stream(new TokenStreamBatcher(stream, rows, s.getInt("train.bptt")));
+  }
 }

@@ -41,7 +41,7 @@ class LengthBucketingTest {
     int[] order = java.util.stream.IntStream.range(0, lengths.length)
         .filter(id -> lengths[id] <= o.maxTokensPerBatch()).toArray();
     SplittableRandom random = new SplittableRandom(seed);
-    LengthBucketing.shuffle(order, random);
+    io.seqspark.core.math.Shuffle.inPlace(order, random);
     int pool = o.shufflePoolSize() == 0 ? order.length : o.shufflePoolSize();
     List<List<Integer>> batches = new ArrayList<>();
     for (int from = 0; from < order.length; from += pool) {
@@ -68,7 +68,7 @@ class LengthBucketingTest {
       }
     }
     int[] batchOrder = java.util.stream.IntStream.range(0, batches.size()).toArray();
-    LengthBucketing.shuffle(batchOrder, random);
+    io.seqspark.core.math.Shuffle.inPlace(batchOrder, random);
     List<int[]> out = new ArrayList<>();
     for (int b : batchOrder) {
       out.add(batches.get(b).stream().mapToInt(Integer::intValue).toArray());
@@ -178,7 +178,7 @@ class LengthBucketingTest {
     List<int[]> bucketed = LengthBucketing.batches(lengths, o, 11).batches();
     // Same batch sizes, members drawn at random: what training without bucketing would pad.
     int[] perm = java.util.stream.IntStream.range(0, lengths.length).toArray();
-    LengthBucketing.shuffle(perm, new SplittableRandom(13));
+    io.seqspark.core.math.Shuffle.inPlace(perm, new SplittableRandom(13));
     List<int[]> randomBatches = new ArrayList<>();
     int p = 0;
     for (int[] b : bucketed) {

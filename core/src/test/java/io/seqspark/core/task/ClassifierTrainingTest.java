@@ -113,7 +113,7 @@ class ClassifierTrainingTest {
   void aLineWithoutItsLabelSeparator_failsNamingFileLineAndKey() throws IOException {
     Path bad = Files.write(dir.resolve("bad.tsv"), List.of("ham\tok then", "spam win now"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ClassifierFamily.loadData(settings("data.train=" + bad), null));
+        () -> ClassifierFamily.INSTANCE.load(settings("data.train=" + bad), null));
     assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("classify.format"), e.getMessage());
   }
 }

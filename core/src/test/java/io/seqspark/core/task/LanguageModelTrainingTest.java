@@ -140,7 +140,7 @@ class LanguageModelTrainingTest {
         "data.train=" + file, "data.valid=" + file);
     run(out, false, sentenceSets);
     Settings s = Settings.load(List.of(), sentenceSets);
-    double expected = LanguageModelFamily.loadData(s, null).trainPaddingRatio();
+    double expected = LanguageModelFamily.INSTANCE.load(s, null).trainPaddingRatio();
     double logged = Double.NaN;
     for (Map<String, Object> rec : MetricsLog.read(out.resolve("metrics.jsonl"))) {
       if (rec.get("padding_ratio") instanceof Number p) {

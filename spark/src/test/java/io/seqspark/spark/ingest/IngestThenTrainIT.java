@@ -45,8 +45,8 @@ class IngestThenTrainIT {
       fromText.addAll(List.of("data.train=" + text, "data.regime=" + regime));
       List<String> fromShards = new ArrayList<>(common);
       fromShards.addAll(List.of("data.train=" + dir.resolve("ingested"), "data.regime=" + regime));
-      LanguageModelFamily.Data a = LanguageModelFamily.loadData(Settings.load(List.of(), fromText), null);
-      LanguageModelFamily.Data b = LanguageModelFamily.loadData(Settings.load(List.of(), fromShards), null);
+      LanguageModelFamily.Data a = LanguageModelFamily.INSTANCE.load(Settings.load(List.of(), fromText), null);
+      LanguageModelFamily.Data b = LanguageModelFamily.INSTANCE.load(Settings.load(List.of(), fromShards), null);
       assertEquals(a.vocabulary().contentHash(), b.vocabulary().contentHash(), regime + ": the same vocabulary");
       if (regime.equals("stream")) {
         assertArrayEquals(a.trainStream(), b.trainStream(), "the same token stream");
@@ -83,8 +83,8 @@ class IngestThenTrainIT {
     fromText.addAll(List.of("data.train=" + text, "classify.format=tab"));
     List<String> fromShards = new ArrayList<>(common);
     fromShards.add("data.train=" + dir.resolve("sms"));
-    ClassifierFamily.Data a = ClassifierFamily.loadData(Settings.load(List.of(), fromText), null);
-    ClassifierFamily.Data b = ClassifierFamily.loadData(Settings.load(List.of(), fromShards), null);
+    ClassifierFamily.Data a = ClassifierFamily.INSTANCE.load(Settings.load(List.of(), fromText), null);
+    ClassifierFamily.Data b = ClassifierFamily.INSTANCE.load(Settings.load(List.of(), fromShards), null);
     assertEquals(List.of("ham", "spam"), a.labels());
     assertEquals(a.labels(), b.labels());
     assertEquals(a.trainExamples().size(), b.trainExamples().size());
