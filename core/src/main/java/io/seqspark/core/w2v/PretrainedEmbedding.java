@@ -15,7 +15,8 @@ public final class PretrainedEmbedding {
 
   /**
    * Copies model.embedding.pretrained's vectors (word2vec text/binary, or a seqspark w2v run or model.zip) into the
-   * embedding rows of the words they cover.
+   * embedding rows of the words they cover: a word's own vector, else its lower-cased form's (so a case-kept
+   * vocabulary, e.g. a tagger's, uses vectors trained on lower-cased text).
    *
    * @return the number of vocabulary words without a vector, or -1 if no file is configured
    */
@@ -30,6 +31,12 @@ public final class PretrainedEmbedding {
     }
     WordVectors wv = Word2VecArchive.load(p);
     Map<String, Integer> index = wv.index(false, wv.size());
-    return embedding.initialise(vocab, w -> index.containsKey(w) ? wv.vector(index.get(w)) : null);
+    return embedding.initialise(vocab, w -> {
+      Integer i = index.get(w);
+      if (i == null) {
+        i = index.get(w.toLowerCase(java.util.Locale.ROOT)); // case-kept words over lower-cased vectors (text8, PTB)
+      }
+      return i == null ? null : wv.vector(i);
+    });
   }
 }

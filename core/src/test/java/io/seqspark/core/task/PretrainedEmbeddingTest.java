@@ -87,4 +87,17 @@ class PretrainedEmbeddingTest {
     assertFalse(m.embedding().frozen());
     assertEquals(-1, io.seqspark.core.w2v.PretrainedEmbedding.initialise(Settings.defaults(), m.embedding(), v), "no file configured");
   }
+
+  @Test
+  void aCaseKeptWord_takesItsLowerCasedFormsVector_whenItHasNoneOfItsOwn() throws Exception {
+    Path vec = dir.resolve("lower.txt");
+    Files.writeString(vec, "2 4\ncat 1 2 3 4\nCat 5 6 7 8\n");
+    Vocabulary v = io.seqspark.core.data.TextCorpus.buildVocabulary(List.of(List.of("Cat", "CAT", "Dog")), 1, 0);
+    Settings s = Settings.load(List.of(), List.of("model.embeddingSize=4", "model.hiddenSize=5", "model.layers=1",
+        "model.embedding.pretrained=" + vec));
+    LanguageModel m = LanguageModelFamily.model(s, v.size());
+    assertEquals(1, io.seqspark.core.w2v.PretrainedEmbedding.initialise(s, m.embedding(), v), "only Dog has no vector");
+    assertArrayEquals(new float[] {5, 6, 7, 8}, row(m, v.id("Cat")), 0f, "its own vector first");
+    assertArrayEquals(new float[] {1, 2, 3, 4}, row(m, v.id("CAT")), 0f, "else the lower-cased word's");
+  }
 }
