@@ -100,6 +100,8 @@ public final class LmCommand {
     Path prompts;
     @Option(names = "--no-unk", description = "Never emit <unk>.")
     boolean noUnk;
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample among the K most probable tokens only.")
+    Integer topK;
 
     @Override
     public Integer call() throws Exception {
@@ -113,7 +115,10 @@ public final class LmCommand {
       }
       int start = LanguageModelFamily.sentenceStart(s);
       int maxLength = s.getInt("eval.maxGenerateLength");
-      if (beam == null && prompts == null && !noUnk) {
+      if (beam != null && topK != null) {
+        throw new IllegalArgumentException("--top-k applies to sampling, not to --beam");
+      }
+      if (beam == null && prompts == null && !noUnk && topK == null) {
         for (List<String> sentence : Sampler.generate(m.model(), m.vocabulary(), start, Math.max(1, s.getInt("eval.generate")),
             maxLength, greedy ? 0 : s.getDouble("eval.temperature"), s.getLong("seed"))) {
           System.out.println(String.join(" ", sentence));
@@ -148,7 +153,7 @@ public final class LmCommand {
         }
       } else {
         List<int[]> ids = Sampler.decode(decoder, new Sampler.Options(maxLength, greedy ? 0 : s.getDouble("eval.temperature"),
-            0, !noUnk, s.getLong("seed")));
+            topK == null ? 0 : topK, !noUnk, s.getLong("seed")));
         for (int i = 0; i < inputs; i++) {
           lines.add(sentence(given, i, ids.get(i), m));
         }
