@@ -82,7 +82,8 @@ public final class ForecastTraining {
     Threads.set(Math.max(1, s.getInt("run.threads")));
     TimeSeries series = series(o, null);
     List<WalkForward.Fold> folds = Backtest.folds(series, o);
-    try (RunRecorder rec = RunRecorder.start(run, s, false, "forecast", "forecast train", commandLine, log)) {
+    try (RunRecorder rec = RunRecorder.start(run, s, false, "forecast", "forecast train",
+        List.of("run", "model", "train", "forecast"), commandLine, log)) {
       rec.input("csv", o.csv());
       Manifest manifest = rec.manifest();
       manifest.put("seriesLength", series.length()).put("columns", series.columns()).put("folds", folds.size())

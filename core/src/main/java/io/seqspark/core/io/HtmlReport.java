@@ -192,7 +192,8 @@ public final class HtmlReport {
       }
       sb.append("</div>\n");
     }
-    ReportTables.config(sb, run.config(), RunSummary.family(manifest));
+    ReportTables.config(sb, run.config(), RunSummary.family(manifest),
+        manifest.get("configSections") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null);
     ReportTables.manifest(sb, manifest);
     sb.append("</body>\n</html>\n");
     return sb.toString();

@@ -16,13 +16,6 @@ import java.util.TreeMap;
 final class ReportTables {
 
   /** Config sections each command reads; the others are folded away. */
-  private static final Map<String, List<String>> SECTIONS = Map.of(
-      "lm", List.of("", "run", "data", "model", "train", "eval", "spark"),
-      "classify", List.of("", "run", "data", "model", "train", "eval", "spark", "classify"),
-      "tag", List.of("", "run", "data", "model", "train", "eval", "spark", "tag"),
-      "forecast", List.of("", "run", "model", "train", "forecast"),
-      "w2v", List.of("", "run", "data", "train", "spark", "w2v"),
-      "ingest", List.of("", "run", "data", "spark", "ingest"));
 
   private ReportTables() {}
 
@@ -56,10 +49,10 @@ final class ReportTables {
   }
 
   /**
-   * The resolved config as one table per section; sections the run's command does not read (by family) are folded
-   * into a closed {@code <details>}.
+   * The resolved config as one table per section; sections the run's command does not read (the manifest's
+   * {@code configSections}, which the job records; null = show all) are folded into a closed {@code <details>}.
    */
-  static void config(StringBuilder sb, Map<String, Object> config, String family) {
+  static void config(StringBuilder sb, Map<String, Object> config, String family, List<String> used) {
     if (config.isEmpty()) {
       return;
     }
@@ -69,7 +62,6 @@ final class ReportTables {
       sections.computeIfAbsent(dot < 0 ? "" : k.substring(0, dot), s -> new TreeMap<>())
           .put(dot < 0 ? k : k.substring(dot + 1), v);
     });
-    List<String> used = family == null ? null : SECTIONS.get(family);
     sb.append("<h2>Config (resolved)</h2>\n<div class=\"cols\">\n");
     List<String> others = new ArrayList<>();
     for (Map.Entry<String, Map<String, Object>> s : sections.entrySet()) {

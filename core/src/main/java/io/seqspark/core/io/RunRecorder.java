@@ -53,11 +53,24 @@ public final class RunRecorder implements AutoCloseable {
    */
   public static RunRecorder start(RunDirectory run, Settings s, boolean resume, String family, String command,
                                   List<String> commandLine, PrintStream log) throws IOException {
+    return start(run, s, resume, family, command, List.of("run", "data", "model", "train", "eval", "spark", family),
+        commandLine, log);
+  }
+
+  /**
+   * As {@link #start(RunDirectory, Settings, boolean, String, String, List, PrintStream)}, naming the config sections
+   * the job reads (the report shows those and folds the others away); the top-level keys (seed) always show.
+   */
+  public static RunRecorder start(RunDirectory run, Settings s, boolean resume, String family, String command,
+                                  List<String> configSections, List<String> commandLine, PrintStream log)
+      throws IOException {
     if (!resume) {
       AtomicFiles.writeString(run.configFile(), s.render());
     }
     Manifest m = Manifest.start(run.runId(), commandLine, Clock.systemUTC()).config(s);
-    m.put("family", family).put("command", command).put("resumed", resume);
+    List<String> sections = new java.util.ArrayList<>(List.of(""));
+    sections.addAll(configSections);
+    m.put("family", family).put("command", command).put("configSections", sections).put("resumed", resume);
     return new RunRecorder(run, m, MetricsLog.open(run.metricsFile()), log, "seqspark " + command + " " + run.runId());
   }
 

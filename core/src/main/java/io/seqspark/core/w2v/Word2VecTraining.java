@@ -97,7 +97,8 @@ public final class Word2VecTraining {
   public static Summary run(Settings s, RunDirectory run, List<String> commandLine, PrintStream log, Engine engine)
       throws IOException {
     SkipGramOptions o = options(s);
-    try (RunRecorder rec = RunRecorder.start(run, s, false, "w2v", "w2v train", commandLine, log)) {
+    try (RunRecorder rec = RunRecorder.start(run, s, false, "w2v", "w2v train",
+        List.of("run", "data", "train", "spark", "w2v"), commandLine, log)) {
       long t0 = System.nanoTime();
       Corpus corpus = corpus(s);
       corpus.vocabulary().save(run.dir().resolve("vocab.tsv"));
