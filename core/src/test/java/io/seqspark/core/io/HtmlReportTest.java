@@ -120,6 +120,7 @@ class HtmlReportTest {
     manifest.put("endTime", "2026-01-02T03:05:45.400Z");
     manifest.put("inputs", List.of(Map.of("role", "train", "path", "/data/ptb.train.txt", "sizeBytes", 5_101_618)));
     manifest.put("family", "lm");
+    manifest.put("configSections", List.of("", "run", "data", "model", "train", "eval", "spark", "lm"));
     manifest.put("parameters", 2_345_678);
     manifest.put("vocabularySize", 9803);
     manifest.put("validPerplexity", 192.019103588375);
