@@ -20,6 +20,8 @@ public final class Progress {
   private final long startNanos;
   private final long firstStep;
   private long lastDueNanos;
+  private String rateUnit = "tok";
+  private boolean perplexity = true;
 
   /**
    * @param firstStep the global step the run starts (or resumes) at
@@ -31,6 +33,16 @@ public final class Progress {
     this.firstStep = firstStep;
     this.startNanos = nanoTime.getAsLong();
     this.lastDueNanos = startNanos;
+  }
+
+  /**
+   * Names the rate's unit ({@code tok}, {@code ex}, {@code words}: "6,812 ex/s") and whether the loss has a perplexity
+   * worth showing (a language model's; not a classifier's or a tagger's). Returns this.
+   */
+  public Progress describing(String rateUnit, boolean perplexity) {
+    this.rateUnit = rateUnit;
+    this.perplexity = perplexity;
+    return this;
   }
 
   /** True at most once per {@code everySeconds} (for {@code run.logEverySeconds}); the first interval starts now. */
@@ -61,7 +73,11 @@ public final class Progress {
       double nanosPerStep = (double) elapsed.toNanos() / done;
       eta = Duration.ofNanos((long) (nanosPerStep * Math.max(0, totalSteps - step)));
     }
-    return format(runId, epoch, epochs, step, totalSteps, tokensPerSecond, meanLoss, lr, eta);
+    String line = format(runId, epoch, epochs, step, totalSteps, tokensPerSecond, meanLoss, lr, eta);
+    if (!perplexity) {
+      line = line.replaceFirst(" \\| ppl [^|]*", " ");
+    }
+    return rateUnit.equals("tok") ? line : line.replaceFirst(" tok/s \\|", " " + rateUnit + "/s |");
   }
 
   /** The line itself, from explicit values; {@code eta} null = unknown. */

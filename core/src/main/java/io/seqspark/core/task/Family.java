@@ -76,6 +76,11 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
     return "tokens";
   }
 
+  /** Whether the loss is a language model's, whose perplexity the progress line shows. */
+  default boolean perplexity() {
+    return false;
+  }
+
   /** Metrics of a loss sum, keys prefixed by {@code split} (e.g. train_loss, train_ppl). */
   Map<String, Object> lossMetrics(String split, StepStats stats);
 

@@ -59,6 +59,11 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
     return "lm";
   }
 
+  @Override
+  public boolean perplexity() {
+    return true;
+  }
+
   /** Trains locally. */
   public static Summary run(Settings s, RunDirectory run, boolean resume, List<String> commandLine, PrintStream log)
       throws IOException {

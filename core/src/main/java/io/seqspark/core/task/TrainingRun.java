@@ -257,7 +257,8 @@ public final class TrainingRun {
       this.every = s.getDouble("run.logEverySeconds");
       this.totalSteps = totalSteps;
       this.epochs = epochs;
-      this.progress = new Progress(rec.run().runId(), firstStep, System::nanoTime);
+      this.progress = new Progress(rec.run().runId(), firstStep, System::nanoTime)
+          .describing(family.unit().equals("examples") ? "ex" : "tok", family.perplexity());
     }
 
     double overallRate() {

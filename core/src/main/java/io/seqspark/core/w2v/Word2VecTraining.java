@@ -113,7 +113,7 @@ public final class Word2VecTraining {
           corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("data.minCount"), corpus.rawTokens(),
           (System.nanoTime() - t0) / 1e9, engine.name(), o.epochs(), io.seqspark.core.math.FloatKernels.describe()));
       double rawPerWord = (double) corpus.rawTokens() / corpus.words();
-      Progress progress = new Progress(run.runId(), 0, System::nanoTime);
+      Progress progress = new Progress(run.runId(), 0, System::nanoTime).describing("words", false);
       Word2VecTrainer.Result r = engine.train(corpus, o, s, (epoch, words, total, lr, loss, sec) -> {
         double wps = sec > 0 ? words * rawPerWord / sec : Double.NaN;
         Map<String, Object> m = new LinkedHashMap<>();

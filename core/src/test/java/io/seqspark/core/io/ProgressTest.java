@@ -55,4 +55,11 @@ class ProgressTest {
     now.set(Duration.ofSeconds(25).toNanos());
     assertTrue(p.due(10));
   }
+
+  @Test
+  void aFamilyWithoutPerplexity_showsItsOwnUnit_andNoPerplexity() {
+    Progress p = new Progress("c", 0, () -> 0L).describing("ex", false);
+    String line = p.line(1, 3, 10, 0, 250.4, 0.5, 0.01);
+    assertEquals("[c] epoch 1/3 step 10 | 250 ex/s | loss 0.500 | lr 0.01 | ETA ?", line);
+  }
 }
