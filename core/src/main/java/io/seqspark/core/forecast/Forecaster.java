@@ -1,10 +1,9 @@
 package io.seqspark.core.forecast;
 
 import io.seqspark.core.data.Batch;
+import io.seqspark.core.nn.Cells;
 import io.seqspark.core.nn.Dense;
-import io.seqspark.core.nn.Gru;
 import io.seqspark.core.nn.Init;
-import io.seqspark.core.nn.Lstm;
 import io.seqspark.core.nn.ParamStore;
 import io.seqspark.core.nn.RegressionOutput;
 import io.seqspark.core.nn.Scratch;
@@ -56,7 +55,7 @@ public final class Forecaster implements Trainable {
           dtype));
     } else {
       for (int l = 0; l < spec.layers(); l++) {
-        encoder.add(encoderLayer(spec.encoder(), pb, spec.encoder() + l, in, spec.hidden(), init, dtype));
+        encoder.add(Cells.recurrent(spec.encoder(), pb, spec.encoder() + l, in, spec.hidden(), init, dtype));
         in = spec.hidden();
       }
     }
@@ -68,17 +67,6 @@ public final class Forecaster implements Trainable {
       decoder = new ArDecoder(pb, "decoder", spec.hidden(), init);
     }
     params = pb.build(dtype, seed);
-  }
-
-  /** The recurrent encoder layer factory (tcn is built as a block stack above); every encoder is a {@link SeqLayer}. */
-  static SeqLayer encoderLayer(String kind, ParamStore.Builder pb, String name, int in, int hidden, Init init,
-                               DataType dtype) {
-    return switch (kind) {
-      case "lstm" -> new Lstm(pb, name, in, hidden, init, dtype);
-      case "gru" -> new Gru(pb, name, in, hidden, init, dtype);
-      default -> throw new IllegalArgumentException("forecast.encoder = " + kind + ": must be one of "
-          + String.join(", ", ForecasterSpec.ENCODERS));
-    };
   }
 
   public ForecasterSpec spec() {
