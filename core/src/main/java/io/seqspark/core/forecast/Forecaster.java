@@ -24,9 +24,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * holds the target and its covariates, scaled), and its state at the last step feeds either
  * <ul>
  *   <li>a <b>direct</b> head: one affine map to all K horizon values at once (non-autoregressive), or</li>
- *   <li>an <b>autoregressive</b> decoder ({@link ArDecoder}): a tanh recurrent cell started from the encoder's last
- *   state that emits one value per step and reads its own previous prediction as the next input (during training,
- *   the true previous value instead with probability {@code teacherForcing}, drawn from the step seed).</li>
+ *   <li>an <b>autoregressive</b> decoder ({@link ArDecoder}): an Elman cell of the recurrent factory, started from
+ *   the encoder's last state, that emits one value per step and reads its own previous prediction (beside that state)
+ *   as the next input (during training, the true previous value instead with probability {@code teacherForcing},
+ *   drawn from the step seed).</li>
  * </ul>
  * The loss is {@link RegressionOutput}'s SUM of squared errors over rows and horizon steps (scaled units);
  * {@link StepStats} count B·K values, so {@code meanLoss()} is the MSE.
@@ -64,7 +65,7 @@ public final class Forecaster implements Trainable {
       decoder = null;
     } else {
       head = null;
-      decoder = new ArDecoder(pb, "decoder", spec.hidden(), init);
+      decoder = new ArDecoder(pb, "decoder", spec.hidden(), init, dtype);
     }
     params = pb.build(dtype, seed);
   }
@@ -141,7 +142,7 @@ public final class Forecaster implements Trainable {
         lastObserved[r] = v.inputs()[((steps - 1) * rows + r) * spec.features()];
       }
       double ratio = training ? spec.teacherForcing() : 0;
-      pred = decoder.forward(toRows(last), lastObserved, v.targets(), ratio, stepSeed);
+      pred = decoder.forward(last, lastObserved, v.targets(), ratio, stepSeed, gradScale != 0);
       lastDecoderInputs = decoder.inputs();
     }
     double[] flat = new double[rows * horizon];
@@ -164,7 +165,7 @@ public final class Forecaster implements Trainable {
       if (head != null) {
         dLast = head.backward(Nd4j.createFromArray(dPred).castTo(dtype), one);
       } else {
-        dLast = Nd4j.createFromArray(decoder.backward(dPred)).castTo(dtype);
+        dLast = decoder.backward(dPred);
       }
       INDArray d = scratch.zeros("dH", (long) steps * rows, spec.hidden());
       Views.rows(d, (long) (steps - 1) * rows, (long) steps * rows).assign(dLast);
@@ -173,15 +174,5 @@ public final class Forecaster implements Trainable {
       }
     }
     return new StepStats(loss, (long) rows * horizon, rows);
-  }
-
-  private static double[][] toRows(INDArray m) {
-    double[][] out = new double[(int) m.size(0)][(int) m.size(1)];
-    for (int r = 0; r < out.length; r++) {
-      for (int c = 0; c < out[r].length; c++) {
-        out[r][c] = m.getDouble(r, c);
-      }
-    }
-    return out;
   }
 }
