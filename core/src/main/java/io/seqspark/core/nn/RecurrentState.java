@@ -58,6 +58,7 @@ public final class RecurrentState {
     return rows;
   }
 
+  /** The width of each tensor: the layer's hidden size. */
   public int hidden() {
     return hidden;
   }
