@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.seqspark.core.forecast.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,6 +27,18 @@ class RecurrentStepsTest {
   private static final int T = 5;
   private static final int[] LENGTHS = {5, 3, 1};
   private static final int B = LENGTHS.length;
+  private static int threads;
+
+  /** Tiny ops: OpenMP threads only add synchronisation, which on a loaded machine costs several times the math. */
+  @BeforeAll
+  static void singleThreaded() {
+    threads = Threads.set(1);
+  }
+
+  @AfterAll
+  static void restoreThreads() {
+    Threads.set(threads);
+  }
 
   private static double dot(INDArray out, INDArray r) {
     return out.mul(r).sumNumber().doubleValue();
