@@ -1,10 +1,9 @@
 package io.seqspark.core.forecast;
 
 import io.seqspark.core.data.Batch;
+import io.seqspark.core.nn.Cells;
 import io.seqspark.core.nn.Dense;
-import io.seqspark.core.nn.Gru;
 import io.seqspark.core.nn.Init;
-import io.seqspark.core.nn.Lstm;
 import io.seqspark.core.nn.ParamStore;
 import io.seqspark.core.nn.RegressionOutput;
 import io.seqspark.core.nn.Scratch;
@@ -25,9 +24,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * holds the target and its covariates, scaled), and its state at the last step feeds either
  * <ul>
  *   <li>a <b>direct</b> head: one affine map to all K horizon values at once (non-autoregressive), or</li>
- *   <li>an <b>autoregressive</b> decoder ({@link ArDecoder}): a tanh recurrent cell started from the encoder's last
- *   state that emits one value per step and reads its own previous prediction as the next input (during training,
- *   the true previous value instead with probability {@code teacherForcing}, drawn from the step seed).</li>
+ *   <li>an <b>autoregressive</b> decoder ({@link ArDecoder}): an Elman cell of the recurrent factory, started from
+ *   the encoder's last state, that emits one value per step and reads its own previous prediction (beside that state)
+ *   as the next input (during training, the true previous value instead with probability {@code teacherForcing},
+ *   drawn from the step seed).</li>
  * </ul>
  * The loss is {@link RegressionOutput}'s SUM of squared errors over rows and horizon steps (scaled units);
  * {@link StepStats} count B·K values, so {@code meanLoss()} is the MSE.
@@ -56,7 +56,7 @@ public final class Forecaster implements Trainable<Batch> {
           dtype));
     } else {
       for (int l = 0; l < spec.layers(); l++) {
-        encoder.add(encoderLayer(spec.encoder(), pb, spec.encoder() + l, in, spec.hidden(), init, dtype));
+        encoder.add(Cells.recurrent(spec.encoder(), pb, spec.encoder() + l, in, spec.hidden(), init, dtype));
         in = spec.hidden();
       }
     }
@@ -65,20 +65,9 @@ public final class Forecaster implements Trainable<Batch> {
       decoder = null;
     } else {
       head = null;
-      decoder = new ArDecoder(pb, "decoder", spec.hidden(), init);
+      decoder = new ArDecoder(pb, "decoder", spec.hidden(), init, dtype);
     }
     params = pb.build(dtype, seed);
-  }
-
-  /** The recurrent encoder layer factory (tcn is built as a block stack above); every encoder is a {@link SeqLayer}. */
-  static SeqLayer encoderLayer(String kind, ParamStore.Builder pb, String name, int in, int hidden, Init init,
-                               DataType dtype) {
-    return switch (kind) {
-      case "lstm" -> new Lstm(pb, name, in, hidden, init, dtype);
-      case "gru" -> new Gru(pb, name, in, hidden, init, dtype);
-      default -> throw new IllegalArgumentException("forecast.encoder = " + kind + ": must be one of "
-          + String.join(", ", ForecasterSpec.ENCODERS));
-    };
   }
 
   public ForecasterSpec spec() {
@@ -153,7 +142,7 @@ public final class Forecaster implements Trainable<Batch> {
         lastObserved[r] = v.inputs()[((steps - 1) * rows + r) * spec.features()];
       }
       double ratio = training ? spec.teacherForcing() : 0;
-      pred = decoder.forward(toRows(last), lastObserved, v.targets(), ratio, stepSeed);
+      pred = decoder.forward(last, lastObserved, v.targets(), ratio, stepSeed, gradScale != 0);
       lastDecoderInputs = decoder.inputs();
     }
     double[] flat = new double[rows * horizon];
@@ -176,7 +165,7 @@ public final class Forecaster implements Trainable<Batch> {
       if (head != null) {
         dLast = head.backward(Nd4j.createFromArray(dPred).castTo(dtype), one);
       } else {
-        dLast = Nd4j.createFromArray(decoder.backward(dPred)).castTo(dtype);
+        dLast = decoder.backward(dPred);
       }
       INDArray d = scratch.zeros("dH", (long) steps * rows, spec.hidden());
       Views.rows(d, (long) (steps - 1) * rows, (long) steps * rows).assign(dLast);
@@ -185,15 +174,5 @@ public final class Forecaster implements Trainable<Batch> {
       }
     }
     return new StepStats(loss, (long) rows * horizon, rows);
-  }
-
-  private static double[][] toRows(INDArray m) {
-    double[][] out = new double[(int) m.size(0)][(int) m.size(1)];
-    for (int r = 0; r < out.length; r++) {
-      for (int c = 0; c < out[r].length; c++) {
-        out[r][c] = m.getDouble(r, c);
-      }
-    }
-    return out;
   }
 }

@@ -2,11 +2,9 @@ package io.seqspark.core.model;
 
 import io.seqspark.core.data.Batch;
 import io.seqspark.core.nn.Dropout;
-import io.seqspark.core.nn.ElmanRnn;
+import io.seqspark.core.nn.Cells;
 import io.seqspark.core.nn.Embedding;
-import io.seqspark.core.nn.Gru;
 import io.seqspark.core.nn.Init;
-import io.seqspark.core.nn.Lstm;
 import io.seqspark.core.nn.ParamStore;
 import io.seqspark.core.nn.Phases;
 import io.seqspark.core.nn.Recurrent;
@@ -51,7 +49,7 @@ public final class LanguageModel implements Trainable<Batch> {
       receptiveField = OptionalInt.of(TcnBlock.receptiveField(blocks));
     } else {
       for (int l = 0; l < spec.layers(); l++) {
-        layers.add(cell(spec.cell(), pb, spec.cell() + l, in, spec.hiddenSize(), init, dtype));
+        layers.add(Cells.recurrent(spec.cell(), pb, spec.cell() + l, in, spec.hiddenSize(), init, dtype));
         in = spec.hiddenSize();
       }
       receptiveField = OptionalInt.empty();
@@ -66,15 +64,10 @@ public final class LanguageModel implements Trainable<Batch> {
     params = pb.build(dtype, seed);
   }
 
-  /** The recurrent layer named by {@code model.cell} (shared with the other families). */
+  /** The recurrent layer named by {@code model.cell}: {@link Cells#recurrent}, under the name the classifier calls. */
   static Recurrent cell(String cell, ParamStore.Builder pb, String name, int in, int hidden, Init init,
                                 DataType dtype) {
-    return switch (cell) {
-      case "lstm" -> new Lstm(pb, name, in, hidden, init, dtype);
-      case "gru" -> new Gru(pb, name, in, hidden, init, dtype);
-      case "rnn" -> new ElmanRnn(pb, name, in, hidden, init, dtype);
-      default -> throw new IllegalArgumentException("model.cell = " + cell + ": must be one of " + LanguageModelSpec.CELLS);
-    };
+    return Cells.recurrent(cell, pb, name, in, hidden, init, dtype);
   }
 
   /** The token embedding (for pretrained initialisation and freezing). */

@@ -12,7 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   [i f o g] = [σ σ σ tanh](x_t·Wx + h_{t-1}·Wh + b)
  *   c_t = f ⊙ c_{t-1} + i ⊙ g        h_t = o ⊙ tanh(c_t)
  * </pre>
- * Gate columns are laid out [i | f | o | g], each {@code hidden} wide.
+ * Gate columns are laid out [i | f | o | g], each {@code hidden} wide. Its state is (h, c): a given or carried state
+ * has two tensors.
  */
 public final class Lstm extends Recurrent {
   private double[] acts; // [T, B, 4H] activations i f o g
@@ -34,19 +35,29 @@ public final class Lstm extends Recurrent {
   }
 
   @Override
-  protected void startCell(double[][] carried) {
+  protected void startCell(double[][] start) {
     int bh = rows * hidden;
-    if (carried != null) {
-      System.arraycopy(carried[1], 0, cs, 0, bh);
+    if (start != null) {
+      System.arraycopy(start[1], 0, cs, 0, bh);
     } else {
       java.util.Arrays.fill(cs, 0, bh, 0);
     }
   }
 
   @Override
-  protected double[][] finalState(int rows) {
+  public int stateSize() {
+    return 2;
+  }
+
+  @Override
+  protected double[][] cellState(int t) {
     int bh = rows * hidden;
-    return new double[][] {null, java.util.Arrays.copyOfRange(cs, steps * bh, (steps + 1) * bh)};
+    return new double[][] {null, java.util.Arrays.copyOfRange(cs, t * bh, (t + 1) * bh)};
+  }
+
+  @Override
+  protected void cellStateGradient(double[][] out) {
+    out[1] = java.util.Arrays.copyOf(dc, rows * hidden); // after step 0: dc_0 ⊙ f_0 = ∂L/∂c0
   }
 
   @Override

@@ -46,6 +46,10 @@ class ForecasterTest {
         new Batch.Values(features, x, horizon, y));
   }
 
+  /**
+   * forwardBackward runs an autoregressive decoder's recorded unrolled steps, trainingLoss its inference steps: both
+   * give the same loss, and finite differences of the second check the first's gradient.
+   */
   private static void gradientCheck(ForecasterSpec spec) {
     Forecaster m = new Forecaster(spec, DataType.DOUBLE, 3);
     Batch b = randomBatch(spec.features(), spec.horizon());
@@ -70,6 +74,21 @@ class ForecasterTest {
     assertEquals(5, ForecasterSpec.tcnLevels(120, 3)); // 1 + 4·31 = 125 ≥ 120; 4 levels give 61
     gradientCheck(new ForecasterSpec(2, 3, "tcn", 3, 2, ForecasterSpec.Decoder.DIRECT, 0, 0.5, 2));
     gradientCheck(new ForecasterSpec(2, 3, "tcn", 3, 2, ForecasterSpec.Decoder.AUTOREGRESSIVE, 0.5, 0.5, 2));
+  }
+
+  /**
+   * The flat-buffer layout an archive records: the direct forecaster's is what it always was; the autoregressive
+   * decoder is the recurrent factory's Elman cell over [u_k, c] (1 + D inputs, D units) plus the read-out v, v0.
+   */
+  @Test
+  void parameterLayout_directAsBefore_autoregressiveDecoderIsTheFactoryElmanCell() {
+    String encoder = "gru0.Wx[2, 12], gru0.Wh[4, 8], gru0.b[1, 12], gru0.Ws[4, 4], gru1.Wx[4, 12], gru1.Wh[4, 8], "
+        + "gru1.b[1, 12], gru1.Ws[4, 4], ";
+    assertEquals(encoder + "head.W[4, 3], head.b[1, 3]", new Forecaster(new ForecasterSpec(2, 3, "gru", 4, 2,
+        ForecasterSpec.Decoder.DIRECT, 0, 0.5), DataType.DOUBLE, 1).params().describe());
+    assertEquals(encoder + "decoder.Wx[5, 4], decoder.Wh[4, 4], decoder.b[1, 4], decoder.v[4, 1], decoder.v0[1, 1]",
+        new Forecaster(new ForecasterSpec(2, 3, "gru", 4, 2, ForecasterSpec.Decoder.AUTOREGRESSIVE, 0.5, 0.5),
+            DataType.DOUBLE, 1).params().describe());
   }
 
   @Test
