@@ -64,12 +64,6 @@ public final class LanguageModel implements Trainable<Batch> {
     params = pb.build(dtype, seed);
   }
 
-  /** The recurrent layer named by {@code model.cell}: {@link Cells#recurrent}, under the name the classifier calls. */
-  static Recurrent cell(String cell, ParamStore.Builder pb, String name, int in, int hidden, Init init,
-                                DataType dtype) {
-    return Cells.recurrent(cell, pb, name, in, hidden, init, dtype);
-  }
-
   /** The token embedding (for pretrained initialisation and freezing). */
   public Embedding embedding() {
     return embedding;

@@ -7,6 +7,7 @@ import io.seqspark.core.nn.Dropout;
 import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.nn.Init;
 import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.RecurrentStack;
 import io.seqspark.core.nn.Pooling;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SeqLayer;
@@ -34,8 +35,9 @@ public final class SequenceClassifier implements Trainable<Batch> {
   public Embedding embedding() {
     return embedding;
   }
-  private final List<SeqLayer> layers = new ArrayList<>();
-  private final List<Dropout> dropouts = new ArrayList<>();
+  private final Dropout dropoutIn;
+  private final RecurrentStack stack;
+  private final Dropout dropoutOut;
   private final Pooling pooling;
   private final SoftmaxOutput output;
 
@@ -44,22 +46,12 @@ public final class SequenceClassifier implements Trainable<Batch> {
     Init init = Init.uniform(spec.initScale());
     ParamStore.Builder pb = ParamStore.builder();
     embedding = new Embedding(pb, "embedding", spec.vocabSize(), spec.embeddingSize(), init, dtype);
-    int in = spec.embeddingSize();
-    for (int l = 0; l < spec.layers(); l++) {
-      String name = spec.cell() + l;
-      SeqLayer layer = LanguageModel.cell(spec.cell(), pb, name, in, spec.hiddenSize(), init, dtype);
-      if (spec.bidirectional()) {
-        layer = new Bidirectional(layer, LanguageModel.cell(spec.cell(), pb, name + "r", in, spec.hiddenSize(), init, dtype), spec.merge(),
-            dtype);
-      }
-      layers.add(layer);
-      in = layer.outputSize();
-    }
-    for (int l = 0; l <= spec.layers(); l++) {
-      dropouts.add(new Dropout(spec.dropout(), l, dtype));
-    }
+    dropoutIn = new Dropout(spec.dropout(), 0, dtype);
+    stack = new RecurrentStack(pb, spec.cell(), spec.embeddingSize(), spec.hiddenSize(), spec.layers(),
+        spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype);
+    dropoutOut = new Dropout(spec.dropout(), spec.layers(), dtype);
     pooling = new Pooling(spec.pooling(), dtype);
-    output = new SoftmaxOutput(pb, "output", in, spec.classes(), init);
+    output = new SoftmaxOutput(pb, "output", stack.outputSize(), spec.classes(), init);
     params = pb.build(dtype, seed);
   }
 
@@ -74,14 +66,8 @@ public final class SequenceClassifier implements Trainable<Batch> {
 
   /** Pooled (and, in training, dropped-out) features [B, F]. */
   private INDArray features(Batch batch, Seq seq) {
-    INDArray h = dropouts.get(0).forward(embedding.forward(batch.inputs()), seq);
-    for (int l = 0; l < layers.size(); l++) {
-      h = layers.get(l).forward(h, seq);
-      if (l + 1 < layers.size()) {
-        h = dropouts.get(l + 1).forward(h, seq);
-      }
-    }
-    return dropouts.get(layers.size()).forward(pooling.forward(h, seq), seq);
+    INDArray h = stack.forward(dropoutIn.forward(embedding.forward(batch.inputs()), seq), seq);
+    return dropoutOut.forward(pooling.forward(h, seq), seq);
   }
 
   private static StepStats stats(double loss, Batch batch) {
@@ -92,15 +78,8 @@ public final class SequenceClassifier implements Trainable<Batch> {
   public StepStats forwardBackward(Batch batch, double gradScale, long stepSeed) {
     Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), true, stepSeed);
     double loss = output.lossSum(features(batch, seq), Labelled.labels(batch), null, gradScale);
-    INDArray d = dropouts.get(layers.size()).backward(output.inputGradient());
-    d = pooling.backward(d, seq);
-    for (int l = layers.size() - 1; l >= 0; l--) {
-      if (l + 1 < layers.size()) {
-        d = dropouts.get(l + 1).backward(d);
-      }
-      d = layers.get(l).backward(d, seq);
-    }
-    embedding.backward(dropouts.get(0).backward(d));
+    INDArray d = pooling.backward(dropoutOut.backward(output.inputGradient()), seq);
+    embedding.backward(dropoutIn.backward(stack.backward(d, seq)));
     return stats(loss, batch);
   }
 

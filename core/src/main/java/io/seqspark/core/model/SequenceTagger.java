@@ -7,6 +7,7 @@ import io.seqspark.core.nn.Dropout;
 import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.nn.Init;
 import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.RecurrentStack;
 import io.seqspark.core.nn.Phases;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SeqLayer;
@@ -32,8 +33,9 @@ public final class SequenceTagger implements Trainable<Batch> {
   private final SequenceTaggerSpec spec;
   private final ParamStore params;
   private final Embedding embedding;
-  private final List<SeqLayer> layers = new ArrayList<>();
-  private final List<Dropout> dropouts = new ArrayList<>();
+  private final Dropout dropoutIn;
+  private final RecurrentStack stack;
+  private final Dropout dropoutOut;
   private final SoftmaxOutput output;
 
   /**
@@ -45,21 +47,11 @@ public final class SequenceTagger implements Trainable<Batch> {
     Init init = Init.uniform(spec.initScale());
     ParamStore.Builder pb = ParamStore.builder();
     embedding = new Embedding(pb, "embedding", spec.vocabSize(), spec.embeddingSize(), init, dtype);
-    int in = spec.embeddingSize();
-    for (int l = 0; l < spec.layers(); l++) {
-      String name = spec.cell() + l;
-      SeqLayer layer = LanguageModel.cell(spec.cell(), pb, name, in, spec.hiddenSize(), init, dtype);
-      if (spec.bidirectional()) {
-        layer = new Bidirectional(layer, LanguageModel.cell(spec.cell(), pb, name + "r", in, spec.hiddenSize(), init,
-            dtype), spec.merge(), dtype);
-      }
-      layers.add(layer);
-      in = layer.outputSize();
-    }
-    for (int l = 0; l <= spec.layers(); l++) {
-      dropouts.add(new Dropout(spec.dropout(), l, dtype));
-    }
-    output = new SoftmaxOutput(pb, "output", in, spec.tags(), init);
+    dropoutIn = new Dropout(spec.dropout(), 0, dtype);
+    stack = new RecurrentStack(pb, spec.cell(), spec.embeddingSize(), spec.hiddenSize(), spec.layers(),
+        spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype);
+    dropoutOut = new Dropout(spec.dropout(), spec.layers(), dtype);
+    output = new SoftmaxOutput(pb, "output", stack.outputSize(), spec.tags(), init);
     params = pb.build(dtype, seed);
   }
 
@@ -81,14 +73,9 @@ public final class SequenceTagger implements Trainable<Batch> {
   /** Per-position features [T*B, F] (time-major; in training, dropped out). */
   private INDArray features(Batch batch, Seq seq) {
     long t0 = Phases.start();
-    INDArray h = dropouts.get(0).forward(embedding.forward(batch.inputs()), seq);
+    INDArray x = dropoutIn.forward(embedding.forward(batch.inputs()), seq);
     Phases.stop("embedding.forward", t0);
-    for (int l = 0; l < layers.size(); l++) {
-      long t1 = Phases.start();
-      h = dropouts.get(l + 1).forward(layers.get(l).forward(h, seq), seq);
-      Phases.stop("recurrent.forward", t1);
-    }
-    return h;
+    return dropoutOut.forward(stack.forward(x, seq), seq);
   }
 
   @Override
@@ -96,14 +83,9 @@ public final class SequenceTagger implements Trainable<Batch> {
     Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), true, stepSeed);
     double loss = output.lossSum(features(batch, seq), batch.targets(), batch.mask(), gradScale);
     // padded positions get a zero gradient from the loss; the layers then keep them out of every real position
-    INDArray d = output.inputGradient();
-    for (int l = layers.size() - 1; l >= 0; l--) {
-      long t0 = Phases.start();
-      d = layers.get(l).backward(dropouts.get(l + 1).backward(d), seq);
-      Phases.stop("recurrent.backward", t0);
-    }
+    INDArray d = stack.backward(dropoutOut.backward(output.inputGradient()), seq);
     long t1 = Phases.start();
-    embedding.backward(dropouts.get(0).backward(d));
+    embedding.backward(dropoutIn.backward(d));
     Phases.stop("embedding.backward", t1);
     return StepStats.of(loss, batch);
   }
