@@ -17,27 +17,9 @@ import java.util.Arrays;
  * @param mask       T*B, 1 for a real position, 0 for padding
  * @param lengths    B real lengths, each in 1..T
  * @param exampleIds B ids of the source examples
- * @param values     real-valued inputs and targets (time-series forecasting), or null for a batch of tokens only
  */
-public record Batch(int steps, int rows, int[] inputs, int[] targets, float[] mask, int[] lengths, long[] exampleIds,
-                    Values values) implements Minibatch, java.io.Serializable {
-
-  /**
-   * Real-valued content of a batch, for models that read numbers instead of token ids (a forecaster). The token
-   * arrays of such a batch are all zero and its mask all one; only these arrays carry data.
-   *
-   * @param features F, values per input position
-   * @param inputs   T*B*F values, time-major: feature f of position (t, r) is at {@code (t * rows + r) * F + f}
-   * @param outputs  K, target values per row (a forecast horizon)
-   * @param targets  B*K values, row-major: target k of row r is at {@code r * K + k}
-   */
-  public record Values(int features, float[] inputs, int outputs, float[] targets) implements java.io.Serializable {
-  }
-
-  /** A batch of tokens only (no real values): every language-model and classifier batch. */
-  public Batch(int steps, int rows, int[] inputs, int[] targets, float[] mask, int[] lengths, long[] exampleIds) {
-    this(steps, rows, inputs, targets, mask, lengths, exampleIds, null);
-  }
+public record Batch(int steps, int rows, int[] inputs, int[] targets, float[] mask, int[] lengths, long[] exampleIds)
+    implements Minibatch, java.io.Serializable {
 
   public Batch {
     if (steps < 1 || rows < 1) {
@@ -50,12 +32,6 @@ public record Batch(int steps, int rows, int[] inputs, int[] targets, float[] ma
     }
     if (lengths.length != rows || exampleIds.length != rows) {
       throw new IllegalArgumentException("Batch needs one length and one example id per row (" + rows + ")");
-    }
-    if (values != null && (values.inputs().length != (long) n * values.features()
-        || values.targets().length != (long) rows * values.outputs())) {
-      throw new IllegalArgumentException("Batch values must hold steps*rows*features=" + (long) n * values.features()
-          + " inputs and rows*outputs=" + (long) rows * values.outputs() + " targets, got " + values.inputs().length
-          + " and " + values.targets().length);
     }
   }
 

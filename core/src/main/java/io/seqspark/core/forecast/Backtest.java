@@ -83,7 +83,7 @@ public final class Backtest {
     }
     Forecaster model = new Forecaster(o.spec(), DataType.FLOAT, seed);
     Optimizer adam = Optimizer.create("adam", model.params().size(), DataType.FLOAT, 0.9, 0.999, 1e-8);
-    TrainStep step = new TrainStep(model, adam, o.clipNorm(), TrainStep.LossScale.SEQUENCES);
+    TrainStep<SeriesBatch> step = new TrainStep<>(model, adam, o.clipNorm(), TrainStep.LossScale.SEQUENCES);
     double[] lastEpoch = {Double.NaN};
     Trainer.Listener capture = new Trainer.Listener() {
       @Override

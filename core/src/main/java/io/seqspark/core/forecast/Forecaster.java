@@ -1,6 +1,5 @@
 package io.seqspark.core.forecast;
 
-import io.seqspark.core.data.Batch;
 import io.seqspark.core.nn.Cells;
 import io.seqspark.core.nn.Dense;
 import io.seqspark.core.nn.Init;
@@ -31,9 +30,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * </ul>
  * The loss is {@link RegressionOutput}'s SUM of squared errors over rows and horizon steps (scaled units);
  * {@link StepStats} count B·K values, so {@code meanLoss()} is the MSE.
- * Batches carry their numbers in {@link Batch.Values}: inputs T·B·F, targets B·K.
+ * Batches are {@link SeriesBatch}es: inputs T·B·F, targets B·K.
  */
-public final class Forecaster implements Trainable<Batch> {
+public final class Forecaster implements Trainable<SeriesBatch> {
   private final ForecasterSpec spec;
   private final ParamStore params;
   private final List<SeqLayer> encoder = new ArrayList<>();
@@ -80,22 +79,22 @@ public final class Forecaster implements Trainable<Batch> {
   }
 
   @Override
-  public StepStats forwardBackward(Batch batch, double gradScale, long stepSeed) {
+  public StepStats forwardBackward(SeriesBatch batch, double gradScale, long stepSeed) {
     return run(batch, gradScale, stepSeed, true, null);
   }
 
   @Override
-  public StepStats evaluate(Batch batch) {
+  public StepStats evaluate(SeriesBatch batch) {
     return run(batch, 0, 0, false, null);
   }
 
   /** The training-mode loss sum (teacher forcing drawn from {@code stepSeed}) without a backward pass: gradient checks. */
-  double trainingLoss(Batch batch, long stepSeed) {
+  double trainingLoss(SeriesBatch batch, long stepSeed) {
     return run(batch, 0, stepSeed, true, null).lossSum();
   }
 
   /** Forecasts (scaled units) for every row of {@code batch}: [B][K]; targets in the batch are not read. */
-  public double[][] predict(Batch batch) {
+  public double[][] predict(SeriesBatch batch) {
     double[][] out = new double[batch.rows()][spec.horizon()];
     run(batch, 0, 0, false, out);
     return out;
@@ -110,13 +109,13 @@ public final class Forecaster implements Trainable<Batch> {
     return lastDecoderInputs;
   }
 
-  private StepStats run(Batch batch, double gradScale, long stepSeed, boolean training, double[][] predictions) {
-    Batch.Values v = batch.values();
-    if (v == null || v.features() != spec.features() || v.outputs() != spec.horizon()) {
+  private StepStats run(SeriesBatch v, double gradScale, long stepSeed, boolean training, double[][] predictions) {
+    if (v.features() != spec.features() || v.outputs() != spec.horizon()) {
       throw new IllegalArgumentException("a forecaster with " + spec.features() + " features and horizon "
-          + spec.horizon() + " needs value batches of that shape, got " + (v == null ? "a token batch"
-          : v.features() + " features, " + v.outputs() + " outputs"));
+          + spec.horizon() + " needs windows of that shape, got " + v.features() + " features, " + v.outputs()
+          + " outputs");
     }
+    SeriesBatch batch = v;
     int steps = batch.steps();
     int rows = batch.rows();
     int horizon = spec.horizon();

@@ -1,6 +1,5 @@
 package io.seqspark.core.forecast;
 
-import io.seqspark.core.data.Batch;
 import io.seqspark.core.data.TimeSeries;
 import io.seqspark.core.train.BatchSource;
 import java.util.Arrays;
@@ -48,7 +47,7 @@ public record Windows(TimeSeries series, Scaler scaler, int history, int horizon
    * One batch of windows. Targets past the end of the series (a forecast of the unknown future) are 0 and must not
    * be read.
    */
-  public Batch batch(int[] origins) {
+  public SeriesBatch batch(int[] origins) {
     int rows = origins.length;
     int f = series.width();
     float[] x = new float[history * rows * f];
@@ -71,19 +70,13 @@ public record Windows(TimeSeries series, Scaler scaler, int history, int horizon
         y[r * horizon + k] = (float) (scaler.scale(0, series.value(0, o + k)) - off);
       }
     }
-    int n = history * rows;
-    int[] lengths = new int[rows];
-    Arrays.fill(lengths, history);
-    float[] mask = new float[n];
-    Arrays.fill(mask, 1f);
-    return new Batch(history, rows, new int[n], new int[n], mask, lengths, ids,
-        new Batch.Values(f, x, horizon, y));
+    return new SeriesBatch(history, rows, f, x, horizon, y, ids);
   }
 
   /** Shuffled mini-batches of the given windows, a fresh permutation per epoch drawn from (seed, epoch). */
-  public BatchSource shuffled(int[] origins, int batchSize, long seed) {
+  public BatchSource<SeriesBatch> shuffled(int[] origins, int batchSize, long seed) {
     int batches = (origins.length + batchSize - 1) / batchSize;
-    return new BatchSource() {
+    return new BatchSource<>() {
       private int permutedFor = -1;
       private int[] permuted;
 
@@ -93,7 +86,7 @@ public record Windows(TimeSeries series, Scaler scaler, int history, int horizon
       }
 
       @Override
-      public Batch batch(int epoch, int k) {
+      public SeriesBatch batch(int epoch, int k) {
         if (permutedFor != epoch) {
           permuted = origins.clone();
           SplittableRandom rng = new SplittableRandom(seed * 31 + epoch);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.seqspark.core.data.Batch;
 import io.seqspark.core.data.TimeSeries;
 import io.seqspark.core.nn.GradientCheck;
 import java.util.List;
@@ -27,7 +26,7 @@ class ForecasterTest {
   }
 
   /** A random value batch: T=4 steps, B=3 rows, F=2 features, K=3 targets. */
-  private static Batch randomBatch(int features, int horizon) {
+  private static SeriesBatch randomBatch(int features, int horizon) {
     int steps = 4;
     int rows = 3;
     SplittableRandom rng = new SplittableRandom(11);
@@ -39,11 +38,7 @@ class ForecasterTest {
     for (int i = 0; i < y.length; i++) {
       y[i] = (float) (rng.nextDouble() * 2 - 1);
     }
-    int n = steps * rows;
-    float[] mask = new float[n];
-    java.util.Arrays.fill(mask, 1f);
-    return new Batch(steps, rows, new int[n], new int[n], mask, new int[] {steps, steps, steps}, new long[3],
-        new Batch.Values(features, x, horizon, y));
+    return new SeriesBatch(steps, rows, features, x, horizon, y, new long[rows]);
   }
 
   /**
@@ -52,7 +47,7 @@ class ForecasterTest {
    */
   private static void gradientCheck(ForecasterSpec spec) {
     Forecaster m = new Forecaster(spec, DataType.DOUBLE, 3);
-    Batch b = randomBatch(spec.features(), spec.horizon());
+    SeriesBatch b = randomBatch(spec.features(), spec.horizon());
     long seed = 77;
     m.params().zeroGrads();
     double loss = m.forwardBackward(b, 1.0, seed).lossSum();
@@ -102,12 +97,12 @@ class ForecasterTest {
   void autoregressiveDecoding_feedsBackExactlyItsPreviousPrediction() {
     ForecasterSpec spec = new ForecasterSpec(2, 4, "gru", 5, 1, ForecasterSpec.Decoder.AUTOREGRESSIVE, 1.0, 0.5);
     Forecaster m = new Forecaster(spec, DataType.DOUBLE, 5);
-    Batch b = randomBatch(2, 4);
+    SeriesBatch b = randomBatch(2, 4);
     double[][] p = m.predict(b);
     double[][] u = m.lastDecoderInputs();
     for (int r = 0; r < b.rows(); r++) {
       // step 0 reads the last observed (scaled) target: feature 0 of the last history step
-      assertEquals(b.values().inputs()[((b.steps() - 1) * b.rows() + r) * 2], u[r][0], 0.0);
+      assertEquals(b.inputs()[((b.steps() - 1) * b.rows() + r) * 2], u[r][0], 0.0);
       for (int k = 1; k < 4; k++) {
         assertEquals(p[r][k - 1], u[r][k], 0.0, "row " + r + " step " + k + " reads prediction " + (k - 1));
       }
@@ -120,8 +115,7 @@ class ForecasterTest {
         own[r * 4 + k] = (float) p[r][k];
       }
     }
-    Batch forcedOwn = new Batch(b.steps(), b.rows(), b.inputs(), b.targets(), b.mask(), b.lengths(), b.exampleIds(),
-        new Batch.Values(2, b.values().inputs(), 4, own));
+    SeriesBatch forcedOwn = new SeriesBatch(b.steps(), b.rows(), 2, b.inputs(), 4, own, b.exampleIds());
     m.forwardBackward(forcedOwn, 0, 1);
     double[][] uOwn = m.lastDecoderInputs();
     m.forwardBackward(b, 0, 1);
@@ -129,7 +123,7 @@ class ForecasterTest {
     for (int r = 0; r < p.length; r++) {
       for (int k = 1; k < 4; k++) {
         assertEquals(p[r][k - 1], uOwn[r][k], 1e-6);
-        assertEquals(b.values().targets()[r * 4 + k - 1], uTrue[r][k], 0.0, "teacher forcing feeds the truth");
+        assertEquals(b.targets()[r * 4 + k - 1], uTrue[r][k], 0.0, "teacher forcing feeds the truth");
       }
     }
     assertNotEquals(m.trainingLoss(b, 1), m.trainingLoss(forcedOwn, 1));
