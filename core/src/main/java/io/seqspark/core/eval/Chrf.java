@@ -73,7 +73,8 @@ public final class Chrf {
     }
 
     /**
-     * sacreBLEU's signature for these options, e.g. {@code nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0}.
+     * sacreBLEU's signature for these options, e.g.
+     * {@code nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0}.
      *
      * @param nrefs references per segment, or -1 when it varies ({@code nrefs:var})
      */
@@ -197,8 +198,10 @@ public final class Chrf {
    * @param refs the segment's references, at least one, none null
    */
   public static Stats statistics(String hyp, List<String> refs, Options options) {
-    if (refs.isEmpty()) {
-      throw new IllegalArgumentException("chrF: a segment needs at least one reference");
+    if (refs.isEmpty() || refs.contains(null) || hyp == null) {
+      throw new IllegalArgumentException("chrF: a segment needs a hypothesis and at least one reference, none null "
+          + "(got " + (hyp == null ? "a null hypothesis" : refs.size() + " references") + "); corpus() and sentence() "
+          + "drop null references for you");
     }
     List<Map<String, Integer>> hypGrams = ngrams(hyp, options);
     long[] best = null;

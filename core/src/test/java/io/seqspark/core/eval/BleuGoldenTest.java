@@ -108,13 +108,13 @@ class BleuGoldenTest {
   /** sacreBLEU's keyword arguments as they appear in the golden file. */
   private static Bleu.Options options(Map<String, Object> o) {
     Bleu.Options options = Bleu.Options.defaults();
-    Bleu.Smoothing smoothing = Bleu.Smoothing.EXP;
+    BleuSmoothing smoothing = BleuSmoothing.EXP;
     double value = Double.NaN;
     for (Map.Entry<String, Object> e : o.entrySet()) {
       switch (e.getKey()) {
         case "lowercase" -> options = options.withLowercase((Boolean) e.getValue());
         case "tokenize" -> options = options.withTokenizer(BleuTokenizer.named((String) e.getValue()));
-        case "smooth_method" -> smoothing = Bleu.Smoothing.named((String) e.getValue());
+        case "smooth_method" -> smoothing = BleuSmoothing.named((String) e.getValue());
         case "smooth_value" -> value = ((Number) e.getValue()).doubleValue();
         default -> fail("golden option '" + e.getKey() + "' is not one this test knows");
       }

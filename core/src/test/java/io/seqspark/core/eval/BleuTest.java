@@ -41,18 +41,18 @@ class BleuTest {
    */
   @Test
   void smoothingMethods_matchTheHandCount() {
-    Bleu.Options floor = Bleu.Options.defaults().withSmoothing(Bleu.Smoothing.FLOOR);
+    Bleu.Options floor = Bleu.Options.defaults().withSmoothing(BleuSmoothing.FLOOR);
     Bleu.Result f = Bleu.corpus(List.of(HYP), List.of(List.of(REF)), floor);
     assertEquals(100 * Math.pow(1.0 / 240, 0.25), f.score(), 1e-10);
     assertEquals("nrefs:1|case:mixed|eff:no|tok:13a|smooth:floor[0.10]|version:2.6.0", f.signature());
 
-    Bleu.Options addK = Bleu.Options.defaults().withSmoothing(Bleu.Smoothing.ADD_K);
+    Bleu.Options addK = Bleu.Options.defaults().withSmoothing(BleuSmoothing.ADD_K);
     Bleu.Result k = Bleu.corpus(List.of(HYP), List.of(List.of(REF)), addK);
     assertEquals(100 * Math.pow(1.0 / 18, 0.25), k.score(), 1e-10);
     assertArrayEquals(new long[] {5, 3, 1, 0}, k.counts(), "counts are reported before adding k");
     assertTrue(k.signature().contains("|smooth:add-k[1.00]|"), k.signature());
 
-    Bleu.Options none = Bleu.Options.defaults().withSmoothing(Bleu.Smoothing.NONE);
+    Bleu.Options none = Bleu.Options.defaults().withSmoothing(BleuSmoothing.NONE);
     Bleu.Result n = Bleu.corpus(List.of(HYP), List.of(List.of(REF)), none);
     assertEquals(0.0, n.score());
     assertEquals(0.0, n.precisions()[3], "none leaves an order without matches at 0");
@@ -140,19 +140,19 @@ class BleuTest {
     assertThrows(IllegalArgumentException.class, () -> Bleu.corpus(List.of(), List.of(List.of())));
     assertThrows(IllegalArgumentException.class, () -> Bleu.corpus(List.of("a"), List.of()));
     IllegalArgumentException value = assertThrows(IllegalArgumentException.class,
-        () -> Bleu.Options.defaults().withSmoothing(Bleu.Smoothing.EXP, 0.2));
+        () -> Bleu.Options.defaults().withSmoothing(BleuSmoothing.EXP, 0.2));
     assertTrue(value.getMessage().contains("takes no value"), value.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Bleu.Smoothing.named("laplace"));
+    assertThrows(IllegalArgumentException.class, () -> BleuSmoothing.named("laplace"));
     assertThrows(IllegalArgumentException.class,
-        () -> Bleu.Options.defaults().withSmoothing(Bleu.Smoothing.FLOOR, -1));
+        () -> Bleu.Options.defaults().withSmoothing(BleuSmoothing.FLOOR, -1));
   }
 
   @Test
   void signature_formatsTheSmoothingValueAsPythonDoes() {
     assertEquals("nrefs:3|case:lc|eff:yes|tok:intl|smooth:floor[0.12]|version:2.6.0",
-        new Bleu.Options(true, BleuTokenizer.INTL, Bleu.Smoothing.FLOOR, 0.125, true).signature(3));
+        new Bleu.Options(true, BleuTokenizer.INTL, BleuSmoothing.FLOOR, 0.125, true).signature(3));
     assertEquals("nrefs:var|case:mixed|eff:no|tok:none|smooth:none|version:2.6.0",
-        Bleu.Options.defaults().withTokenizer(BleuTokenizer.NONE).withSmoothing(Bleu.Smoothing.NONE).signature(-1));
+        Bleu.Options.defaults().withTokenizer(BleuTokenizer.NONE).withSmoothing(BleuSmoothing.NONE).signature(-1));
   }
 
   /** The numbers of the golden file's first case, printed as sacreBLEU prints them. */
