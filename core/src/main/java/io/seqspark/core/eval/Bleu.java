@@ -296,11 +296,7 @@ public final class Bleu {
    * @param refs the segment's references, at least one, none null
    */
   public static Stats statistics(String hyp, List<String> refs, Options options) {
-    if (refs.isEmpty() || refs.contains(null) || hyp == null) {
-      throw new IllegalArgumentException("BLEU: a segment needs a hypothesis and at least one reference, none null "
-          + "(got " + (hyp == null ? "a null hypothesis" : refs.size() + " references") + "); corpus() and sentence() "
-          + "drop null references for you");
-    }
+    ReferenceStreams.checkSegment("BLEU", hyp, refs);
     List<Map<String, Integer>> refMax = new ArrayList<>(MAX_ORDER);
     int[] refLens = new int[refs.size()];
     for (int r = 0; r < refs.size(); r++) {

@@ -198,11 +198,7 @@ public final class Chrf {
    * @param refs the segment's references, at least one, none null
    */
   public static Stats statistics(String hyp, List<String> refs, Options options) {
-    if (refs.isEmpty() || refs.contains(null) || hyp == null) {
-      throw new IllegalArgumentException("chrF: a segment needs a hypothesis and at least one reference, none null "
-          + "(got " + (hyp == null ? "a null hypothesis" : refs.size() + " references") + "); corpus() and sentence() "
-          + "drop null references for you");
-    }
+    ReferenceStreams.checkSegment("chrF", hyp, refs);
     List<Map<String, Integer>> hypGrams = ngrams(hyp, options);
     long[] best = null;
     double bestF = -1.0;

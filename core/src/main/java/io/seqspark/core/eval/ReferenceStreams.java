@@ -73,6 +73,19 @@ final class ReferenceStreams {
     return out;
   }
 
+  /** Fails unless one segment's statistics can be taken: a hypothesis and at least one reference, none null. */
+  static void checkSegment(String metric, String hyp, List<String> refs) {
+    boolean anyNull = hyp == null;
+    for (String r : refs) {
+      anyNull |= r == null;
+    }
+    if (anyNull || refs.isEmpty()) {
+      throw new IllegalArgumentException(metric + ": a segment needs a hypothesis and at least one reference, none "
+          + "null (got " + (hyp == null ? "a null hypothesis" : "hypothesis '" + hyp + "'") + " and " + refs.size()
+          + " references); corpus() and sentence() drop null references for you");
+    }
+  }
+
   /** sacreBLEU's {@code nrefs:} value: the count, or {@code var}. */
   static String signatureValue(int nrefs) {
     return nrefs == VARIABLE ? "var" : Integer.toString(nrefs);
