@@ -44,8 +44,12 @@ class BleuGoldenTest {
   Stream<DynamicTest> everyGoldenCase_matchesSacrebleu() throws IOException {
     Path dir = goldenDir();
     Path json = dir.resolve("sacrebleu-2.6.0.json");
-    Assumptions.assumeTrue(Files.isRegularFile(json), "sacreBLEU golden values not found at " + json
-        + "; run with -Dseqspark.shared=<the shared folder> to check BLEU and chrF against them");
+    if (!Files.isRegularFile(json)) {
+      // one visibly skipped test, not an empty factory that reports nothing
+      return Stream.of(DynamicTest.dynamicTest("golden files absent", () -> Assumptions.assumeTrue(false,
+          "sacreBLEU golden values not found at " + json + "; run with -Dseqspark.shared=<the shared folder> to "
+              + "check BLEU and chrF against them")));
+    }
     Map<String, Object> golden = Json.readMap(Files.readString(json, StandardCharsets.UTF_8));
     assertEquals(Bleu.SACREBLEU_VERSION, golden.get("sacrebleu_version"), "the version our signatures claim");
     @SuppressWarnings("unchecked")
