@@ -29,20 +29,36 @@ public final class ModelArchive {
 
   /** What {@link #read} returns. */
   public record Contents(Settings settings, Vocabulary vocabulary, INDArray params, Map<String, Object> layout,
-                         Map<String, Object> manifest) {
+                         Map<String, Object> manifest, Map<String, byte[]> files) {
   }
+
+  /** The entries every archive has; any other entry is a family's own file ({@link Contents#files()}). */
+  private static final java.util.Set<String> STANDARD = java.util.Set.of("config.conf", "layout.json", "vocab.tsv",
+      "manifest.json", "params.bin");
 
   private ModelArchive() {
   }
 
   public static void write(Path zip, Settings settings, Vocabulary vocab, ParamStore params, Map<String, Object> manifest)
       throws IOException {
+    write(zip, settings, vocab, params, manifest, Map.of());
+  }
+
+  /** As above, plus a family's own files (e.g. a translation model's source vocabulary), stored by name. */
+  public static void write(Path zip, Settings settings, Vocabulary vocab, ParamStore params, Map<String, Object> manifest,
+                           Map<String, byte[]> files) throws IOException {
     Map<String, Object> layout = new LinkedHashMap<>();
     params.layout().forEach((k, v) -> layout.put(k, v));
     write(zip, settings, vocab, layout, manifest, z -> {
       z.putNextEntry(new ZipEntry("params.bin"));
       Nd4j.write(params.params(), new DataOutputStream(z));
       z.closeEntry();
+      for (Map.Entry<String, byte[]> f : files.entrySet()) {
+        if (STANDARD.contains(f.getKey())) {
+          throw new IllegalArgumentException("an archive's own file may not be called " + f.getKey());
+        }
+        put(z, f.getKey(), f.getValue());
+      }
     });
   }
 
@@ -109,7 +125,9 @@ public final class ModelArchive {
     Map<String, Object> layout = Json.readMap(new String(entries.get("layout.json"), StandardCharsets.UTF_8));
     Map<String, Object> manifest = entries.containsKey("manifest.json")
         ? Json.readMap(new String(entries.get("manifest.json"), StandardCharsets.UTF_8)) : Map.of();
-    return new Contents(settings, vocab, params, layout, manifest);
+    Map<String, byte[]> files = new java.util.TreeMap<>(entries);
+    files.keySet().removeAll(STANDARD);
+    return new Contents(settings, vocab, params, layout, manifest, files);
   }
 
   /** Fails unless {@code params}' layout equals the archive's (same blocks, same shapes, same order). */

@@ -73,6 +73,6 @@ public final class Families {
     M m = f.model(c.settings(), dims);
     ModelArchive.checkLayout(archive, c.layout(), m.params());
     m.params().setParams(c.params());
-    return new Family.Loaded<>(f, c.settings(), c.vocabulary(), dims, c.manifest(), m);
+    return new Family.Loaded<>(f, c.settings(), c.vocabulary(), dims, c.manifest(), c.files(), m);
   }
 }

@@ -103,6 +103,14 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
    */
   Map<String, Object> evaluate(Loaded<M> model, Path file) throws IOException;
 
+  /**
+   * Files the family keeps beside the parameters (in model.zip and the run directory), by name: e.g. a translation
+   * model's source vocabulary. {@link Loaded#files()} gives them back.
+   */
+  default Map<String, byte[]> archiveFiles(D data) throws IOException {
+    return Map.of();
+  }
+
   /** The dimensions of an archive written before archives recorded them (older runs). */
   default Dims legacyDims(ModelArchive.Contents archive) {
     return Dims.ofVocabulary(archive.vocabulary().size());
@@ -123,6 +131,6 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
    * @param manifest the run's manifest as stored in the archive
    */
   record Loaded<M>(Family<?, ?, ?> family, Settings settings, Vocabulary vocabulary, Dims dims,
-                   Map<String, Object> manifest, M model) {
+                   Map<String, Object> manifest, Map<String, byte[]> files, M model) {
   }
 }

@@ -190,7 +190,11 @@ public final class TrainingRun {
       };
       Map<String, Object> results = family.finish(s, data, model, kept, sink);
       RunRecorder.Result r = rec.finish(end.step(), family.unit(), reporter.overallRate(), kept, results);
-      ModelArchive.write(run.modelFile(), s, vocab, model.params(), manifest.toMap());
+      Map<String, byte[]> files = family.archiveFiles(data);
+      for (Map.Entry<String, byte[]> f : files.entrySet()) {
+        AtomicFiles.write(run.dir().resolve(f.getKey()), os -> os.write(f.getValue()));
+      }
+      ModelArchive.write(run.modelFile(), s, vocab, model.params(), manifest.toMap(), files);
       return r;
     }
   }
