@@ -2,20 +2,16 @@ package io.seqspark.core.model;
 
 import io.seqspark.core.data.Batch;
 import io.seqspark.core.data.Labelled;
-import io.seqspark.core.nn.Bidirectional;
 import io.seqspark.core.nn.Dropout;
 import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.nn.Init;
 import io.seqspark.core.nn.ParamStore;
-import io.seqspark.core.nn.RecurrentStack;
+import io.seqspark.core.nn.TokenEncoder;
 import io.seqspark.core.nn.Pooling;
 import io.seqspark.core.nn.Seq;
-import io.seqspark.core.nn.SeqLayer;
 import io.seqspark.core.nn.SoftmaxOutput;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.Trainable;
-import java.util.ArrayList;
-import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -29,14 +25,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class SequenceClassifier implements Trainable<Batch> {
   private final SequenceClassifierSpec spec;
   private final ParamStore params;
-  private final Embedding embedding;
 
   /** The token embedding (initialised from word vectors by {@code model.embedding.pretrained}). */
   public Embedding embedding() {
-    return embedding;
+    return encoder.embedding();
   }
-  private final Dropout dropoutIn;
-  private final RecurrentStack stack;
+  private final TokenEncoder encoder;
   private final Dropout dropoutOut;
   private final Pooling pooling;
   private final SoftmaxOutput output;
@@ -45,13 +39,11 @@ public final class SequenceClassifier implements Trainable<Batch> {
     this.spec = spec;
     Init init = Init.uniform(spec.initScale());
     ParamStore.Builder pb = ParamStore.builder();
-    embedding = new Embedding(pb, "embedding", spec.vocabSize(), spec.embeddingSize(), init, dtype);
-    dropoutIn = new Dropout(spec.dropout(), 0, dtype);
-    stack = new RecurrentStack(pb, spec.cell(), spec.embeddingSize(), spec.hiddenSize(), spec.layers(),
-        spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype);
+    encoder = new TokenEncoder(pb, spec.vocabSize(), spec.embeddingSize(), spec.cell(), spec.hiddenSize(),
+        spec.layers(), spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype);
     dropoutOut = new Dropout(spec.dropout(), spec.layers(), dtype);
     pooling = new Pooling(spec.pooling(), dtype);
-    output = new SoftmaxOutput(pb, "output", stack.outputSize(), spec.classes(), init);
+    output = new SoftmaxOutput(pb, "output", encoder.outputSize(), spec.classes(), init);
     params = pb.build(dtype, seed);
   }
 
@@ -66,7 +58,7 @@ public final class SequenceClassifier implements Trainable<Batch> {
 
   /** Pooled (and, in training, dropped-out) features [B, F]. */
   private INDArray features(Batch batch, Seq seq) {
-    INDArray h = stack.forward(dropoutIn.forward(embedding.forward(batch.inputs()), seq), seq);
+    INDArray h = encoder.forward(batch.inputs(), seq);
     return dropoutOut.forward(pooling.forward(h, seq), seq);
   }
 
@@ -79,7 +71,7 @@ public final class SequenceClassifier implements Trainable<Batch> {
     Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), true, stepSeed);
     double loss = output.lossSum(features(batch, seq), Labelled.labels(batch), null, gradScale);
     INDArray d = pooling.backward(dropoutOut.backward(output.inputGradient()), seq);
-    embedding.backward(dropoutIn.backward(stack.backward(d, seq)));
+    encoder.backward(d, seq);
     return stats(loss, batch);
   }
 

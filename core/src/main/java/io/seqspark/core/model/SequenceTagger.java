@@ -2,21 +2,16 @@ package io.seqspark.core.model;
 
 import io.seqspark.core.data.Batch;
 import io.seqspark.core.data.SentenceBatcher;
-import io.seqspark.core.nn.Bidirectional;
 import io.seqspark.core.nn.Dropout;
 import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.nn.Init;
 import io.seqspark.core.nn.ParamStore;
-import io.seqspark.core.nn.RecurrentStack;
-import io.seqspark.core.nn.Phases;
+import io.seqspark.core.nn.TokenEncoder;
 import io.seqspark.core.nn.Seq;
-import io.seqspark.core.nn.SeqLayer;
 import io.seqspark.core.nn.SoftmaxOutput;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.Trainable;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,9 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class SequenceTagger implements Trainable<Batch> {
   private final SequenceTaggerSpec spec;
   private final ParamStore params;
-  private final Embedding embedding;
-  private final Dropout dropoutIn;
-  private final RecurrentStack stack;
+  private final TokenEncoder encoder;
   private final Dropout dropoutOut;
   private final SoftmaxOutput output;
 
@@ -46,12 +39,10 @@ public final class SequenceTagger implements Trainable<Batch> {
     this.spec = spec;
     Init init = Init.uniform(spec.initScale());
     ParamStore.Builder pb = ParamStore.builder();
-    embedding = new Embedding(pb, "embedding", spec.vocabSize(), spec.embeddingSize(), init, dtype);
-    dropoutIn = new Dropout(spec.dropout(), 0, dtype);
-    stack = new RecurrentStack(pb, spec.cell(), spec.embeddingSize(), spec.hiddenSize(), spec.layers(),
-        spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype);
+    encoder = new TokenEncoder(pb, spec.vocabSize(), spec.embeddingSize(), spec.cell(), spec.hiddenSize(),
+        spec.layers(), spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype);
     dropoutOut = new Dropout(spec.dropout(), spec.layers(), dtype);
-    output = new SoftmaxOutput(pb, "output", stack.outputSize(), spec.tags(), init);
+    output = new SoftmaxOutput(pb, "output", encoder.outputSize(), spec.tags(), init);
     params = pb.build(dtype, seed);
   }
 
@@ -62,7 +53,7 @@ public final class SequenceTagger implements Trainable<Batch> {
 
   /** The word embedding (for pretrained initialisation and freezing). */
   public Embedding embedding() {
-    return embedding;
+    return encoder.embedding();
   }
 
   @Override
@@ -72,10 +63,7 @@ public final class SequenceTagger implements Trainable<Batch> {
 
   /** Per-position features [T*B, F] (time-major; in training, dropped out). */
   private INDArray features(Batch batch, Seq seq) {
-    long t0 = Phases.start();
-    INDArray x = dropoutIn.forward(embedding.forward(batch.inputs()), seq);
-    Phases.stop("embedding.forward", t0);
-    return dropoutOut.forward(stack.forward(x, seq), seq);
+    return dropoutOut.forward(encoder.forward(batch.inputs(), seq), seq);
   }
 
   @Override
@@ -83,10 +71,7 @@ public final class SequenceTagger implements Trainable<Batch> {
     Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), true, stepSeed);
     double loss = output.lossSum(features(batch, seq), batch.targets(), batch.mask(), gradScale);
     // padded positions get a zero gradient from the loss; the layers then keep them out of every real position
-    INDArray d = stack.backward(dropoutOut.backward(output.inputGradient()), seq);
-    long t1 = Phases.start();
-    embedding.backward(dropoutIn.backward(d));
-    Phases.stop("embedding.backward", t1);
+    encoder.backward(dropoutOut.backward(output.inputGradient()), seq);
     return StepStats.of(loss, batch);
   }
 
