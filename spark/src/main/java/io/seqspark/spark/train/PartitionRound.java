@@ -69,7 +69,7 @@ final class PartitionRound {
     int p = shard.partition();
     // keyed by workload, RDD and partition, and checked against the shard object itself: RDD ids start again in
     // every SparkContext, so a later context in the same JVM must not reuse a worker built on another context's data
-    String key = key(in.workload(), in.rddId(), p);
+    String key = key(in.workload().id(), in.rddId(), p);
     Worker<?> w = WORKERS.get(key);
     if (w == null || w.shard() != shard) {
       w = worker(in.workload(), shard);
@@ -78,8 +78,8 @@ final class PartitionRound {
     return run(in, w, p, taskStart, startMillis);
   }
 
-  private static String key(Workload<?> workload, int rddId, int partition) {
-    return workload.id() + "/" + rddId + "/" + partition;
+  private static String key(String workloadId, int rddId, int partition) {
+    return workloadId + "/" + rddId + "/" + partition;
   }
 
   private static <B extends Minibatch> Worker<B> worker(Workload<B> workload, Shard shard) {
@@ -229,6 +229,7 @@ final class PartitionRound {
                                            Map<Integer, long[]> tags) {
     Map<Integer, long[]> t = new java.util.HashMap<>(tags);
     int rddId = shards.id();
+    String workloadId = workload.id();
     List<Map.Entry<Integer, float[]>> got = shards.mapPartitions(it -> {
       List<Map.Entry<Integer, float[]>> one = new ArrayList<>();
       if (it.hasNext()) {
@@ -236,11 +237,11 @@ final class PartitionRound {
         int p = shard.partition();
         long[] tag = t.get(p);
         if (tag != null) {
-          Worker<?> w = WORKERS.get(key(workload, rddId, p));
+          Worker<?> w = WORKERS.get(key(workloadId, rddId, p));
           if (w == null || w.shard() != shard) {
             throw lost(p);
           }
-          one.add(Map.entry(p, kept(w, p, tag)));
+          one.add(new java.util.AbstractMap.SimpleImmutableEntry<>(p, kept(w, p, tag)));
         }
       }
       return one.iterator();
