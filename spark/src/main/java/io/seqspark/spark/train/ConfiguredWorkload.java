@@ -6,7 +6,7 @@ import io.seqspark.core.config.Settings;
  * A workload that ships the resolved config as text (Settings are not serializable) and parses it once per
  * executor-side copy.
  */
-public abstract class ConfiguredWorkload {
+public abstract class ConfiguredWorkload implements java.io.Serializable {
   private final String config;
   private transient Settings settings;
 
