@@ -7,7 +7,8 @@ package io.seqspark.core.train;
  *     lr = schedule(e); rounds.startEpoch(e, fresh = starting at round 0)
  *     for round r from pos.batch while the epoch has rounds:
  *       stop if train.maxSteps optimizer steps have run; end the epoch if train.maxSeconds is spent
- *       run the round; count its optimizer steps; listener.onStep
+ *       run the round at the rate of its first step (lr, warmed up over train.warmupSteps); count its optimizer
+ *       steps; listener.onStep
  *       when the step count crosses a multiple of run.checkpointEverySteps (and the epoch goes on): checkpoint
  *     valid loss; listener.onEpoch; checkpoint, as best when the valid loss improved
  * </pre>
@@ -60,14 +61,16 @@ public final class EpochLoop {
           outOfTime = true;
           break;
         }
-        Rounds.Round r = rounds.run(epoch, k, lr, count);
+        // the rate of the round's first optimizer step: the epoch's rate after train.warmupSteps have run
+        double stepLr = options.learningRate().at(epoch, count + 1);
+        Rounds.Round r = rounds.run(epoch, k, stepLr, count);
         if (r == null) {
           break;
         }
         long before = count;
         count += r.steps();
         epochStats = epochStats.plus(r.stats());
-        listener.onStep(epoch, k, n, count, lr, new TrainStep.Result(r.stats(), r.gradNorm()));
+        listener.onStep(epoch, k, n, count, stepLr, new TrainStep.Result(r.stats(), r.gradNorm()));
         boolean due = every > 0 && count / every > before / every && (n < 0 || k + 1 < n);
         if (due && checkpoints != null) {
           Position p = new Position(epoch, k + 1, count, best);

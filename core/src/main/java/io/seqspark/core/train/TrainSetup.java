@@ -18,10 +18,14 @@ public final class TrainSetup {
     return new TrainStep<>(m, opt, s.getDouble("train.clipNorm"), clip, scale);
   }
 
-  /** The loop's options: train.epochs, the LR schedule, train.maxSteps, seed, run.checkpointEverySteps, train.maxSeconds. */
+  /**
+   * The loop's options: train.epochs, the LR schedule (learningRate, lrDecay, lrDecayAfterEpoch, warmupSteps),
+   * train.maxSteps, seed, run.checkpointEverySteps, train.maxSeconds.
+   */
   public static Trainer.Options loopOptions(Settings s) {
     return new Trainer.Options(s.getInt("train.epochs"), new LearningRate(s.getDouble("train.learningRate"),
-        s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch")), s.getLong("train.maxSteps"), s.getLong("seed"),
+        s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch"), s.getLong("train.warmupSteps")),
+        s.getLong("train.maxSteps"), s.getLong("seed"),
         s.getLong("run.checkpointEverySteps"), s.getDouble("train.maxSeconds"));
   }
 

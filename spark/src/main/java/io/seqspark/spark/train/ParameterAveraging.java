@@ -1,21 +1,17 @@
 package io.seqspark.spark.train;
 
-import io.seqspark.core.data.Minibatch;
+import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.Shard;
-import io.seqspark.core.train.BatchSource;
-import io.seqspark.core.train.Rounds;
-import io.seqspark.core.train.TrainSetup;
 import io.seqspark.core.train.LearningRate;
+import io.seqspark.core.train.Rounds;
 import io.seqspark.core.train.StepStats;
+import io.seqspark.core.train.TrainSetup;
 import io.seqspark.core.train.TrainStep;
-import io.seqspark.core.train.Trainable;
-import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -26,15 +22,21 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Data-parallel training by parameter averaging, in rounds:
  * <pre>
- *   driver: publish parameters + optimizer state (ParameterChannel, or Spark's broadcast with spark.transport = spark);
- *           broadcast each partition's carried state and step count
+ *   driver: publish the start point (θ, or BMUF's look-ahead) + optimizer state (ParameterChannel, or Spark's
+ *           broadcast with spark.transport = spark); broadcast each partition's carried state and step count
  *   each partition: k TrainSteps on its own next k batches (the same TrainStep as the local Trainer), then upload
  *   treeAggregate: loss sums, token counts, carried states (and the values themselves on the Spark transport)
- *   driver: θ = Σ tokens_p·θ_p / Σ tokens_p in one pass ({@link WeightedValues}; likewise the optimizer state)
+ *   driver: avg = Σ tokens_p·θ_p / Σ tokens_p in one pass ({@link WeightedValues}; likewise the optimizer state),
+ *           then θ from avg through the {@link BlockFilter} (block momentum; η = 0, ζ = 1 keeps avg as it is)
  * </pre>
  * Averaging is weighted by the tokens each partition trained on in the round, so a partition with short or few
  * batches counts for what it saw (dl4j-spark divides by the worker count). With one partition this is exactly the
- * local {@link io.seqspark.core.train.Trainer}: same batches, same seeds, and its values are taken as they are.
+ * local {@link io.seqspark.core.train.Trainer}: same batches, same seeds, and its values are taken as they are (the
+ * derived block momentum 1 − 1/N is 0 there).
+ *
+ * <p>Step j of a round (0-based) is optimizer step {@code stepsBefore + j + 1} of the run, and trains at the
+ * schedule's rate for it ({@link LearningRate#at(int, long)}, the local trainer's rate at that step); during
+ * spark.syncWarmupSteps a round is one step. The executor side is {@link PartitionRound}.
  */
 public final class ParameterAveraging {
 
@@ -46,23 +48,68 @@ public final class ParameterAveraging {
     SPARK
   }
 
-  /** Settings of the distributed loop. */
+  /** What happens to the optimizer state after each round (config key spark.optimizerState). */
+  public enum OptimizerState {
+    /** The token-weighted mean of the partitions' states, shipped back to every partition. */
+    AVERAGE,
+    /**
+     * Each partition keeps its own, on its executor; nothing travels. A checkpoint collects them (one Spark job); a
+     * partition whose executor was lost cannot continue (the run stops and resumes from its last checkpoint).
+     */
+    LOCAL,
+    /** Zeroed at the start of every round, Adam's bias correction restarting with the moments. */
+    RESET
+  }
+
+  /**
+   * Settings of the distributed loop.
+   *
+   * @param filter          the driver's update filter; null = none (plain averaging, no filter state)
+   * @param syncWarmupSteps while fewer optimizer steps have run, rounds are one step (spark.syncWarmupSteps)
+   * @param scaleLearningRate multiply the rate by the partition count (spark.scaleLearningRate)
+   */
   public record Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed,
-                        Transport transport, int transportPort) {
+                        Transport transport, int transportPort, BlockFilter.Spec filter, OptimizerState optimizerState,
+                        long syncWarmupSteps, boolean scaleLearningRate) {
+    /** Plain averaging of parameters and optimizer state on the direct transport. */
     public Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed) {
       this(averagingFrequency, treeDepth, epochs, learningRate, seed, Transport.DIRECT, 0);
     }
 
-    /** The loop's settings from spark.* keys (averagingFrequency, treeDepth, transport, transportPort). */
-    public static Options of(io.seqspark.core.config.Settings s, int epochs, LearningRate learningRate, long seed) {
+    /** Plain averaging of parameters and optimizer state. */
+    public Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed,
+                   Transport transport, int transportPort) {
+      this(averagingFrequency, treeDepth, epochs, learningRate, seed, transport, transportPort, null,
+          OptimizerState.AVERAGE, 0, false);
+    }
+
+    /**
+     * The loop's settings from spark.* keys (averagingFrequency, treeDepth, transport, transportPort, blockMomentum,
+     * blockLearningRate, nesterov, optimizerState, syncWarmupSteps, scaleLearningRate).
+     */
+    public static Options of(Settings s, int epochs, LearningRate learningRate, long seed) {
       return new Options(s.getInt("spark.averagingFrequency"), s.getInt("spark.treeDepth"), epochs, learningRate, seed,
-          Transport.valueOf(s.getString("spark.transport").toUpperCase(java.util.Locale.ROOT)),
-          s.getInt("spark.transportPort"));
+          Transport.valueOf(s.getString("spark.transport").toUpperCase(Locale.ROOT)), s.getInt("spark.transportPort"),
+          BlockFilter.Spec.of(s), OptimizerState.valueOf(s.getString("spark.optimizerState").toUpperCase(Locale.ROOT)),
+          s.getLong("spark.syncWarmupSteps"), s.getBoolean("spark.scaleLearningRate"));
     }
 
     /** The same settings with another averaging frequency. */
     public Options withFrequency(int k) {
-      return new Options(k, treeDepth, epochs, learningRate, seed, transport, transportPort);
+      return new Options(k, treeDepth, epochs, learningRate, seed, transport, transportPort, filter, optimizerState,
+          syncWarmupSteps, scaleLearningRate);
+    }
+
+    /** The same settings with another update filter (null = none). */
+    public Options withFilter(BlockFilter.Spec f) {
+      return new Options(averagingFrequency, treeDepth, epochs, learningRate, seed, transport, transportPort, f,
+          optimizerState, syncWarmupSteps, scaleLearningRate);
+    }
+
+    /** The same settings with another optimizer-state policy. */
+    public Options withOptimizerState(OptimizerState policy) {
+      return new Options(averagingFrequency, treeDepth, epochs, learningRate, seed, transport, transportPort, filter,
+          policy, syncWarmupSteps, scaleLearningRate);
     }
 
     public Options {
@@ -71,6 +118,12 @@ public final class ParameterAveraging {
       }
       if (treeDepth < 1) {
         throw new IllegalArgumentException("spark.treeDepth = " + treeDepth + ": must be >= 1");
+      }
+      if (syncWarmupSteps < 0) {
+        throw new IllegalArgumentException("spark.syncWarmupSteps = " + syncWarmupSteps + ": must be >= 0; 0 = none");
+      }
+      if (optimizerState == null) {
+        throw new IllegalArgumentException("spark.optimizerState: must be one of average, local, reset");
       }
     }
   }
@@ -90,8 +143,8 @@ public final class ParameterAveraging {
   private final TrainStep<?> driver;
 
   /**
-   * @param driver the driver's copy of the model and optimizer: holds the averaged parameters between rounds and
-   *               at the end (for checkpoints, evaluation and the model archive)
+   * @param driver the driver's copy of the model and optimizer: holds θ between rounds and at the end (for
+   *               checkpoints, evaluation and the model archive)
    */
   public ParameterAveraging(JavaSparkContext sc, Workload<?> workload, Options options, TrainStep<?> driver) {
     this.sc = sc;
@@ -106,8 +159,22 @@ public final class ParameterAveraging {
   }
 
   private final Map<Integer, double[][]> states = new HashMap<>();
-  private long roundSerial;
   private final Map<Integer, Long> stepCounts = new HashMap<>();
+  /** Round keys name a round on the channel and in executors' kept optimizer states: distinct per instance. */
+  private long roundSerial = java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 2;
+  /** The epoch's batch index where the next round starts; -1 = not known (a checkpoint from before it was saved). */
+  private int cursor = -1;
+  /** Optimizer steps run by {@link #fit}/{@link #runEpoch} (the shared loop passes its own count instead). */
+  private long fitSteps;
+  private BlockFilter filter;
+  private double[] importedVelocity;
+  /** spark.optimizerState = local: which kept state each partition continues from, or the state itself (resume). */
+  private final Map<Integer, long[]> localTags = new HashMap<>();
+  private final Map<Integer, float[]> localStates = new HashMap<>();
+  private JavaRDD<Shard> lastShards;
+  /** The round's θ and start point, kept from publishing to filtering (null without a filter). */
+  private float[] roundTheta;
+  private float[] roundStart;
 
   /** Trains over {@code shards} (one per partition, cached) for the configured epochs; returns the rounds run. */
   public int fit(JavaRDD<Shard> shards, Listener listener) {
@@ -126,20 +193,22 @@ public final class ParameterAveraging {
   /**
    * Rounds {@code firstRound, firstRound+1, ...} of {@code epoch} until every partition has run all its batches or
    * {@code maxRounds} rounds have run; returns the rounds run (fewer than maxRounds: the epoch is complete).
-   * Starting at round 0 starts every partition's streams from zero state, as the local trainer starts each epoch; a later first round continues from {@link #importState imported} state (resume).
+   * Starting at round 0 starts every partition's streams from zero state, as the local trainer starts each epoch;
+   * a later first round continues from {@link #importState imported} state (resume).
    */
   public int runEpoch(JavaRDD<Shard> shards, int epoch, int firstRound, int maxRounds, Listener listener) {
-    double lr = options.learningRate().at(epoch);
     if (firstRound == 0) {
       states.clear();
+      cursor = 0;
     }
     int rounds = 0;
     try {
       for (int round = firstRound; rounds < maxRounds; round++) {
-        RoundResult r = round(shards, epoch, round, lr, listener);
+        RoundResult r = round(shards, epoch, round, fitSteps, listener);
         if (r == null) {
           return rounds; // every partition has run all its batches of this epoch
         }
+        fitSteps += r.maxSteps;
         rounds++;
       }
       return rounds;
@@ -165,23 +234,38 @@ public final class ParameterAveraging {
   }
 
   /**
-   * One round: ships the driver's values, runs every partition's k steps, averages into the driver's model, keeps the
-   * partitions' carried state; null (nothing changed) when every partition has run all its batches of the epoch.
+   * One round: ships the start point, runs every partition's steps, averages and filters into the driver's model,
+   * keeps the partitions' carried state; null (nothing changed) when every partition has run all its batches.
    */
-  private RoundResult round(JavaRDD<Shard> shards, int epoch, int round, double lr, Listener listener) {
+  private RoundResult round(JavaRDD<Shard> shards, int epoch, int round, long stepsBefore, Listener listener) {
     long t0 = System.nanoTime();
+    lastShards = shards;
+    int partitions = shards.getNumPartitions();
+    if (options.filter() != null && filter == null) {
+      filter = BlockFilter.of(options.filter(), partitions);
+      filter.setVelocity(importedVelocity);
+    }
+    if (cursor < 0) {
+      cursor = round * options.averagingFrequency(); // rounds of k steps from the epoch's start
+    }
+    int k = stepsBefore < options.syncWarmupSteps() ? 1 : options.averagingFrequency();
+    double lrScale = options.scaleLearningRate() ? partitions : 1;
     ParameterChannel ch = channel();
-    RoundResult r = runRound(shards, ch, epoch, round, lr);
+    RoundResult r = runRound(shards, ch, epoch, round, k, stepsBefore, lrScale);
     long t2 = System.nanoTime();
     if (r.tokens == 0) {
       return null;
     }
     average(r, ch, epoch, round);
     long t3 = System.nanoTime();
+    cursor += k;
     states.putAll(r.states);
     stepCounts.putAll(r.stepCounts);
+    localTags.putAll(r.optimizerTags);
+    localStates.keySet().removeAll(r.optimizerTags.keySet());
     if (listener != null) {
       double seconds = (System.nanoTime() - t0) / 1e9;
+      double lr = options.learningRate().at(epoch, stepsBefore + 1) * lrScale;
       listener.onRound(epoch, round, new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), lr, seconds);
       listener.onRoundTimes(epoch, round, new RoundTimes(seconds, r.maxComputeSeconds, r.maxReadSeconds,
           r.maxSetupSeconds, r.maxPackSeconds, r.driverBroadcastSeconds, (t3 - t2) / 1e9,
@@ -194,7 +278,9 @@ public final class ParameterAveraging {
   /**
    * These averaging rounds as the shared {@link io.seqspark.core.train.EpochLoop} runs them: a round advances the
    * optimizer steps of its busiest partition (k, fewer at an epoch's end); its state is the partitions' carried
-   * states and step counts. {@code listener} (may be null) also sees each round's time split.
+   * states and step counts, the filter's velocity and where the epoch stands. The loop's {@code lr} is not used:
+   * the partitions take each step's rate from {@link Options#learningRate()}, which is the loop's schedule.
+   * {@code listener} (may be null) also sees each round's time split.
    */
   public Rounds rounds(JavaRDD<Shard> shards, Listener listener) {
     return new Rounds() {
@@ -202,12 +288,13 @@ public final class ParameterAveraging {
       public void startEpoch(int epoch, boolean fresh) {
         if (fresh) {
           states.clear();
+          cursor = 0;
         }
       }
 
       @Override
       public Round run(int epoch, int round, double lr, long stepsBefore) {
-        RoundResult r = round(shards, epoch, round, lr, listener);
+        RoundResult r = round(shards, epoch, round, stepsBefore, listener);
         return r == null ? null
             : new Round(new StepStats(r.lossSum, r.tokens, r.sequences, r.positions), Double.NaN, r.maxSteps);
       }
@@ -234,29 +321,43 @@ public final class ParameterAveraging {
     };
   }
 
-  /** Ships the driver's values, runs every partition's k steps, and returns their aggregate (values still raw). */
-  private RoundResult runRound(JavaRDD<Shard> shards, ParameterChannel channel, int epoch, int round, double lr) {
+  /** Ships the start point, runs every partition's steps, and returns their aggregate (values still raw). */
+  private RoundResult runRound(JavaRDD<Shard> shards, ParameterChannel channel, int epoch, int round, int k,
+                               long stepsBefore, double lrScale) {
     long t0 = System.nanoTime();
     long key = ++roundSerial;
+    INDArray theta = driver.model().params().params();
+    roundTheta = filter == null ? null : toFloats(theta);
+    roundStart = filter == null ? null : filter.start(roundTheta);
+    boolean publishOptimizer = switch (options.optimizerState()) {
+      case AVERAGE -> true;
+      case RESET -> false;
+      // until every partition has a state of its own, the driver's (initial) state is where the others start
+      case LOCAL -> localTags.size() + localStates.size() < shards.getNumPartitions();
+    };
+    INDArray none = Nd4j.create(DataType.FLOAT, 1, 0);
+    INDArray opt = publishOptimizer ? driver.optimizer().state() : none;
     float[] params = new float[0];
     float[] optimizer = new float[0];
     if (channel != null) {
-      channel.publish(key, driver.model().params().params(), driver.optimizer().state());
+      channel.publish(key, roundStart == null || roundStart == roundTheta ? theta : Nd4j.createFromArray(roundStart),
+          opt);
     } else {
-      params = toFloats(driver.model().params().params());
-      optimizer = toFloats(driver.optimizer().state());
+      params = roundStart != null ? roundStart : toFloats(theta);
+      optimizer = toFloats(opt);
     }
-    RoundInput in = new RoundInput(workload, params, optimizer, channel == null ? null : channel.address(), key,
-        new HashMap<>(states), new HashMap<>(stepCounts), epoch, round, options.averagingFrequency(), lr,
-        options.seed(), shards.id());
-    Broadcast<RoundInput> b = sc.broadcast(in);
+    PartitionRound.Input in = new PartitionRound.Input(workload, params, optimizer,
+        channel == null ? null : channel.address(), key, new HashMap<>(states), new HashMap<>(stepCounts), epoch, round,
+        cursor, k, options.learningRate(), stepsBefore, lrScale, options.seed(), shards.id(), options.optimizerState(),
+        publishOptimizer, new HashMap<>(localTags), new HashMap<>(localStates));
+    Broadcast<PartitionRound.Input> b = sc.broadcast(in);
     long t1 = System.nanoTime();
     long submitMillis = System.currentTimeMillis();
     RoundResult r = shards.mapPartitions(it -> {
           long start = System.nanoTime();
           long startMillis = System.currentTimeMillis();
-          RoundInput value = b.value();
-          return List.of(runPartition(value, it, start, startMillis)).iterator();
+          PartitionRound.Input value = b.value();
+          return List.of(PartitionRound.run(value, it, start, startMillis)).iterator();
         })
         .treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
     r.collectedMillis = System.currentTimeMillis();
@@ -266,9 +367,13 @@ public final class ParameterAveraging {
     return r;
   }
 
-  /** The per-partition state a checkpoint must hold to resume exactly: carried states and step counts. */
+  /**
+   * The state a checkpoint must hold to resume exactly: each partition's carried state and step count, the block
+   * filter's velocity, the epoch's next batch, and with spark.optimizerState = local each partition's optimizer state
+   * (collected from the executors by one Spark job).
+   */
   public Map<String, double[]> exportState() {
-    Map<String, double[]> out = new java.util.TreeMap<>();
+    Map<String, double[]> out = new TreeMap<>();
     for (Map.Entry<Integer, Long> e : stepCounts.entrySet()) {
       out.put("steps-" + e.getKey(), new double[] {e.getValue()});
     }
@@ -277,6 +382,24 @@ public final class ParameterAveraging {
         out.put("state-" + e.getKey() + "-" + i, e.getValue()[i]);
       }
     }
+    if (cursor >= 0) {
+      out.put("cursor", new double[] {cursor});
+    }
+    double[] v = filter != null ? filter.velocity() : importedVelocity;
+    if (v != null && v.length > 0) {
+      out.put("filter-velocity", v);
+    }
+    Map<Integer, float[]> local = new TreeMap<>(localStates);
+    if (!localTags.isEmpty()) {
+      local.putAll(PartitionRound.collectKept(lastShards, workload, localTags));
+    }
+    for (Map.Entry<Integer, float[]> e : local.entrySet()) {
+      double[] d = new double[e.getValue().length];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = e.getValue()[i];
+      }
+      out.put("optstate-" + e.getKey(), d);
+    }
     return out;
   }
 
@@ -284,17 +407,35 @@ public final class ParameterAveraging {
   public void importState(Map<String, double[]> saved) {
     stepCounts.clear();
     states.clear();
-    Map<Integer, java.util.TreeMap<Integer, double[]>> byPartition = new HashMap<>();
+    localTags.clear();
+    localStates.clear();
+    cursor = -1;
+    importedVelocity = null;
+    Map<Integer, TreeMap<Integer, double[]>> byPartition = new HashMap<>();
     for (Map.Entry<String, double[]> e : saved.entrySet()) {
       String[] parts = e.getKey().split("-");
-      if (parts[0].equals("steps")) {
-        stepCounts.put(Integer.parseInt(parts[1]), (long) e.getValue()[0]);
-      } else if (parts[0].equals("state")) {
-        byPartition.computeIfAbsent(Integer.parseInt(parts[1]), k -> new java.util.TreeMap<>())
-            .put(Integer.parseInt(parts[2]), e.getValue());
+      double[] v = e.getValue();
+      switch (parts[0]) {
+        case "steps" -> stepCounts.put(Integer.parseInt(parts[1]), (long) v[0]);
+        case "state" -> byPartition.computeIfAbsent(Integer.parseInt(parts[1]), k -> new TreeMap<>())
+            .put(Integer.parseInt(parts[2]), v);
+        case "cursor" -> cursor = (int) v[0];
+        case "filter" -> importedVelocity = v;
+        case "optstate" -> {
+          float[] f = new float[v.length];
+          for (int i = 0; i < f.length; i++) {
+            f[i] = (float) v[i];
+          }
+          localStates.put(Integer.parseInt(parts[1]), f);
+        }
+        default -> {
+        }
       }
     }
     byPartition.forEach((p, m) -> states.put(p, m.values().toArray(new double[0][])));
+    if (filter != null) {
+      filter.setVelocity(importedVelocity);
+    }
   }
 
   private void average(RoundResult r, ParameterChannel channel, int epoch, int round) {
@@ -302,10 +443,18 @@ public final class ParameterAveraging {
       r.params.resolve((p, a) -> channel.upload(p, a)[0]);
       r.optimizer.resolve((p, a) -> channel.upload(p, a)[1]);
     }
-    float[] theta = r.params.mean();
-    for (int i = 0; i < theta.length; i++) {
-      if (!Float.isFinite(theta[i])) {
-        throw nonFinite(epoch, round, theta[i], i);
+    float[] avg = r.params.mean();
+    for (int i = 0; i < avg.length; i++) {
+      if (!Float.isFinite(avg[i])) {
+        throw nonFinite(epoch, round, avg[i], i);
+      }
+    }
+    float[] theta = filter == null ? avg : filter.apply(roundTheta, roundStart, avg);
+    if (theta != avg) {
+      for (int i = 0; i < theta.length; i++) {
+        if (!Float.isFinite(theta[i])) {
+          throw nonFinite(epoch, round, theta[i], i);
+        }
       }
     }
     driver.model().params().setParams(theta);
@@ -313,6 +462,8 @@ public final class ParameterAveraging {
     if (state.length > 0) {
       driver.optimizer().setState(Nd4j.createFromArray(state));
     }
+    roundTheta = null;
+    roundStart = null;
     if (channel != null) {
       channel.clearUploads();
     }
@@ -320,8 +471,8 @@ public final class ParameterAveraging {
 
   private static IllegalStateException nonFinite(int epoch, int round, double value, int index) {
     return new IllegalStateException("epoch " + epoch + " round " + round + ": the averaged parameters contain " + value
-        + " (parameter " + index + "); training stopped before writing them. Lower train.learningRate or set"
-        + " train.clipNorm, and resume from the last checkpoint");
+        + " (parameter " + index + "); training stopped before writing them. Lower train.learningRate (or"
+        + " spark.blockMomentum) or set train.clipNorm, and resume from the last checkpoint");
   }
 
   /** A heap copy of {@code a} in float32: one copy when {@code a} is a whole float buffer (a model's flat parameters). */
@@ -334,113 +485,4 @@ public final class ParameterAveraging {
     }
     return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
   }
-
-  /** Everything a partition needs for one round; broadcast once per round. */
-  record RoundInput(Workload<?> workload, float[] params, float[] optimizer, ParameterChannel.Address channel,
-                    long roundKey, Map<Integer, double[][]> states,
-                    Map<Integer, Long> stepCounts, int epoch, int round, int k, double lr, long seed, int rddId)
-      implements Serializable {
-  }
-
-  /** One model, optimizer and batch source per (workload, partition) and executor JVM, reused across rounds. */
-  private static final Map<String, Worker<?>> WORKERS = new ConcurrentHashMap<>();
-
-  private record Worker<B extends Minibatch>(TrainStep<B> step, BatchSource<B> source, Shard shard) {
-  }
-
-  /** Runs partition p's k steps of this round, starting from the broadcast parameters and state. */
-  static RoundResult runPartition(RoundInput in, Iterator<Shard> shards, long taskStart, long startMillis) {
-    RoundResult out = RoundResult.zero();
-    if (!shards.hasNext()) {
-      return out;
-    }
-    Shard shard = shards.next();
-    int p = shard.partition();
-    // keyed by workload, RDD and partition, and checked against the shard object itself: RDD ids start again in
-    // every SparkContext, so a later context in the same JVM must not reuse a worker built on another context's data
-    String key = in.workload().id() + "/" + in.rddId() + "/" + p;
-    Worker<?> w = WORKERS.get(key);
-    if (w == null || w.shard() != shard) {
-      w = worker(in.workload(), shard);
-      WORKERS.put(key, w);
-    }
-    return runPartition(in, w, p, taskStart, startMillis);
-  }
-
-  private static <B extends Minibatch> Worker<B> worker(Workload<B> workload, Shard shard) {
-    return new Worker<>(workload.newStep(), workload.source(shard), shard);
-  }
-
-  private static <B extends Minibatch> RoundResult runPartition(RoundInput in, Worker<B> w, int p, long taskStart,
-                                                                long startMillis) {
-    RoundResult out = RoundResult.zero();
-    int n = w.source().numBatches(in.epoch());
-    int from = in.round() * in.k();
-    int to = Math.min(from + in.k(), n);
-    if (from >= to) {
-      return out;
-    }
-    Trainable<B> model = w.step().model();
-    if (in.channel() != null) {
-      ParameterChannel.get(in.channel(), in.roundKey(), model.params().params(), w.step().optimizer().state());
-    } else {
-      model.params().setParams(in.params());
-      if (in.optimizer().length > 0) {
-        w.step().optimizer().setState(Nd4j.createFromArray(in.optimizer()));
-      }
-    }
-    long readNanos = System.nanoTime() - taskStart;
-    model.setCarryState(w.source().carriesState());
-    double[][] state = in.states().get(p);
-    if (state == null) {
-      model.resetState();
-    } else {
-      List<INDArray> s = new ArrayList<>();
-      for (double[] a : state) {
-        s.add(Nd4j.createFromArray(a));
-      }
-      model.restoreState(s);
-    }
-    long step = in.stepCounts().getOrDefault(p, 0L);
-    long seed = partitionSeed(in.seed(), p);
-    StepStats sum = StepStats.ZERO;
-    long c0 = System.nanoTime();
-    for (int k = from; k < to; k++) {
-      sum = sum.plus(w.step().run(w.source().batch(in.epoch(), k), in.lr(), ++step, seed).stats());
-    }
-    long c1 = System.nanoTime();
-    out.maxReadSeconds = readNanos / 1e9;
-    out.maxSetupSeconds = (c0 - taskStart) / 1e9;
-    out.firstStartMillis = startMillis;
-    out.maxComputeSeconds = (c1 - c0) / 1e9;
-    FaultInjection.afterSteps(p, in.epoch(), in.round(), model);
-    out.tokens = sum.tokens();
-    if (in.channel() == null) {
-      out.params = WeightedValues.of(p, toFloats(model.params().params()), out.tokens);
-      out.optimizer = WeightedValues.of(p, toFloats(w.step().optimizer().state()), out.tokens);
-    } else {
-      int attempt = org.apache.spark.TaskContext.get() == null ? 0 : org.apache.spark.TaskContext.get().attemptNumber();
-      ParameterChannel.put(in.channel(), in.roundKey(), p, attempt, model.params().params(),
-          w.step().optimizer().state());
-      out.params = WeightedValues.pending(p, attempt, out.tokens);
-      out.optimizer = WeightedValues.pending(p, attempt, out.tokens);
-    }
-    out.lossSum = sum.lossSum();
-    out.sequences = sum.sequences();
-    out.positions = sum.positions();
-    out.steps = to - from;
-    out.maxSteps = to - from;
-    List<INDArray> carried = model.state();
-    // the carried state lives in double on the heap (Recurrent): ship it in full precision
-    double[][] st = new double[carried.size()][];
-    for (int i = 0; i < st.length; i++) {
-      st[i] = carried.get(i).castTo(DataType.DOUBLE).dup('c').data().asDouble();
-    }
-    out.states.put(p, st);
-    out.stepCounts.put(p, step);
-    out.maxPackSeconds = (System.nanoTime() - c1) / 1e9;
-    out.lastEndMillis = System.currentTimeMillis();
-    return out;
-  }
-
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What one averaging round sends to the driver: parameters and optimizer state (as {@link WeightedValues}, each
  * partition's float32 values weighted by its tokens), loss sums and counts, each partition's carried recurrent state
- * and step count, and where its time went.
+ * and step count, which optimizer state it kept (spark.optimizerState = local), and where its time went.
  */
 public final class RoundResult implements Serializable {
   WeightedValues params;
@@ -35,6 +35,8 @@ public final class RoundResult implements Serializable {
   transient double driverBroadcastSeconds;
   final Map<Integer, double[][]> states = new HashMap<>();
   final Map<Integer, Long> stepCounts = new HashMap<>();
+  /** spark.optimizerState = local: partition → {round key, attempt} of the optimizer state it kept on its executor. */
+  final Map<Integer, long[]> optimizerTags = new HashMap<>();
 
   static RoundResult zero() {
     return new RoundResult();
@@ -58,6 +60,7 @@ public final class RoundResult implements Serializable {
     lastEndMillis = Math.max(lastEndMillis, o.lastEndMillis);
     states.putAll(o.states);
     stepCounts.putAll(o.stepCounts);
+    optimizerTags.putAll(o.optimizerTags);
     return this;
   }
 }

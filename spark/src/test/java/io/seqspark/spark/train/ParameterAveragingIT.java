@@ -85,8 +85,9 @@ class ParameterAveragingIT {
     // guess over the 19 word ids costs ln 19 = 2.94 nats, the rule's entropy is 1.23 nats (successor with
     // p = 0.75 + 0.25/19, else uniform over 18 ids), and below 2.2 nats means most of the way there. Correctness of
     // the averaging itself is proved bit-exactly by the union-batch and single-partition tests above.
+    // plain averaging, as measured; block momentum is BlockMomentumIT's subject
     Settings s = settings("train.optimizer=adam", "train.learningRate=0.03", "model.dropout=0", "train.batchSize=2",
-        "train.epochs=10");
+        "train.epochs=10", "spark.blockMomentum=0");
     int[] data = stream(2 * 2 * 600);
     int[] valid = java.util.Arrays.copyOfRange(stream(2 * 2 * 600 + 400), 2 * 2 * 600, 2 * 2 * 600 + 400);
     double one = validLoss(s, distributed(s, data, 1, 4), valid);
@@ -133,8 +134,9 @@ class ParameterAveragingIT {
     // θ − lr·Σ_p (t_p/T)·g_p, which is exactly the step on the union batch: the shard streams are the rows of the
     // union batch (the stream length 2·2·50 makes the cuts coincide). Only float32 summation order differs: about
     // 6e-8 relative per operation, accumulated over 2·40 steps of lr 0.5 on gradients of norm < 1, well below 1e-5.
+    // plain averaging (no block momentum, which would add to the union step by design)
     Settings s = settings("train.optimizer=sgd", "train.learningRate=0.5", "train.clipNorm=0", "model.dropout=0",
-        "train.lossScale=tokens", "train.batchSize=2");
+        "train.lossScale=tokens", "train.batchSize=2", "spark.blockMomentum=0");
     int[] data = stream(2 * 2 * 50);
     double[] union = params(local(settings("train.optimizer=sgd", "train.learningRate=0.5", "train.clipNorm=0",
         "model.dropout=0", "train.lossScale=tokens", "train.batchSize=4"), data, 4));
