@@ -55,6 +55,21 @@ public final class SoftmaxOutput {
    * @return the loss sum; {@link #inputGradient()} holds ∂/∂hidden afterwards when gradScale != 0
    */
   public double lossSum(INDArray hidden, int[] targets, float[] mask, double gradScale) {
+    return lossSum(hidden, targets, mask, gradScale, 0.0);
+  }
+
+  /**
+   * {@link #lossSum(INDArray, int[], float[], double)} against label-smoothed targets (Szegedy et al. 2016): the
+   * target distribution puts 1 − ε on the reference class and ε/V on every class, so a position's loss is
+   * {@code −(1 − ε)·log p_y − (ε/V)·Σ_j log p_j} and its logit gradient p − q. ε = 0 is the plain negative
+   * log-likelihood, computed exactly as without smoothing.
+   *
+   * @param smoothing ε in [0, 1)
+   */
+  public double lossSum(INDArray hidden, int[] targets, float[] mask, double gradScale, double smoothing) {
+    if (!(smoothing >= 0 && smoothing < 1)) {
+      throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + smoothing);
+    }
     int n = targets.length;
     int[] real = realRows(mask, n);
     INDArray h = hidden;
@@ -76,16 +91,29 @@ public final class SoftmaxOutput {
       Phases.stop("softmax.forward", t0);
       long t1 = Phases.start();
       INDArray logits = scratch().get("L", m, classes);
+      double[] logSums = smoothing > 0 ? sumLogProbabilities(logits, m) : null;
+      double onTarget = 1.0 - smoothing;
       for (int k = 0; k < m; k++) {
         int y = tg[k];
         if (y < 0 || y >= classes) {
           throw new IllegalArgumentException("target id " + y + " is outside [0, " + classes + ")");
         }
         double py = p.getDouble(k, y);
-        loss -= py > 1e-30 ? Math.log(py) : exactLogProb(logits, k, y);
-        if (gradScale != 0) {
-          p.putScalar(k, y, py - 1.0);
+        double nll = py > 1e-30 ? -Math.log(py) : exactLogProb(logits, k, y);
+        if (logSums == null) {
+          loss += nll;
+          if (gradScale != 0) {
+            p.putScalar(k, y, py - 1.0);
+          }
+        } else {
+          loss += onTarget * nll - smoothing / classes * logSums[k];
+          if (gradScale != 0) {
+            p.putScalar(k, y, py - onTarget);
+          }
         }
+      }
+      if (logSums != null && gradScale != 0) {
+        p.subi(smoothing / classes); // p − q: the uniform part of q
       }
       Phases.stop("softmax.loss", t1);
       if (gradScale != 0) {
@@ -117,7 +145,17 @@ public final class SoftmaxOutput {
     return inputGrad;
   }
 
-  /** log p(y) from the logits row, for probabilities too small for float: logit_y − logsumexp(logits). */
+  /** Per row of the first {@code m} rows of {@code logits}: Σ_j log softmax(logits)_j (one log-softmax op). */
+  private double[] sumLogProbabilities(INDArray logits, int m) {
+    INDArray ls = scratch().get("LS", m, classes);
+    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax(logits, ls));
+    return ls.sum(1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
+  }
+
+  /**
+   * −log p(y) from the logits row, for probabilities too small for float: logsumexp(logits) − logit_y. (Before label
+   * smoothing was added the caller subtracted this value, so a position with p(y) &lt; 1e-30 lowered the loss.)
+   */
   private static double exactLogProb(INDArray logits, int row, int y) {
     INDArray r = logits.getRow(row);
     double max = r.maxNumber().doubleValue();
