@@ -1,7 +1,6 @@
 package io.seqspark.jobs;
 
 import io.seqspark.core.config.Settings;
-import io.seqspark.core.data.DataInputs;
 import io.seqspark.core.io.Json;
 import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.task.Families;
@@ -29,7 +28,7 @@ final class FamilyCommands {
   /** Validates the data, creates the run directory, trains locally or on Spark (--master) through the shared driver. */
   static io.seqspark.core.io.RunRecorder.Result train(Family<?, ?, ?> family, RunOptions run, Settings s, String job,
                                    picocli.CommandLine.Model.CommandSpec spec) throws Exception {
-    DataInputs.requireFile(s, "data.train");
+    family.checkInputs(s);
     RunDirectory dir = run.runDirectory(job, s);
     return run.withSpark("seqspark " + job + " " + dir.runId(), sc -> TrainingRun.run(family, s, dir, run.resuming(),
         commandLine(spec), System.err, sc == null ? TrainingRun.local() : new SparkTrainingLoop(sc)));

@@ -20,6 +20,7 @@ public final class Families {
     register(LanguageModelFamily.INSTANCE);
     register(ClassifierFamily.INSTANCE);
     register(TaggerFamily.INSTANCE);
+    register(TranslateFamily.INSTANCE);
   }
 
   private Families() {

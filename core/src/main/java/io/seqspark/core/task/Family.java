@@ -39,6 +39,22 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
     return name() + " train";
   }
 
+  /** Fails before any work when the configured training input is missing (one message: key, value, fix). */
+  default void checkInputs(Settings s) {
+    io.seqspark.core.data.DataInputs.requireFile(s, "data.train");
+  }
+
+  /** The input files the manifest records (with sizes and hashes), by role: data.train, valid and test as given. */
+  default Map<String, Path> inputs(Settings s) {
+    Map<String, Path> m = new java.util.LinkedHashMap<>();
+    for (String split : new String[] {"train", "valid", "test"}) {
+      if (s.getPath("data." + split) != null) {
+        m.put(split, s.getPath("data." + split));
+      }
+    }
+    return m;
+  }
+
   /** Loads the splits; on resume {@code existing} is the run's saved vocabulary (else null: build it). */
   D load(Settings s, Vocabulary existing) throws IOException;
 

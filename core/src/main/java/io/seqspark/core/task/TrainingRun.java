@@ -119,11 +119,8 @@ public final class TrainingRun {
         vocab.save(vocabFile);
       }
       Dims dims = family.dims(data);
-      rec.input("train", s.getPath("data.train"));
-      for (String split : new String[] {"valid", "test"}) {
-        if (s.getPath("data." + split) != null) {
-          rec.input(split, s.getPath("data." + split));
-        }
+      for (Map.Entry<String, Path> in : family.inputs(s).entrySet()) {
+        rec.input(in.getKey(), in.getValue());
       }
       Manifest manifest = rec.manifest();
       manifest.put("dims", dims.toMap()).put("vocabularySize", vocab.size()).put("vocabularyHash", vocab.contentHash())

@@ -1,0 +1,112 @@
+package io.seqspark.jobs;
+
+import io.seqspark.core.data.DataInputs;
+import io.seqspark.core.io.Json;
+import io.seqspark.core.model.Seq2Seq;
+import io.seqspark.core.task.Family;
+import io.seqspark.core.task.TranslateFamily;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code seqspark translate train | eval | translate}. */
+@Command(name = "translate", description = "Translation with an attention encoder-decoder (--conf translate-multi30k):"
+    + " train, score with sacreBLEU-exact BLEU and chrF, translate text.",
+    subcommands = {TranslateCommand.Train.class, TranslateCommand.Eval.class, TranslateCommand.Translate.class})
+public final class TranslateCommand {
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Train on parallel files (data.train = PREFIX reads PREFIX.<translate.source> and"
+          + " PREFIX.<translate.target>); local trainer, or Spark parameter averaging with --master.")
+  static final class Train extends FamilyCommands.Train {
+    @Override
+    Family<?, ?, ?> family() {
+      return TranslateFamily.INSTANCE;
+    }
+
+    @Override
+    void check(io.seqspark.core.config.Settings s) {
+      TranslateFamily.spec(s, 5, 5); // the architecture's rules, checked before anything is written
+    }
+  }
+
+  @Command(name = "eval", mixinStandardHelpOptions = true,
+      description = "Corpus BLEU and chrF (sacreBLEU 2.6.0 exactly, with its signature) of a trained model translating"
+          + " SRC against REF (default: the run's data.test, else data.valid prefix).")
+  static final class Eval implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SRC", description = "Source sentences, one per line.")
+    Path source;
+    @Parameters(index = "1", arity = "0..1", paramLabel = "REF", description = "Reference translations, one per line.")
+    Path reference;
+    @Option(names = "--beam", paramLabel = "N", description = "Beam size (default: translate.beam; 1 = greedy).")
+    Integer beam;
+    @Option(names = "--json", description = "Print one JSON object: bleu, chrf, signatures and decoding settings.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      Family.Loaded<Seq2Seq> m = TranslateFamily.load(model.archive());
+      Map<String, Object> out;
+      if (source == null) {
+        out = TranslateFamily.INSTANCE.evaluate(m, null);
+      } else if (reference == null) {
+        throw new IllegalArgumentException("translate eval SRC REF: pass the references too (or neither, to score the"
+            + " run's own test or valid split)");
+      } else {
+        out = TranslateFamily.evaluate(m, source, reference, beam != null ? beam : m.settings().getInt("translate.beam"));
+      }
+      if (json) {
+        System.out.println(Json.write(out));
+      } else {
+        System.out.printf(Locale.ROOT, "BLEU %.2f (%s), chrF %.2f, beam %s%n", out.get("bleu"), out.get("bleu_signature"),
+            out.get("chrf"), out.get("beam"));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "translate", mixinStandardHelpOptions = true,
+      description = "Translate sentences (one per line, from FILE or standard input) and write one translation per line.")
+  static final class Translate implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "Source sentences (default: standard input).")
+    Path file;
+    @Option(names = "--beam", paramLabel = "N", description = "Beam size (default: translate.beam; 1 = greedy).")
+    Integer beam;
+
+    @Override
+    public Integer call() throws Exception {
+      Family.Loaded<Seq2Seq> m = TranslateFamily.load(model.archive());
+      io.seqspark.core.data.Tokenizer t = DataInputs.tokenizer(m.settings());
+      List<List<String>> sentences = new ArrayList<>();
+      try (BufferedReader in = file != null ? Files.newBufferedReader(file, StandardCharsets.UTF_8)
+          : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          sentences.add(t.tokenize(line));
+        }
+      }
+      int b = beam != null ? beam : m.settings().getInt("translate.beam");
+      StringBuilder out = new StringBuilder();
+      for (TranslateFamily.Translation tr : TranslateFamily.translate(m.model(), TranslateFamily.sourceVocabulary(m),
+          m.vocabulary(), sentences, TranslateFamily.Decoding.of(m.settings(), b), 64)) {
+        out.append(String.join(" ", tr.tokens())).append('\n');
+      }
+      System.out.print(out);
+      return 0;
+    }
+  }
+}
