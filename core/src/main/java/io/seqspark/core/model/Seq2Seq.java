@@ -137,6 +137,10 @@ public final class Seq2Seq implements Trainable<PairBatch> {
 
   @Override
   public StepStats forwardBackward(PairBatch batch, double gradScale, long stepSeed) {
+    if (gradScale == 0) {
+      throw new IllegalArgumentException("forwardBackward needs gradScale != 0 (it back-propagates); use evaluate for "
+          + "a forward pass");
+    }
     Pass p = new Pass(batch, true, stepSeed);
     INDArray feats = forward(p);
     long t0 = Phases.start();
