@@ -26,6 +26,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * ∂memory into one time-major gradient with the projection GEMMs over all steps. Scores, the masked softmax and the
  * weighted sums run on the heap over contiguous runs (at batch 64, 16 × 16 steps, width 256 that is ~25 M multiply-adds
  * per training step, a few milliseconds).
+ *
+ * <p>Over 400 lines because the three scores share one forward, one backward and one epilogue over the same per-pass
+ * records, and because it carries its own heap copies to and from ND4J ({@link #read}, {@link #write}: the model
+ * package cannot reach {@code nn}'s package-private Host).
  */
 final class Seq2SeqAttention {
   private final Attention.Score score;

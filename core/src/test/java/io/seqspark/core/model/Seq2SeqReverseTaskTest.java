@@ -53,7 +53,7 @@ class Seq2SeqReverseTaskTest {
     TrainStep<PairBatch> step = new TrainStep<>(m, Optimizer.create("adam", m.params().size(), DataType.FLOAT, 0.9,
         0.999, 1e-8), 5.0, TrainStep.LossScale.TOKENS);
     SplittableRandom rng = new SplittableRandom(3);
-    for (int s = 1; s <= 600; s++) {
+    for (int s = 1; s <= 450; s++) {
       int[][] src = new int[32][];
       int[][] tgt = new int[32][];
       for (int r = 0; r < 32; r++) {
