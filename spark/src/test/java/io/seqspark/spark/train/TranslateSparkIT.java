@@ -1,0 +1,64 @@
+package io.seqspark.spark.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.io.RunRecorder;
+import io.seqspark.core.task.TranslateFamily;
+import io.seqspark.core.task.TranslateFamilyTest;
+import io.seqspark.core.task.TrainingRun;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Translation on Spark through the family plug-in: one partition is the local trainer bit for bit. */
+class TranslateSparkIT {
+  @TempDir
+  static Path dir;
+
+  @BeforeAll
+  static void data() throws IOException {
+    TranslateFamilyTest.corpus(dir, 300);
+  }
+
+  static Settings settings(String... extra) {
+    List<String> s = new ArrayList<>(List.of("data.train=" + dir.resolve("train"), "data.valid=" + dir.resolve("valid"),
+        "translate.source=src", "translate.target=tgt", "translate.beam=2", "model.cell=gru",
+        "model.embeddingSize=8", "model.hiddenSize=8", "model.layers=1", "model.dropout=0.1", "train.optimizer=adam",
+        "train.learningRate=0.02", "train.epochs=2", "data.maxTokensPerBatch=120", "spark.averagingFrequency=2",
+        "run.logEverySeconds=1e-9", "run.checkpointEverySteps=0", "seed=6"));
+    s.addAll(List.of(extra));
+    return Settings.load(List.of(), s);
+  }
+
+  static RunRecorder.Result train(Path out, Settings s, String master) throws IOException {
+    RunDirectory rd = RunDirectory.create(out, false);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    if (master == null) {
+      return TranslateFamily.run(s, rd, false, List.of("test"), quiet, TrainingRun.local());
+    }
+    return SparkTrainingIT.withSpark(master, Map.of(), sc -> {
+      try {
+        return TranslateFamily.run(s, rd, false, List.of("test"), quiet, new SparkTrainingLoop(sc));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  @Test
+  void onePartition_isBitIdenticalToTheLocalTrainer() throws IOException {
+    RunRecorder.Result local = train(dir.resolve("local"), settings(), null);
+    RunRecorder.Result one = train(dir.resolve("one"), settings("spark.workers=1"), "local[2]");
+    SparkTrainingIT.assertBitIdentical(ClassifierSparkIT.params(local.runDir()), ClassifierSparkIT.params(one.runDir()));
+    assertEquals(local.results().get("valid_bleu_beam2"), one.results().get("valid_bleu_beam2"));
+  }
+}
