@@ -41,6 +41,19 @@ final class FamilyCommands {
     return cmd;
   }
 
+  /** The lines of {@code file}, or of standard input when it is null (UTF-8): what predict/translate commands read. */
+  static List<String> lines(Path file) throws java.io.IOException {
+    List<String> out = new ArrayList<>();
+    try (java.io.BufferedReader in = file != null ? java.nio.file.Files.newBufferedReader(file,
+        java.nio.charset.StandardCharsets.UTF_8) : new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+        java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        out.add(line);
+      }
+    }
+    return out;
+  }
+
   /** Prints an outcome's metrics that start with one of {@code prefixes}, one per line. */
   static void printMetrics(Map<String, Object> metrics, String... prefixes) {
     metrics.forEach((k, v) -> {

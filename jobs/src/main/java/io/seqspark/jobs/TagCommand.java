@@ -4,10 +4,6 @@ import io.seqspark.core.data.DataInputs;
 import io.seqspark.core.model.SequenceTagger;
 import io.seqspark.core.task.Family;
 import io.seqspark.core.task.TaggerFamily;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,11 +65,8 @@ public final class TagCommand {
       Family.Loaded<SequenceTagger> m = TaggerFamily.load(model.archive());
       io.seqspark.core.data.Tokenizer t = DataInputs.tokenizer(m.settings().with("data.lowercase", "false"));
       List<List<String>> sentences = new ArrayList<>();
-      try (BufferedReader in = file != null ? Files.newBufferedReader(file, StandardCharsets.UTF_8)
-          : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          sentences.add(t.tokenize(line));
-        }
+      for (String line : FamilyCommands.lines(file)) {
+        sentences.add(t.tokenize(line));
       }
       List<List<String>> tags = TaggerFamily.predict(m, sentences);
       StringBuilder out = new StringBuilder();

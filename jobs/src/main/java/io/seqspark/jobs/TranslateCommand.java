@@ -5,10 +5,6 @@ import io.seqspark.core.io.Json;
 import io.seqspark.core.model.Seq2Seq;
 import io.seqspark.core.task.Family;
 import io.seqspark.core.task.TranslateFamily;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,11 +89,8 @@ public final class TranslateCommand {
       Family.Loaded<Seq2Seq> m = TranslateFamily.load(model.archive());
       io.seqspark.core.data.Tokenizer t = DataInputs.tokenizer(m.settings());
       List<List<String>> sentences = new ArrayList<>();
-      try (BufferedReader in = file != null ? Files.newBufferedReader(file, StandardCharsets.UTF_8)
-          : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          sentences.add(t.tokenize(line));
-        }
+      for (String line : FamilyCommands.lines(file)) {
+        sentences.add(t.tokenize(line));
       }
       int b = beam != null ? beam : m.settings().getInt("translate.beam");
       StringBuilder out = new StringBuilder();

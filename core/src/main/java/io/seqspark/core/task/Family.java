@@ -97,6 +97,14 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
     return false;
   }
 
+  /** {split_loss, split_ppl}: the metrics of a loss over tokens whose exponential is a perplexity. */
+  static Map<String, Object> lossAndPerplexity(String split, StepStats stats) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put(split + "_loss", stats.meanLoss());
+    m.put(split + "_ppl", stats.perplexity());
+    return m;
+  }
+
   /** Metrics of a loss sum, keys prefixed by {@code split} (e.g. train_loss, train_ppl). */
   Map<String, Object> lossMetrics(String split, StepStats stats);
 

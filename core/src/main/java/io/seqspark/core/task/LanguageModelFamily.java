@@ -241,10 +241,7 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
 
   @Override
   public Map<String, Object> lossMetrics(String split, StepStats stats) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put(split + "_loss", stats.meanLoss());
-    m.put(split + "_ppl", stats.perplexity());
-    return m;
+    return Family.lossAndPerplexity(split, stats);
   }
 
   @Override

@@ -234,10 +234,7 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
 
   @Override
   public Map<String, Object> lossMetrics(String split, StepStats stats) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put(split + "_loss", stats.meanLoss());
-    m.put(split + "_ppl", stats.perplexity());
-    return m;
+    return Family.lossAndPerplexity(split, stats);
   }
 
   /** Decoding settings from translate.* (beam 1 = greedy). */
