@@ -23,6 +23,17 @@ class LocalClusterIT {
     SparkTrainingIT.withSpark("local[2]", Map.of(), sc -> SparkTrainingIT.train(sc, dir.resolve("local"), false, SparkTrainingIT.sets()));
     Set<String> executorJvms = new HashSet<>();
     SparkTrainingIT.withSpark("local-cluster[2,1,1024]", LocalCluster.conf(dir), sc -> {
+      // wait (bounded) until both executor JVMs have registered: on a loaded machine the second one starts later,
+      // and a job submitted before then runs all its tasks on the first (executor memory status lists the driver too)
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (sc.sc().getExecutorMemoryStatus().size() < 3 && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
       // the executors are separate processes: their JVM names (pid@host) differ from the driver's
       List<String> names = sc.parallelize(List.of(1, 2, 3, 4), 4)
           .map(i -> java.lang.management.ManagementFactory.getRuntimeMXBean().getName()).collect();
