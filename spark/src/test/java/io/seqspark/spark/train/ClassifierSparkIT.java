@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.io.ModelArchive;
-import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.task.ClassifierFamily;
 import io.seqspark.core.task.ClassifierFamily;
-import io.seqspark.core.task.TrainingRun;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,18 +55,7 @@ class ClassifierSparkIT {
   }
 
   static io.seqspark.core.io.RunRecorder.Result train(Path out, Settings s, String master) throws IOException {
-    RunDirectory rd = RunDirectory.create(out, false);
-    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-    if (master == null) {
-      return ClassifierFamily.run(s, rd, false, List.of("test"), quiet, TrainingRun.local());
-    }
-    return SparkTrainingIT.withSpark(master, java.util.Map.of(), sc -> {
-      try {
-        return ClassifierFamily.run(s, rd, false, List.of("test"), quiet, new SparkTrainingLoop(sc));
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    return SparkTrainingIT.trainFamily(io.seqspark.core.task.ClassifierFamily.INSTANCE, out, s, master);
   }
 
   static double[] params(Path run) throws IOException {

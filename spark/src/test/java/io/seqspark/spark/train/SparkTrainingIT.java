@@ -73,6 +73,30 @@ class SparkTrainingIT {
     return s;
   }
 
+  /** Trains any family in a new run directory: locally ({@code master} null) or on Spark {@code master}. */
+  static io.seqspark.core.io.RunRecorder.Result trainFamily(io.seqspark.core.task.Family<?, ?, ?> family, Path out,
+      Settings s, String master) throws IOException {
+    io.seqspark.core.io.RunDirectory rd = io.seqspark.core.io.RunDirectory.create(out, false);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    if (master == null) {
+      return run(family, s, rd, quiet, io.seqspark.core.task.TrainingRun.local());
+    }
+    return withSpark(master, Map.of(), sc -> {
+      try {
+        return run(family, s, rd, quiet, new SparkTrainingLoop(sc));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static io.seqspark.core.io.RunRecorder.Result run(io.seqspark.core.task.Family family, Settings s,
+      io.seqspark.core.io.RunDirectory rd, PrintStream log, io.seqspark.core.task.TrainingRun.Loop loop)
+      throws IOException {
+    return io.seqspark.core.task.TrainingRun.run(family, s, rd, false, List.of("test"), log, loop);
+  }
+
   static LanguageModelFamily.Summary train(JavaSparkContext sc, Path out, boolean resume, List<String> sets) {
     try {
       Settings s = resume ? Settings.load(List.of(out.resolve("config.conf")), sets) : Settings.load(List.of(), sets);

@@ -4,18 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqspark.core.config.Settings;
-import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.io.RunRecorder;
 import io.seqspark.core.task.TaggerFamily;
 import io.seqspark.core.task.TaggerFamilyTest;
-import io.seqspark.core.task.TrainingRun;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,19 +41,8 @@ class TaggerSparkIT {
     return Settings.load(List.of(), s);
   }
 
-  static RunRecorder.Result train(Path out, Settings s, String master) throws IOException {
-    RunDirectory rd = RunDirectory.create(out, false);
-    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-    if (master == null) {
-      return TaggerFamily.run(s, rd, false, List.of("test"), quiet, TrainingRun.local());
-    }
-    return SparkTrainingIT.withSpark(master, Map.of(), sc -> {
-      try {
-        return TaggerFamily.run(s, rd, false, List.of("test"), quiet, new SparkTrainingLoop(sc));
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+  static io.seqspark.core.io.RunRecorder.Result train(Path out, Settings s, String master) throws IOException {
+    return SparkTrainingIT.trainFamily(io.seqspark.core.task.TaggerFamily.INSTANCE, out, s, master);
   }
 
   @Test

@@ -3,18 +3,13 @@ package io.seqspark.spark.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.seqspark.core.config.Settings;
-import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.io.RunRecorder;
 import io.seqspark.core.task.TranslateFamily;
 import io.seqspark.core.task.TranslateFamilyTest;
-import io.seqspark.core.task.TrainingRun;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,19 +34,8 @@ class TranslateSparkIT {
     return Settings.load(List.of(), s);
   }
 
-  static RunRecorder.Result train(Path out, Settings s, String master) throws IOException {
-    RunDirectory rd = RunDirectory.create(out, false);
-    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-    if (master == null) {
-      return TranslateFamily.run(s, rd, false, List.of("test"), quiet, TrainingRun.local());
-    }
-    return SparkTrainingIT.withSpark(master, Map.of(), sc -> {
-      try {
-        return TranslateFamily.run(s, rd, false, List.of("test"), quiet, new SparkTrainingLoop(sc));
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+  static io.seqspark.core.io.RunRecorder.Result train(Path out, Settings s, String master) throws IOException {
+    return SparkTrainingIT.trainFamily(io.seqspark.core.task.TranslateFamily.INSTANCE, out, s, master);
   }
 
   @Test
