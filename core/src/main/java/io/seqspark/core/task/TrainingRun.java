@@ -240,6 +240,7 @@ public final class TrainingRun {
     private final Progress progress;
     private StepStats window = StepStats.ZERO;
     private double windowNorm;
+    private double lastLr;
     private int windowSteps;
     private long windowStart = System.nanoTime();
     private long allUnits;
@@ -269,6 +270,7 @@ public final class TrainingRun {
     @Override
     public void onStep(int epoch, int batch, int batchesInEpoch, long step, double lr, TrainStep.Result r) {
       window = window.plus(r.stats());
+      lastLr = lr;
       windowNorm += r.gradNorm();
       windowSteps++;
       if (progress.due(every) || step == totalSteps) {
@@ -323,6 +325,24 @@ public final class TrainingRun {
       write(m);
       log.println(line);
       rec.report();
+      windowStart = System.nanoTime();
+    }
+
+    @Override
+    public void onValidate(int epoch, long step, StepStats validStats) {
+      flush(epoch, step, lastLr);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", step);
+      m.put("epoch", epoch);
+      m.putAll(family.lossMetrics("valid", validStats));
+      write(m);
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%s] step %d:", rec.run().runId(), step));
+      m.forEach((k, v) -> {
+        if (k.startsWith("valid")) {
+          line.append(' ').append(k).append(' ').append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v);
+        }
+      });
+      log.println(line);
       windowStart = System.nanoTime();
     }
 

@@ -6,10 +6,12 @@ package io.seqspark.core.train;
  *   for epoch e from pos.epoch to epochs:
  *     lr = schedule(e); rounds.startEpoch(e, fresh = starting at round 0)
  *     for round r from pos.batch while the epoch has rounds:
- *       stop if train.maxSteps optimizer steps have run; end the epoch if train.maxSeconds is spent
+ *       stop if train.maxSteps optimizer steps have run (checkpointed, so --resume with a larger budget goes on
+ *       exactly); end the epoch if train.maxSeconds is spent
  *       run the round at the rate of its first step (lr, warmed up over train.warmupSteps); count its optimizer
  *       steps; listener.onStep
  *       when the step count crosses a multiple of run.checkpointEverySteps (and the epoch goes on): checkpoint
+ *       when it crosses a multiple of train.validateEverySteps (and the epoch goes on): valid loss; listener.onValidate
  *     valid loss; listener.onEpoch; checkpoint, as best when the valid loss improved
  * </pre>
  * {@code train.maxSteps}, {@code train.maxSeconds} and {@code run.checkpointEverySteps} count optimizer steps in both
@@ -55,7 +57,11 @@ public final class EpochLoop {
       int n = rounds.rounds(epoch);
       for (; n < 0 || k < n; k++) {
         if (options.maxSteps() > 0 && count >= options.maxSteps()) {
-          return new Position(epoch, k, count, best);
+          Position p = new Position(epoch, k, count, best);
+          if (checkpoints != null && k > 0) {
+            listener.onCheckpoint(checkpoints.save(step, p, false, rounds.exportState()), p);
+          }
+          return p;
         }
         if (System.nanoTime() >= deadline) {
           outOfTime = true;
@@ -75,6 +81,10 @@ public final class EpochLoop {
         if (due && checkpoints != null) {
           Position p = new Position(epoch, k + 1, count, best);
           listener.onCheckpoint(checkpoints.save(step, p, false, rounds.exportState()), p);
+        }
+        long ve = options.validateEverySteps();
+        if (validate != null && ve > 0 && count / ve > before / ve && (n < 0 || k + 1 < n)) {
+          listener.onValidate(epoch, count, validate.get());
         }
       }
       StepStats v = validate == null ? null : validate.get();

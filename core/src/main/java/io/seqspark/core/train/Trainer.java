@@ -13,10 +13,10 @@ public final class Trainer {
    * validated and checkpointed as a finished epoch) and training stops.
    */
   public record Options(int epochs, LearningRate learningRate, long maxSteps, long seed, long checkpointEverySteps,
-                        double maxSeconds) {
+                        double maxSeconds, long validateEverySteps) {
     /** Without a time budget. */
     public Options(int epochs, LearningRate learningRate, long maxSteps, long seed, long checkpointEverySteps) {
-      this(epochs, learningRate, maxSteps, seed, checkpointEverySteps, 0);
+      this(epochs, learningRate, maxSteps, seed, checkpointEverySteps, 0, 0);
     }
   }
 
@@ -26,6 +26,10 @@ public final class Trainer {
     }
 
     default void onEpoch(int epoch, long step, double lr, StepStats train, StepStats valid) {
+    }
+
+    /** A validation within an epoch ({@code train.validateEverySteps}); it does not choose the kept parameters. */
+    default void onValidate(int epoch, long step, StepStats valid) {
     }
 
     /** A checkpoint was written at {@code location} (a path or URI). */

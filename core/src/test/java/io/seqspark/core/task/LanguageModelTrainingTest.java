@@ -117,6 +117,32 @@ class LanguageModelTrainingTest {
   }
 
   @Test
+  void stepBudget_checkpointsWhereItStops_andValidationWithinEpochs_changesNoLoss() throws IOException {
+    // train.validateEverySteps only reads the model: the losses equal the plain run's, step for step
+    run(dir.resolve("plain"), false, sets());
+    Path split = dir.resolve("budget");
+    run(split, false, sets("train.maxSteps=45", "train.validateEverySteps=10"));
+    // the budget's stop is checkpointed (45 is no multiple of run.checkpointEverySteps = 20), so a resume with a
+    // larger budget continues from step 45 and runs no step twice
+    assertTrue(Files.isDirectory(split.resolve("checkpoints/step-000000045")));
+    run(split, true, List.of("train.maxSteps=0"));
+    Map<Long, Double> steps = new TreeMap<>();
+    List<Long> validated = new ArrayList<>();
+    for (Map<String, Object> rec : MetricsLog.read(split.resolve("metrics.jsonl"))) {
+      long step = ((Number) rec.get("step")).longValue();
+      if (rec.get("train_loss") instanceof Number l) {
+        assertEquals(null, steps.put(step, l.doubleValue()), "step " + step + " ran once");
+      }
+      if (rec.get("valid_loss") != null && rec.get("epoch_train_loss") == null) {
+        validated.add(step);
+      }
+    }
+    assertSameLosses(losses(dir.resolve("plain")), steps);
+    // within-epoch validations at every multiple of 10 before and after the resume (epoch ends validate anyway)
+    assertTrue(validated.containsAll(List.of(10L, 20L, 30L, 40L, 50L)), "validated at " + validated);
+  }
+
+  @Test
   void checkpointDir_localRunsWriteThere_andRejectOtherFileSystemsNamingTheKey() throws IOException {
     Path elsewhere = dir.resolve("elsewhere-ckpt");
     run(dir.resolve("ckptdir"), false, sets("train.maxSteps=20", "run.checkpointDir=" + elsewhere));
