@@ -135,30 +135,54 @@ public final class PyTorchBaseline {
             default -> throw new IllegalArgumentException("model must be lstm, gru or tcn: " + model);
         }
         args.addAll(extraArgs);
+        Optional<List<String>> out = runScript(args, timeout);
+        if (out.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> lines = out.get();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith("RESULT ")) {
+                try {
+                    return Optional.of(JSON.readValue(lines.get(i).substring("RESULT ".length()),
+                            new TypeReference<LinkedHashMap<String, Object>>() {}));
+                } catch (IOException e) {
+                    System.err.println("PyTorch baseline " + model + ": unreadable RESULT line: " + e);
+                    return Optional.empty();
+                }
+            }
+        }
+        System.err.println("PyTorch baseline " + model + " gave no RESULT line: " + String.join(" | ", lines));
+        return Optional.empty();
+    }
+
+    /**
+     * Runs {@code python3 SCRIPT ARGS...} (paths absolute) with torch_env.sh sourced and returns its last
+     * {@value #TAIL} output lines (all of them echoed to stderr); empty (reason on stderr) when PyTorch is not
+     * {@link #available()}, the script fails, or it outlives {@code timeout}.
+     */
+    public static Optional<List<String>> runScript(List<String> scriptAndArgs, Duration timeout) {
         if (!available()) {
             System.err.println("PyTorch baseline skipped: " + unavailableReason);
             return Optional.empty();
         }
+        String name = Path.of(scriptAndArgs.get(0)).getFileName().toString();
         try {
-            Process p = start(sharedDir().resolve("bench"), args);
+            Process p = start(sharedDir().resolve("bench"), scriptAndArgs);
             Output out = drain(p);
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                System.err.println("PyTorch baseline " + model + " timed out after " + timeout);
+                System.err.println("PyTorch baseline " + name + " timed out after " + timeout);
                 return Optional.empty();
             }
             List<String> lines = out.lines();
-            for (int i = lines.size() - 1; i >= 0; i--) {
-                if (lines.get(i).startsWith("RESULT ")) {
-                    return Optional.of(JSON.readValue(lines.get(i).substring("RESULT ".length()),
-                            new TypeReference<LinkedHashMap<String, Object>>() {}));
-                }
+            if (p.exitValue() != 0) {
+                System.err.println("PyTorch baseline " + name + " exited with " + p.exitValue() + ": "
+                        + String.join(" | ", lines));
+                return Optional.empty();
             }
-            System.err.println("PyTorch baseline " + model + " gave no RESULT line (exit "
-                    + p.exitValue() + "): " + String.join(" | ", lines));
-            return Optional.empty();
+            return Optional.of(lines);
         } catch (IOException e) {
-            System.err.println("PyTorch baseline " + model + " failed: " + e);
+            System.err.println("PyTorch baseline " + name + " failed: " + e);
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
