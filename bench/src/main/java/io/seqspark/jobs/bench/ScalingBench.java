@@ -43,7 +43,7 @@ public final class ScalingBench implements Callable<Integer> {
   /** Tokens one worker's optimizer step trains on in lm-ptb: 20 streams × bptt 20. */
   static final int TOKENS_PER_STEP = 400;
   /** PTB train tokens per epoch with an end-of-sentence token per line (the local run's log says so too). */
-  static final long PTB_TOKENS = 929_589;
+  static final long PTB_TOKENS = 929_560;
   static final double TARGET_PPL = 150;
 
   @Option(names = "--keep", defaultValue = "jobs/target/scaling-bench", description = "Where runs are kept and reused (default ${DEFAULT-VALUE}).")
@@ -126,7 +126,7 @@ public final class ScalingBench implements Callable<Integer> {
   private List<Point> ptbRun(Path home, Setting st) throws IOException, InterruptedException {
     Path run = keep.resolve(st.name()).toAbsolutePath();
     long stepsPerEpoch = PTB_TOKENS / TOKENS_PER_STEP / st.workers();
-    long every = quick ? 5 : Math.max(1, stepsPerEpoch / 4);
+    long every = quick ? 20 : Math.max(1, stepsPerEpoch / 4);
     List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/seqspark").toString(), "lm", "train"));
     if (Files.exists(run.resolve("model.zip"))) {
       System.err.println("[scaling] reusing the finished run " + run);
@@ -141,7 +141,7 @@ public final class ScalingBench implements Callable<Integer> {
           "--set", "eval.batchSize=20", "--set", "eval.generate=0", "--set", "run.checkpointEverySteps=" + every,
           "--set", "train.validateEverySteps=" + every));
       if (quick) {
-        cmd.addAll(List.of("--set", "train.maxSteps=" + Math.max(8, stepsPerEpoch / 40)));
+        cmd.addAll(List.of("--set", "train.maxSteps=" + Math.max(24, stepsPerEpoch / 40)));
       }
       if (st.workers() > 1) {
         cmd.addAll(List.of("--master", "local[2]", "--set", "spark.workers=" + st.workers()));
