@@ -135,6 +135,16 @@ public final class PyTorchBaseline {
             default -> throw new IllegalArgumentException("model must be lstm, gru or tcn: " + model);
         }
         args.addAll(extraArgs);
+        return runScript(model, args, timeout);
+    }
+
+    /**
+     * Runs {@code python3 ARGS} ({@code args.get(0)} is the script) in {@code shared/bench} with torch_env.sh sourced
+     * and returns the JSON of its last {@code RESULT} line; empty (reason on stderr) when PyTorch is not
+     * {@link #available()}, the run fails, or it outlives {@code timeout}. {@code name} labels the messages.
+     */
+    public static Optional<Map<String, Object>> runScript(String name, List<String> args, Duration timeout) {
+        String model = name;
         if (!available()) {
             System.err.println("PyTorch baseline skipped: " + unavailableReason);
             return Optional.empty();
