@@ -1,14 +1,17 @@
 package io.seqspark.core.task;
 
+import io.seqspark.core.data.ParallelText;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.decode.BeamSearch;
 import io.seqspark.core.decode.MaxLength;
 import io.seqspark.core.decode.Seq2SeqDecoder;
+import io.seqspark.core.io.AttentionMaps;
 import io.seqspark.core.model.Seq2Seq;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Translations with everything a search knows about them: the n best hypotheses per sentence with their ranking
@@ -112,6 +115,41 @@ public final class Translations {
         }
         out.set(t, source.get(BeamSearch.argmax(attention[t], source.size())));
       }
+    }
+    return out;
+  }
+
+  /**
+   * The metrics records ({@link AttentionMaps#record}) of the translations of the first {@code samples} sentences of
+   * 1 to 25 words of {@code text}, decoded with {@code d}: source words and {@code </s>} across, output words and
+   * {@code </s>} down, with the reference. What report.html draws as attention heat maps.
+   */
+  public static List<Map<String, Object>> attentionRecords(Seq2Seq model, Vocabulary src, Vocabulary tgt,
+                                                           ParallelText text, TranslateFamily.Decoding d, long step,
+                                                           int samples) {
+    List<List<String>> sentences = new ArrayList<>();
+    List<Integer> lines = new ArrayList<>();
+    for (int i = 0; i < text.size() && sentences.size() < samples; i++) {
+      int n = text.source().get(i).size();
+      if (n >= 1 && n <= 25) {
+        sentences.add(text.source().get(i));
+        lines.add(i);
+      }
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (sentences.isEmpty()) {
+      return out;
+    }
+    String eos = Vocabulary.SPECIALS.get(Vocabulary.EOS_ID);
+    List<List<Hypothesis>> t = translate(model, src, tgt, sentences, d, 1, false, sentences.size());
+    for (int k = 0; k < sentences.size(); k++) {
+      Hypothesis h = t.get(k).get(0);
+      List<String> source = new ArrayList<>(sentences.get(k));
+      source.add(eos);
+      List<String> output = new ArrayList<>(h.tokens());
+      output.add(eos);
+      out.add(AttentionMaps.record(step, k, lines.get(k), source, output,
+          String.join(" ", text.target().get(lines.get(k))), h.attention()));
     }
     return out;
   }
