@@ -141,10 +141,9 @@ public final class PyTorchBaseline {
     /**
      * Runs {@code python3 ARGS} ({@code args.get(0)} is the script) in {@code shared/bench} with torch_env.sh sourced
      * and returns the JSON of its last {@code RESULT} line; empty (reason on stderr) when PyTorch is not
-     * {@link #available()}, the run fails, or it outlives {@code timeout}. {@code name} labels the messages.
+     * {@link #available()}, the run fails, or it outlives {@code timeout}. {@code label} names the run in messages.
      */
-    public static Optional<Map<String, Object>> runScript(String name, List<String> args, Duration timeout) {
-        String model = name;
+    public static Optional<Map<String, Object>> runScript(String label, List<String> args, Duration timeout) {
         if (!available()) {
             System.err.println("PyTorch baseline skipped: " + unavailableReason);
             return Optional.empty();
@@ -154,7 +153,7 @@ public final class PyTorchBaseline {
             Output out = drain(p);
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                System.err.println("PyTorch baseline " + model + " timed out after " + timeout);
+                System.err.println("PyTorch baseline " + label + " timed out after " + timeout);
                 return Optional.empty();
             }
             List<String> lines = out.lines();
@@ -164,11 +163,11 @@ public final class PyTorchBaseline {
                             new TypeReference<LinkedHashMap<String, Object>>() {}));
                 }
             }
-            System.err.println("PyTorch baseline " + model + " gave no RESULT line (exit "
+            System.err.println("PyTorch baseline " + label + " gave no RESULT line (exit "
                     + p.exitValue() + "): " + String.join(" | ", lines));
             return Optional.empty();
         } catch (IOException e) {
-            System.err.println("PyTorch baseline " + model + " failed: " + e);
+            System.err.println("PyTorch baseline " + label + " failed: " + e);
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -232,18 +232,40 @@ public final class TranslateBench implements Callable<Integer> {
 
   /**
    * A finished run's manifest (its results) plus train_seconds: the elapsed time of its last training record (the
-   * epoch record, after that epoch's validation; a progress record when train.maxSteps ended the epoch early).
+   * epoch record, after that epoch's validation; a progress record when train.maxSteps ended the epoch early), summed
+   * over the sessions of a resumed run (elapsed_s restarts at each); and trainTokensPerSecond from the progress
+   * records when the manifest has no finite one (a run resumed after its last step trains nothing).
    */
   private static Map<String, Object> results(Path dir) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>(Json.readMap(Files.readString(dir.resolve("manifest.json"))));
-    Double seconds = null;
+    double closed = 0;
+    double session = 0;
+    double previous = -1;
+    boolean trained = false;
+    double rateSum = 0;
+    int rates = 0;
     for (Map<String, Object> rec : MetricsLog.read(dir.resolve("metrics.jsonl"))) {
-      if ((rec.containsKey("epoch_train_loss") || rec.containsKey("train_loss"))
-          && rec.get("elapsed_s") instanceof Number n) {
-        seconds = n.doubleValue();
+      if (rec.get("elapsed_s") instanceof Number n) {
+        double e = n.doubleValue();
+        if (e < previous) {
+          closed += session;
+          session = 0;
+        }
+        previous = e;
+        if (rec.containsKey("epoch_train_loss") || rec.containsKey("train_loss")) {
+          session = e;
+          trained = true;
+        }
+      }
+      if (rec.get("tokens_per_s") instanceof Number r && Double.isFinite(r.doubleValue())) {
+        rateSum += r.doubleValue();
+        rates++;
       }
     }
-    m.put("train_seconds", seconds);
+    m.put("train_seconds", trained ? Math.round((closed + session) * 10) / 10.0 : null);
+    if (!(m.get("trainTokensPerSecond") instanceof Number r && Double.isFinite(r.doubleValue())) && rates > 0) {
+      m.put("trainTokensPerSecond", rateSum / rates);
+    }
     return m;
   }
 
