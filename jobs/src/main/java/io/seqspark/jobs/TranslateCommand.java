@@ -5,6 +5,7 @@ import io.seqspark.core.io.Json;
 import io.seqspark.core.model.Seq2Seq;
 import io.seqspark.core.task.Family;
 import io.seqspark.core.task.TranslateFamily;
+import io.seqspark.core.task.Translations;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +76,9 @@ public final class TranslateCommand {
   }
 
   @Command(name = "translate", mixinStandardHelpOptions = true,
-      description = "Translate sentences (one per line, from FILE or standard input) and write one translation per line.")
+      description = "Translate sentences (one per line, from FILE or standard input) and write one translation per line;"
+          + " with --nbest K, K scored hypotheses per sentence: LINE<TAB>SCORE<TAB>LOGPROB<TAB>TRANSLATION"
+          + " (docs/FORMATS.md).")
   static final class Translate implements Callable<Integer> {
     @Mixin
     ModelOption model;
@@ -83,20 +86,39 @@ public final class TranslateCommand {
     Path file;
     @Option(names = "--beam", paramLabel = "N", description = "Beam size (default: translate.beam; 1 = greedy).")
     Integer beam;
+    @Option(names = "--nbest", paramLabel = "K", description = "Write the K best hypotheses of each sentence, best"
+        + " first, with the beam's score and the log-probability (K <= beam).")
+    Integer nBest;
+    @Option(names = "--replace-unk", description = "Replace each <unk> in the output by the source word the model"
+        + " attended to most at that step.")
+    boolean replaceUnk;
 
     @Override
     public Integer call() throws Exception {
       Family.Loaded<Seq2Seq> m = TranslateFamily.load(model.archive());
+      int b = beam != null ? beam : m.settings().getInt("translate.beam");
+      if (nBest != null && (nBest < 1 || nBest > Math.max(1, b))) {
+        throw new IllegalArgumentException("--nbest " + nBest + " with beam " + b + (beam == null
+            ? " (translate.beam of the model's config)" : "") + ": the hypotheses come from the beam, so K must be in"
+            + " [1, beam]. Fix: pass --beam " + Math.max(1, nBest) + " or more, or a smaller --nbest");
+      }
       io.seqspark.core.data.Tokenizer t = DataInputs.tokenizer(m.settings());
       List<List<String>> sentences = new ArrayList<>();
       for (String line : FamilyCommands.lines(file)) {
         sentences.add(t.tokenize(line));
       }
-      int b = beam != null ? beam : m.settings().getInt("translate.beam");
       StringBuilder out = new StringBuilder();
-      for (TranslateFamily.Translation tr : TranslateFamily.translate(m.model(), TranslateFamily.sourceVocabulary(m),
-          m.vocabulary(), sentences, TranslateFamily.Decoding.of(m.settings(), b), 64)) {
-        out.append(String.join(" ", tr.tokens())).append('\n');
+      List<List<Translations.Hypothesis>> all = Translations.translate(m.model(), TranslateFamily.sourceVocabulary(m),
+          m.vocabulary(), sentences, TranslateFamily.Decoding.of(m.settings(), b), nBest != null ? nBest : 1,
+          replaceUnk, 64);
+      for (int i = 0; i < all.size(); i++) {
+        if (nBest != null) {
+          for (Translations.Hypothesis h : all.get(i)) {
+            out.append(Translations.nBestLine(i, h)).append('\n');
+          }
+        } else {
+          out.append(String.join(" ", all.get(i).get(0).tokens())).append('\n');
+        }
       }
       System.out.print(out);
       return 0;

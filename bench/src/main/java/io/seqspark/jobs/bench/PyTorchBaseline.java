@@ -135,7 +135,16 @@ public final class PyTorchBaseline {
             default -> throw new IllegalArgumentException("model must be lstm, gru or tcn: " + model);
         }
         args.addAll(extraArgs);
-        Optional<List<String>> out = runScript(args, timeout);
+        return runScript(model, args, timeout);
+    }
+
+    /**
+     * Runs {@code python3 ARGS} ({@code args.get(0)} is the script) in {@code shared/bench} with torch_env.sh sourced
+     * and returns the JSON of its last {@code RESULT} line; empty (reason on stderr) when PyTorch is not
+     * {@link #available()}, the run fails, or it outlives {@code timeout}. {@code label} names the run in messages.
+     */
+    public static Optional<Map<String, Object>> runScript(String label, List<String> args, Duration timeout) {
+        Optional<List<String>> out = runLines(args, timeout);
         if (out.isEmpty()) {
             return Optional.empty();
         }
@@ -146,12 +155,12 @@ public final class PyTorchBaseline {
                     return Optional.of(JSON.readValue(lines.get(i).substring("RESULT ".length()),
                             new TypeReference<LinkedHashMap<String, Object>>() {}));
                 } catch (IOException e) {
-                    System.err.println("PyTorch baseline " + model + ": unreadable RESULT line: " + e);
+                    System.err.println("PyTorch baseline " + label + ": unreadable RESULT line: " + e);
                     return Optional.empty();
                 }
             }
         }
-        System.err.println("PyTorch baseline " + model + " gave no RESULT line: " + String.join(" | ", lines));
+        System.err.println("PyTorch baseline " + label + " gave no RESULT line: " + String.join(" | ", lines));
         return Optional.empty();
     }
 
@@ -160,7 +169,7 @@ public final class PyTorchBaseline {
      * {@value #TAIL} output lines (all of them echoed to stderr); empty (reason on stderr) when PyTorch is not
      * {@link #available()}, the script fails, or it outlives {@code timeout}.
      */
-    public static Optional<List<String>> runScript(List<String> scriptAndArgs, Duration timeout) {
+    public static Optional<List<String>> runLines(List<String> scriptAndArgs, Duration timeout) {
         if (!available()) {
             System.err.println("PyTorch baseline skipped: " + unavailableReason);
             return Optional.empty();

@@ -176,7 +176,7 @@ public final class ScalingBench implements Callable<Integer> {
   private List<Point> torchRun(Path home, Setting st, double epochsRun) throws IOException {
     Path log = keep.resolve("torch-" + st.name() + (quick ? "-quick" : "") + ".jsonl");
     if (!Files.exists(log)) {
-      Optional<List<String>> lines = PyTorchBaseline.runScript(List.of(
+      Optional<List<String>> lines = PyTorchBaseline.runLines(List.of(
           PyTorchBaseline.sharedDir().resolve("bench/torch_bmuf_sim.py").toString(),
           PyTorchBaseline.sharedDir().resolve("data/ptb").toString(), Integer.toString(st.workers()),
           Double.toString(st.eta()), st.torchMode(), Double.toString(epochsRun)), Duration.ofHours(2));

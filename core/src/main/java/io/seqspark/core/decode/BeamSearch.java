@@ -25,6 +25,11 @@ import java.util.List;
  * list is what the same search would return if it ran every hypothesis to the max length. With a beam at least the
  * number of possible hypotheses nothing is pruned and the search returns the most probable (highest-scoring)
  * sequences.
+ *
+ * <p>When the decoder reports attention weights ({@link IncrementalDecoder#attention}), each hypothesis carries the
+ * row of every step along its back-pointers, so a finished one knows which input positions each of its tokens was
+ * computed from (unknown-word replacement, alignment plots). The rows are shared between a hypothesis and its
+ * extensions, never copied: a step costs one reference per open hypothesis and token.
  */
 public final class BeamSearch {
   private BeamSearch() {
@@ -62,12 +67,47 @@ public final class BeamSearch {
    * @param tokens         the ids before {@code </s>}
    * @param logProbability log P of the tokens and the final {@code </s>}
    * @param score          logProbability / lp(tokens.length + 1)
+   * @param attention      per step, the attention weights over the input that the step's distribution was computed
+   *                       with: tokens.length + 1 rows (the last one is the final {@code </s>}'s); null when the
+   *                       decoder reports none
    */
-  public record Hypothesis(int[] tokens, double logProbability, double score) {
+  public record Hypothesis(int[] tokens, double logProbability, double score, double[][] attention) {
+
+    /** A hypothesis without attention weights. */
+    public Hypothesis(int[] tokens, double logProbability, double score) {
+      this(tokens, logProbability, score, null);
+    }
+
+    /**
+     * Per token (the final {@code </s>} not included), the input position it attended to most: the argmax of its
+     * attention row, the first one on ties; null without attention.
+     */
+    public int[] alignment() {
+      if (attention == null) {
+        return null;
+      }
+      int[] a = new int[tokens.length];
+      for (int t = 0; t < tokens.length; t++) {
+        a[t] = argmax(attention[t], attention[t].length);
+      }
+      return a;
+    }
+
     @Override
     public String toString() {
       return Arrays.toString(tokens) + " logP=" + logProbability + " score=" + score;
     }
+  }
+
+  /** The first index of the largest of {@code w[0, n)}; -1 when n is 0. */
+  public static int argmax(double[] w, int n) {
+    int best = n > 0 ? 0 : -1;
+    for (int j = 1; j < n; j++) {
+      if (w[j] > w[best]) {
+        best = j;
+      }
+    }
+    return best;
   }
 
   /** GNMT's length penalty ((5 + length)/6)^α. */
@@ -98,12 +138,18 @@ public final class BeamSearch {
     int[] input = new int[inputs];
     double[] logP = new double[inputs];
     int[][] tokens = new int[inputs][0];
+    double[][][] attention = new double[inputs][0][];
     for (int i = 0; i < inputs; i++) {
       input[i] = i;
     }
     int[] last = decoder.startTokens();
     for (int t = 0; input.length > 0; t++) {
       double[] lp = decoder.step(last);
+      double[][] rows = new double[input.length][];
+      for (int r = 0; r < input.length; r++) {
+        rows[r] = decoder.attention(r);
+      }
+      Open open = new Open(logP, tokens, attention, rows);
       Next next = new Next(input.length * o.beam());
       for (int r0 = 0; r0 < input.length; ) {
         int in = input[r0];
@@ -114,10 +160,10 @@ public final class BeamSearch {
         List<Hypothesis> done = finished.get(in);
         if (t == limit[in]) {
           for (int r = r0; r < r1; r++) {
-            finish(done, tokens[r], logP[r] + lp[r * v + Vocabulary.EOS_ID], o);
+            finish(done, open, r, logP[r] + lp[r * v + Vocabulary.EOS_ID], o);
           }
         } else {
-          expand(in, r0, r1, lp, v, logP, tokens, done, limit[in], o, next);
+          expand(in, r0, r1, lp, v, open, done, limit[in], o, next);
         }
         r0 = r1;
       }
@@ -126,14 +172,32 @@ public final class BeamSearch {
       input = Arrays.copyOf(next.input, next.size);
       logP = Arrays.copyOf(next.logP, next.size);
       tokens = Arrays.copyOf(next.tokens, next.size);
+      attention = Arrays.copyOf(next.attention, next.size);
       last = Arrays.copyOf(next.token, next.size);
     }
     return finished;
   }
 
+  /**
+   * The open rows of a step: log P, tokens and attention rows so far, and the step's attention row of each (null
+   * entries without attention).
+   */
+  private record Open(double[] logP, int[][] tokens, double[][][] attention, double[][] stepAttention) {
+    /** Row r's attention rows with this step's appended, or null without attention. */
+    double[][] attentionWithStep(int r) {
+      if (stepAttention[r] == null) {
+        return null;
+      }
+      double[][] a = Arrays.copyOf(attention[r], attention[r].length + 1);
+      a[a.length - 1] = stepAttention[r];
+      return a;
+    }
+  }
+
   /** Steps 1–3 for one input's rows [r0, r1): finishes its {@code </s>} candidates, queues its open ones. */
-  private static void expand(int in, int r0, int r1, double[] lp, int v, double[] logP, int[][] tokens,
-                             List<Hypothesis> done, int limit, Options o, Next next) {
+  private static void expand(int in, int r0, int r1, double[] lp, int v, Open open, List<Hypothesis> done, int limit,
+                             Options o, Next next) {
+    double[] logP = open.logP();
     int n = (r1 - r0) * v;
     double[] cand = new double[n];
     for (int r = r0; r < r1; r++) {
@@ -148,10 +212,10 @@ public final class BeamSearch {
       int id = best[k] % v;
       if (id == Vocabulary.EOS_ID) {
         if (k < o.beam()) {
-          finish(done, tokens[r], cand[best[k]], o);
+          finish(done, open, r, cand[best[k]], o);
         }
       } else {
-        next.add(in, r, id, cand[best[k]], tokens[r]);
+        next.add(in, r, id, cand[best[k]], open.tokens()[r], open.attentionWithStep(r));
       }
     }
     // stop: nothing open, or nBest finished that no completion of the best open hypothesis can beat
@@ -166,17 +230,18 @@ public final class BeamSearch {
   }
 
   /** Adds a finished hypothesis if it makes the n-best list (kept sorted, best first, earlier first on ties). */
-  private static void finish(List<Hypothesis> done, int[] tokens, double logProbability, Options o) {
+  private static void finish(List<Hypothesis> done, Open open, int r, double logProbability, Options o) {
     if (logProbability == Double.NEGATIVE_INFINITY || Double.isNaN(logProbability)) {
       return;
     }
+    int[] tokens = open.tokens()[r];
     double score = logProbability / lengthPenalty(tokens.length + 1, o.lengthPenalty());
     int at = done.size();
     while (at > 0 && done.get(at - 1).score() < score) {
       at--;
     }
     if (at < o.nBest()) {
-      done.add(at, new Hypothesis(tokens, logProbability, score));
+      done.add(at, new Hypothesis(tokens, logProbability, score, open.attentionWithStep(r)));
       if (done.size() > o.nBest()) {
         done.remove(done.size() - 1);
       }
@@ -191,6 +256,7 @@ public final class BeamSearch {
     int[] token;
     double[] logP;
     int[][] tokens;
+    double[][][] attention;
 
     Next(int capacity) {
       input = new int[capacity];
@@ -198,15 +264,17 @@ public final class BeamSearch {
       token = new int[capacity];
       logP = new double[capacity];
       tokens = new int[capacity][];
+      attention = new double[capacity][][];
     }
 
-    void add(int in, int parentRow, int id, double lp, int[] prefix) {
+    void add(int in, int parentRow, int id, double lp, int[] prefix, double[][] rows) {
       input[size] = in;
       parent[size] = parentRow;
       token[size] = id;
       logP[size] = lp;
       int[] y = Arrays.copyOf(prefix, prefix.length + 1);
       y[prefix.length] = id;
+      attention[size] = rows;
       tokens[size++] = y;
     }
 

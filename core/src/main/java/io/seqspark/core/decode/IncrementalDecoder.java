@@ -38,4 +38,13 @@ public interface IncrementalDecoder {
    * may repeat (a hypothesis with two continuations) or be left out (a finished one); an empty array drops them all.
    */
   void select(int[] rows);
+
+  /**
+   * Row {@code row}'s attention weights over its input at the last {@link #step} (the weights the distribution that
+   * step returned for the row was computed with), or null when the model has no attention (the default). After a
+   * {@link #select}, for the row it now is.
+   */
+  default double[] attention(int row) {
+    return null;
+  }
 }

@@ -104,6 +104,7 @@ public final class Seq2SeqDecoder implements IncrementalDecoder {
    *
    * @throws IllegalStateException before the first step
    */
+  @Override
   public double[] attention(int row) {
     if (lastAttention == null) {
       throw new IllegalStateException("no attention weights yet: call step first");

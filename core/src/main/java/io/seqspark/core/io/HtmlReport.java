@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *
  * <p>From the top: a summary (headline results, wall time, throughput, model size, command, inputs, the final and
  * best value of every quality metric), the training curves, per-fold results, extra figures (forecasts against
- * dates), then the resolved config and the manifest as tables. The summary reads {@code manifest.json} and the
+ * dates), attention heat maps ({@link AttentionMaps}: records with an {@code attention} object), then the resolved
+ * config and the manifest as tables. The summary reads {@code manifest.json} and the
  * config {@code config.conf} from the run directory; {@link #render(List, String, List)} alone has neither.
  *
  * <p>Curves come from {@code metrics.jsonl} records with a numeric {@code step}; a later record for the same step
@@ -192,6 +193,7 @@ public final class HtmlReport {
       }
       sb.append("</div>\n");
     }
+    AttentionMaps.html(sb, metrics);
     ReportTables.config(sb, run.config(), RunSummary.family(manifest),
         manifest.get("configSections") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null);
     ReportTables.manifest(sb, manifest);
@@ -214,7 +216,7 @@ public final class HtmlReport {
       + "table.kv td{text-align:left;max-width:760px;overflow-wrap:anywhere}table.kv td:first-child{color:#555;"
       + "white-space:nowrap}caption{text-align:left;font-weight:600;padding:4px 0}"
       + "code{font-family:ui-monospace,monospace;font-size:12px}.note{color:#666;font-size:13px}"
-      + "details summary{cursor:pointer;color:#555;margin:8px 0}.w{white-space:nowrap}\n";
+      + "details summary{cursor:pointer;color:#555;margin:8px 0}.w{white-space:nowrap}\n" + AttentionMaps.STYLE;
 
   /** The series with their split prefix removed: {@code epoch_train_loss} → {@code loss}. */
   static String measure(String key) {

@@ -359,6 +359,13 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
       m.remove("step");
       out.putAll(m);
     }
+    if (data.validText() != null) {
+      // greedy translations of a few validation sentences with their attention: the report's heat maps
+      for (Map<String, Object> r : Translations.attentionRecords(model, data.sourceVocabulary(), data.vocabulary(),
+          data.validText(), Decoding.of(s, 1), metrics.step(), 4)) {
+        metrics.log(r);
+      }
+    }
     return out;
   }
 

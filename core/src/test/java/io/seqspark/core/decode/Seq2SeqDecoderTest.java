@@ -168,6 +168,40 @@ class Seq2SeqDecoderTest {
   }
 
   @Test
+  void beamHypotheses_carryTheAttentionRowsOfTheirOwnHistory() {
+    // each finished hypothesis, re-decoded alone, must meet the same attention row at every step: the rows followed
+    // the beam's back-pointers (a row of a sibling or of a pruned hypothesis would differ)
+    Seq2Seq m = model("gru", Attention.Score.ADDITIVE, true, DataType.DOUBLE, 1.5);
+    List<int[]> sources = List.of(SOURCES[0], SOURCES[2], SOURCES[1]);
+    List<List<BeamSearch.Hypothesis>> got = BeamSearch.search(Seq2SeqDecoder.of(m, sources),
+        new BeamSearch.Options(4, 0.6, MaxLength.of(6), 3, true));
+    for (int i = 0; i < sources.size(); i++) {
+      for (BeamSearch.Hypothesis hyp : got.get(i)) {
+        double[][] a = hyp.attention();
+        assertEquals(hyp.tokens().length + 1, a.length, "a row per token and one for </s>");
+        Seq2SeqDecoder one = Seq2SeqDecoder.of(m, List.of(sources.get(i)));
+        int last = Vocabulary.BOS_ID;
+        for (int t = 0; t <= hyp.tokens().length; t++) {
+          one.step(new int[] {last});
+          assertArrayEquals(one.attention(0), a[t], 1e-12, "source " + i + " step " + t + " " + hyp);
+          last = t < hyp.tokens().length ? hyp.tokens()[t] : -1;
+        }
+        int[] align = hyp.alignment();
+        for (int t = 0; t < align.length; t++) {
+          for (double w : a[t]) {
+            assertTrue(w <= a[t][align[t]], "alignment is the argmax");
+          }
+        }
+      }
+    }
+    // a decoder without attention: no rows, no alignment
+    BeamSearch.Hypothesis lm = BeamSearch.search(LanguageModelDecoder.fromStart(Fixtures.model("gru", DataType.FLOAT),
+        Vocabulary.BOS_ID, 1), BeamSearch.Options.of(2, 0, 4)).get(0).get(0);
+    assertEquals(null, lm.attention());
+    assertEquals(null, lm.alignment());
+  }
+
+  @Test
   void badInput_failsNamingTheValue() {
     Seq2Seq m = model("gru", Attention.Score.GENERAL, false, DataType.FLOAT, 0.5);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
