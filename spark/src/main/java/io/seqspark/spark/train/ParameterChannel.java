@@ -421,10 +421,12 @@ final class ParameterChannel implements Closeable {
     if (e instanceof ChannelLink.AuthenticationException) {
       return new IllegalStateException(op + " of round " + r + ": " + e.getMessage(), e);
     }
-    if (at.security() != Security.NONE && e instanceof java.io.EOFException) {
+    if (e instanceof java.io.EOFException || e instanceof java.net.SocketException && !(e
+        instanceof java.net.ConnectException)) {
       return new IllegalStateException("cannot " + op + " round " + r + ": " + where + " closed the connection (" + e
-          + "); it refuses executors whose Spark secret differs from its own (spark.authenticate = true): give"
-          + " executors the driver's spark.authenticate settings", e);
+          + "). It closes a connection that stalls for spark.channelTimeoutSeconds = " + at.timeoutMillis() / 1000
+          + ", one for a round that has ended, and one whose peer lacks its Spark secret (spark.authenticate = "
+          + (at.security() != Security.NONE) + "); the task fails and Spark retries it", e);
     }
     return new IllegalStateException("cannot " + op + " round " + r + " through " + where + " (" + e + "); let"
         + " executors reach that port (fix it with spark.transportPort) or set spark.transport = spark", e);

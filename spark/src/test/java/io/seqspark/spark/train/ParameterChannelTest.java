@@ -2,7 +2,6 @@ package io.seqspark.spark.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -11,9 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.seqspark.spark.train.ChannelLink.Security;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -156,7 +152,7 @@ class ParameterChannelTest {
     INDArray params = pattern(50_000, 5);
     byte[] needle = Arrays.copyOfRange(littleEndian(params), 4000, 4064); // 16 floats from the middle
     for (Security security : Security.values()) {
-      try (ParameterChannel ch = channel(security); Recorder proxy = new Recorder(ch.address().port())) {
+      try (ParameterChannel ch = channel(security); RecordingProxy proxy = new RecordingProxy(ch.address().port())) {
         ch.publish(8, params, zeros(0));
         ParameterChannel.Address via = new ParameterChannel.Address("127.0.0.1", proxy.port(), ch.address().token(),
             TIMEOUT_MILLIS, security);
@@ -165,7 +161,7 @@ class ParameterChannelTest {
         assertEquals(params, got);
         byte[] wire = proxy.fromServer();
         assertTrue(wire.length >= 4 * 50_000, "the proxy saw the transfer: " + wire.length + " bytes");
-        assertEquals(security != Security.ENCRYPT, contains(wire, needle),
+        assertEquals(security != Security.ENCRYPT, RecordingProxy.contains(wire, needle),
             security + ": parameter bytes " + (security == Security.ENCRYPT ? "absent from" : "present on") + " the wire");
       }
     }
@@ -201,76 +197,4 @@ class ParameterChannelTest {
     return b.array();
   }
 
-  private static boolean contains(byte[] hay, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= hay.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
-  }
-
-  /** A one-connection TCP proxy to 127.0.0.1:{@code target} that records what the server sends. */
-  private static final class Recorder implements AutoCloseable {
-    private final ServerSocket listen;
-    private final ByteArrayOutputStream fromServer = new ByteArrayOutputStream();
-    private final Thread thread;
-
-    Recorder(int target) throws IOException {
-      listen = new ServerSocket();
-      listen.bind(new InetSocketAddress("127.0.0.1", 0));
-      thread = new Thread(() -> {
-        try (Socket client = listen.accept(); Socket server = new Socket("127.0.0.1", target)) {
-          Thread up = new Thread(() -> pump(client, server, null));
-          up.start();
-          pump(server, client, fromServer);
-          up.join();
-        } catch (IOException | InterruptedException e) {
-          // the test's assertions see what arrived
-        }
-      });
-      thread.start();
-    }
-
-    int port() {
-      return listen.getLocalPort();
-    }
-
-    byte[] fromServer() throws InterruptedException {
-      thread.join(BOUND.toMillis());
-      assertFalse(thread.isAlive(), "proxy finished");
-      synchronized (fromServer) {
-        return fromServer.toByteArray();
-      }
-    }
-
-    private static void pump(Socket from, Socket to, ByteArrayOutputStream record) {
-      byte[] buf = new byte[65536];
-      try {
-        InputStream in = from.getInputStream();
-        OutputStream out = to.getOutputStream();
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          if (record != null) {
-            synchronized (record) {
-              record.write(buf, 0, n);
-            }
-          }
-          out.write(buf, 0, n);
-        }
-        to.shutdownOutput();
-      } catch (IOException e) {
-        // one side closed
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      listen.close();
-    }
-  }
 }
