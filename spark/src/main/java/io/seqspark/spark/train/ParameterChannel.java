@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every connection, both ends, gives up when its peer moves no byte for spark.channelTimeoutSeconds (a stalled
  * executor cannot hold a driver thread, a stalled driver fails the task, which Spark retries), and with Spark's
  * security on ({@code spark.authenticate}, {@code spark.network.crypto.enabled}) each connection first proves both
- * ends hold the application's Spark secret and is then sealed ({@link ChannelLink}). Crypto asked for without
- * authentication leaves no secret to derive a key from: the channel is not opened and parameters travel through
- * Spark's own (then Spark-secured) transport.
+ * ends hold the application's Spark secret and is then sealed ({@link ChannelLink}). Security asked for with no
+ * secret to derive a key from (no SparkEnv; Spark itself refuses crypto without authentication) opens no channel:
+ * parameters then travel through Spark's own transport.
  */
 final class ParameterChannel implements Closeable {
 
@@ -97,9 +97,10 @@ final class ParameterChannel implements Closeable {
     }
     String secret = authenticate ? sparkSecret() : null;
     if (secret == null) {
-      LOG.warn("spark.network.crypto.enabled = true without spark.authenticate = true: there is no Spark secret to"
-          + " derive the parameter channel's keys from, so parameters travel through Spark's own transport this run"
-          + " (as with spark.transport = spark); set spark.authenticate = true to keep the faster direct channel");
+      LOG.warn("spark.authenticate = {}, spark.network.crypto.enabled = {}, but this JVM has no Spark secret to derive"
+          + " the parameter channel's keys from, so parameters travel through Spark's own transport this run (as with"
+          + " spark.transport = spark); run inside a SparkContext with spark.authenticate = true to keep the faster"
+          + " direct channel", authenticate, encrypt);
       return null;
     }
     return new ParameterChannel(host, port, timeoutSeconds * 1000L, encrypt ? Security.ENCRYPT : Security.AUTHENTICATE,
@@ -286,8 +287,9 @@ final class ParameterChannel implements Closeable {
 
   /** {@link #get(Address, long, INDArray, INDArray)} with the channel key given (tests: a wrong or missing one). */
   static void get(Address at, byte[] channelKey, long r, INDArray params, INDArray optimizer) {
-    try (ChannelLink c = connect(at, channelKey)) {
+    try (ChannelLink c = connect(at, "GET", r)) {
       try {
+        handshake(c, at, channelKey);
         c.writeFully(request(at, GET, r, 0));
         ByteBuffer sizes = c.readFully(8);
         int n1 = sizes.getInt();
@@ -302,7 +304,7 @@ final class ParameterChannel implements Closeable {
         throw failed(at, "GET", r, e);
       }
     } catch (IOException e) {
-      throw failed(at, "GET", r, e);
+      throw failed(at, "GET", r, e); // closing
     }
   }
 
@@ -317,8 +319,9 @@ final class ParameterChannel implements Closeable {
    */
   static void put(Address at, long r, int partition, int attempt, INDArray params, INDArray optimizer,
                   Runnable afterHeader) {
-    try (ChannelLink c = connect(at, executorKey(at))) {
+    try (ChannelLink c = connect(at, "PUT", r)) {
       try {
+        handshake(c, at, executorKey(at));
         ByteBuffer head = request(at, PUT, r, 16);
         head.putInt(partition).putInt(attempt).putInt((int) params.length()).putInt((int) optimizer.length()).flip();
         c.writeFully(head);
@@ -332,7 +335,7 @@ final class ParameterChannel implements Closeable {
         throw failed(at, "PUT", r, e);
       }
     } catch (IOException e) {
-      throw failed(at, "PUT", r, e);
+      throw failed(at, "PUT", r, e); // closing
     }
   }
 
@@ -398,19 +401,24 @@ final class ParameterChannel implements Closeable {
     return b;
   }
 
-  private static ChannelLink connect(Address at, byte[] channelKey) throws IOException {
-    ChannelLink c = ChannelLink.connect(at.host(), at.port(), at.timeoutMillis());
+  /** Connects to the driver; a failure here means it cannot be reached (a port, a firewall, a host name). */
+  private static ChannelLink connect(Address at, String op, long r) {
     try {
-      if (at.security() != Security.NONE) {
-        c.clientHandshake(channelKey == null ? new byte[32] : channelKey, at.security());
-      }
-      return c;
-    } catch (IOException | RuntimeException e) {
-      c.close();
-      throw e;
+      return ChannelLink.connect(at.host(), at.port(), at.timeoutMillis());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot " + op + " round " + r + ": the driver's parameter channel at "
+          + at.host() + ":" + at.port() + " cannot be reached (" + e + "); let executors reach that port (fix it with"
+          + " spark.transportPort) or set spark.transport = spark", e);
     }
   }
 
+  private static void handshake(ChannelLink c, Address at, byte[] channelKey) throws IOException {
+    if (at.security() != Security.NONE) {
+      c.clientHandshake(channelKey == null ? new byte[32] : channelKey, at.security());
+    }
+  }
+
+  /** The error of a connection that was open: a stalled driver, a failed proof, or a connection it closed. */
   private static IllegalStateException failed(Address at, String op, long r, IOException e) {
     String where = "the driver's parameter channel at " + at.host() + ":" + at.port();
     if (e instanceof SocketTimeoutException) {
@@ -421,14 +429,9 @@ final class ParameterChannel implements Closeable {
     if (e instanceof ChannelLink.AuthenticationException) {
       return new IllegalStateException(op + " of round " + r + ": " + e.getMessage(), e);
     }
-    if (e instanceof java.io.EOFException || e instanceof java.net.SocketException && !(e
-        instanceof java.net.ConnectException)) {
-      return new IllegalStateException("cannot " + op + " round " + r + ": " + where + " closed the connection (" + e
-          + "). It closes a connection that stalls for spark.channelTimeoutSeconds = " + at.timeoutMillis() / 1000
-          + ", one for a round that has ended, and one whose peer lacks its Spark secret (spark.authenticate = "
-          + (at.security() != Security.NONE) + "); the task fails and Spark retries it", e);
-    }
-    return new IllegalStateException("cannot " + op + " round " + r + " through " + where + " (" + e + "); let"
-        + " executors reach that port (fix it with spark.transportPort) or set spark.transport = spark", e);
+    return new IllegalStateException("cannot " + op + " round " + r + ": " + where + " closed the connection (" + e
+        + "). It closes a connection that stalls for spark.channelTimeoutSeconds = " + at.timeoutMillis() / 1000
+        + ", one for a round that has ended, and one whose peer lacks its Spark secret (spark.authenticate = "
+        + (at.security() != Security.NONE) + "); the task fails and Spark retries it", e);
   }
 }

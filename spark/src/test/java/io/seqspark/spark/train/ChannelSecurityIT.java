@@ -2,7 +2,6 @@ package io.seqspark.spark.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,8 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The parameter channel under Spark's security settings, on a real SparkContext: with {@code spark.authenticate} it
  * authenticates with Spark's own secret (training works and equals an unsecured run; a peer without the secret gets
- * nothing), with {@code spark.network.crypto.enabled} too it seals the payload (no parameter bytes on the wire), and
- * with crypto but no authentication it steps aside for Spark's transport.
+ * nothing), and with {@code spark.network.crypto.enabled} too it seals the payload (no parameter bytes on the wire).
  */
 class ChannelSecurityIT {
   @TempDir
@@ -116,15 +114,6 @@ class ChannelSecurityIT {
       return SparkTrainingIT.train(sc, dir.resolve("sealed"), false, SparkTrainingIT.sets());
     });
     SparkTrainingIT.assertBitIdentical(plain(), SparkTrainingIT.params(dir.resolve("sealed")));
-  }
-
-  @Test
-  void cryptoWithoutAuthentication_movesParametersThroughSpark_andTrainsAsWithout() throws IOException {
-    SparkTrainingIT.withSpark("local[2]", Map.of("spark.network.crypto.enabled", "true"), sc -> {
-      assertNull(ParameterChannel.open(sc.getConf(), 0, 5), "no secret to derive keys from: no direct channel");
-      return SparkTrainingIT.train(sc, dir.resolve("fallback"), false, SparkTrainingIT.sets());
-    });
-    SparkTrainingIT.assertBitIdentical(plain(), SparkTrainingIT.params(dir.resolve("fallback")));
   }
 
   private static int readOrReset(Socket s) {

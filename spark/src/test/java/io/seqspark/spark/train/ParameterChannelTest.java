@@ -167,6 +167,20 @@ class ParameterChannelTest {
     }
   }
 
+  @Test
+  void securityAskedForWithoutASparkSecret_opensNoChannel_soParametersGoThroughSpark() {
+    // outside a SparkContext there is no SecurityManager, hence no secret (Spark itself refuses crypto without
+    // spark.authenticate, and gives every JVM of an authenticated application its secret)
+    assertNull(org.apache.spark.SparkEnv.get());
+    org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf(false).set("spark.driver.host", "127.0.0.1");
+    assertNull(ParameterChannel.open(conf.clone().set("spark.authenticate", "true"), 0, 5));
+    assertNull(ParameterChannel.open(conf.clone().set("spark.network.crypto.enabled", "true"), 0, 5));
+    try (ParameterChannel clear = ParameterChannel.open(conf, 0, 5)) {
+      assertEquals(Security.NONE, clear.address().security());
+      assertEquals(5000, clear.address().timeoutMillis());
+    }
+  }
+
   /** What {@code s} receives until the peer closes (or resets) the connection. */
   private static byte[] drain(Socket s) {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
