@@ -47,7 +47,10 @@ import org.slf4j.LoggerFactory;
  * security on ({@code spark.authenticate}, {@code spark.network.crypto.enabled}) each connection first proves both
  * ends hold the application's Spark secret and is then sealed ({@link ChannelLink}). Security asked for with no
  * secret to derive a key from (no SparkEnv; Spark itself refuses crypto without authentication) opens no channel:
- * parameters then travel through Spark's own transport.
+ * parameters then travel through Spark's own transport. The handshake comes before the request, and with crypto
+ * the request and everything after it travel in sealed frames.
+ *
+ * <p>Over 400 lines because the driver's and the partitions' ends of one protocol are kept side by side.
  */
 final class ParameterChannel implements Closeable {
 
