@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * the system releases when the holding process dies, however it dies. A lock file left by a process that is gone
  * (same host, its pid not running, or running but started at another time: a reused pid) is taken over, with a log
  * line naming the dead holder; one from another host is not (its liveness cannot be checked from here), and the
- * message says which file to delete once that run is known to be gone.
+ * message says which file to delete once that run is known to be gone. On a file system without locks (some network
+ * mounts) the holder's host and pid alone decide.
  */
 public final class RunLock implements AutoCloseable {
 
@@ -60,9 +61,17 @@ public final class RunLock implements AutoCloseable {
           StandardOpenOption.WRITE);
       boolean keep = false;
       try {
-        FileLock fl = tryLock(ch);
+        FileLock fl;
+        boolean systemLock = true;
+        try {
+          fl = tryLock(ch);
+        } catch (IOException e) {
+          // a file system without locks (some network mounts): the holder's pid and host alone decide
+          fl = null;
+          systemLock = false;
+        }
         Map<String, String> holder = read(ch);
-        if (fl == null) {
+        if (fl == null && systemLock) {
           throw inUse(dir, holder, "it is running");
         }
         if (!holder.isEmpty()) {
@@ -89,7 +98,9 @@ public final class RunLock implements AutoCloseable {
         // another process may have deleted the file (releasing its lock) between our open and our lock: then we hold
         // an unlinked file; try again on the one now at the path
         if (!token.equals(readFile(file).get("token"))) {
-          fl.release();
+          if (fl != null) {
+            fl.release();
+          }
           if (attempt < 3) {
             continue;
           }
@@ -115,7 +126,15 @@ public final class RunLock implements AutoCloseable {
       return Optional.empty();
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      FileLock fl = tryLock(ch);
+      FileLock fl;
+      try {
+        fl = tryLock(ch);
+      } catch (IOException e) {
+        // no system locks here: decide by the holder's pid and host
+        Map<String, String> holder = read(ch);
+        boolean held = !holder.isEmpty() && (!thisHost().equals(holder.get("host")) || alive(holder));
+        return held ? Optional.of(describe(holder)) : Optional.empty();
+      }
       Map<String, String> holder = read(ch);
       if (fl == null) {
         return Optional.of(describe(holder));
@@ -139,7 +158,7 @@ public final class RunLock implements AutoCloseable {
       }
     } finally {
       try {
-        if (lock.isValid()) {
+        if (lock != null && lock.isValid()) {
           lock.release();
         }
       } finally {
@@ -148,6 +167,7 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
+  /** The system lock, or null when this JVM holds it already; throws when the file system has no locks. */
   private static FileLock tryLock(FileChannel ch) throws IOException {
     try {
       return ch.tryLock();
