@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  *
  * <p>Creating refuses to reuse a non-empty directory unless told to overwrite, and even then only deletes a
  * directory that looks like an earlier run (it holds the {@value #MARKER} marker or a {@code config.conf}), so a
- * mistyped {@code --out ~ --overwrite} cannot wipe a home directory.
+ * mistyped {@code --out ~ --overwrite} cannot wipe a home directory, and never one a live run holds (its
+ * {@link RunLock}, taken by {@link RunRecorder#start}).
  */
 public final class RunDirectory {
 
@@ -37,6 +38,7 @@ public final class RunDirectory {
    *
    * @throws IllegalArgumentException if {@code dir} is non-empty and {@code overwrite} is false, or it is not a
    *     directory, or overwriting would delete a directory that is not a seqspark run
+   * @throws IllegalStateException if {@code overwrite} would delete the directory of a run still going
    */
   public static RunDirectory create(Path dir, boolean overwrite) throws IOException {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -51,6 +53,11 @@ public final class RunDirectory {
       if (!Files.exists(dir.resolve(MARKER)) && !Files.exists(dir.resolve("config.conf"))) {
         throw new IllegalArgumentException("refusing to --overwrite " + dir + ": it does not look like a seqspark"
             + " run directory (no " + MARKER + " or config.conf in it); delete it yourself or choose another --out");
+      }
+      java.util.Optional<String> holder = RunLock.holder(dir);
+      if (holder.isPresent()) {
+        throw new IllegalStateException("refusing to --overwrite " + dir + ": a run is still writing there ("
+            + holder.get() + "); wait for it to finish, or choose another --out");
       }
       try (Stream<Path> children = Files.list(dir)) {
         for (Path child : (Iterable<Path>) children::iterator) {

@@ -16,6 +16,9 @@ import java.util.Map;
  * time), {@code metrics.jsonl} (each record stamped with {@code elapsed_s}), {@code report.html} (rewritten on demand and
  * at the end, after the manifest is final) and the archive, plus one {@link Result}. The model families' shared driver,
  * forecasting and Word2Vec all record their runs through it.
+ *
+ * <p>A recording holds the run directory's {@link RunLock} from {@link #start} to {@link #close}, so a second run on
+ * the same directory (the same {@code --out}, or a {@code --resume} of a run still going) is refused before it writes.
  */
 public final class RunRecorder implements AutoCloseable {
 
@@ -36,11 +39,14 @@ public final class RunRecorder implements AutoCloseable {
   private final MetricsLog metrics;
   private final PrintStream log;
   private final String title;
+  private final RunLock lock;
   private final long t0 = System.nanoTime();
   private List<HtmlReport.Figure> figures = List.of();
 
-  private RunRecorder(RunDirectory run, Manifest manifest, MetricsLog metrics, PrintStream log, String title) {
+  private RunRecorder(RunDirectory run, Manifest manifest, MetricsLog metrics, PrintStream log, String title,
+                      RunLock lock) {
     this.run = run;
+    this.lock = lock;
     this.manifest = manifest;
     this.metrics = metrics;
     this.log = log;
@@ -48,8 +54,11 @@ public final class RunRecorder implements AutoCloseable {
   }
 
   /**
-   * Opens the recording of {@code command} ("lm train", "forecast train") in {@code run}: writes config.conf unless
-   * resuming, starts the manifest (family, command, config, seed) and opens metrics.jsonl for appending.
+   * Opens the recording of {@code command} ("lm train", "forecast train") in {@code run}: takes the directory's
+   * {@link RunLock}, writes config.conf unless resuming, starts the manifest (family, command, config, seed) and opens
+   * metrics.jsonl for appending.
+   *
+   * @throws IllegalStateException if another live run holds the directory's lock
    */
   public static RunRecorder start(RunDirectory run, Settings s, boolean resume, String family, String command,
                                   List<String> commandLine, PrintStream log) throws IOException {
@@ -64,14 +73,22 @@ public final class RunRecorder implements AutoCloseable {
   public static RunRecorder start(RunDirectory run, Settings s, boolean resume, String family, String command,
                                   List<String> configSections, List<String> commandLine, PrintStream log)
       throws IOException {
-    if (!resume) {
-      AtomicFiles.writeString(run.configFile(), s.render());
+    RunLock lock = RunLock.acquire(run.dir(), "seqspark " + command,
+        line -> log.printf("[%s] %s%n", run.runId(), line));
+    try {
+      if (!resume) {
+        AtomicFiles.writeString(run.configFile(), s.render());
+      }
+      Manifest m = Manifest.start(run.runId(), commandLine, Clock.systemUTC()).config(s);
+      List<String> sections = new java.util.ArrayList<>(List.of(""));
+      sections.addAll(configSections);
+      m.put("family", family).put("command", command).put("configSections", sections).put("resumed", resume);
+      return new RunRecorder(run, m, MetricsLog.open(run.metricsFile()), log, "seqspark " + command + " " + run.runId(),
+          lock);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
     }
-    Manifest m = Manifest.start(run.runId(), commandLine, Clock.systemUTC()).config(s);
-    List<String> sections = new java.util.ArrayList<>(List.of(""));
-    sections.addAll(configSections);
-    m.put("family", family).put("command", command).put("configSections", sections).put("resumed", resume);
-    return new RunRecorder(run, m, MetricsLog.open(run.metricsFile()), log, "seqspark " + command + " " + run.runId());
   }
 
   public RunDirectory run() {
@@ -145,8 +162,13 @@ public final class RunRecorder implements AutoCloseable {
     return new Result(run.dir(), steps, seconds, unitsPerSecond, lastValid, results);
   }
 
+  /** Closes metrics.jsonl and releases the run directory's lock. */
   @Override
   public void close() throws IOException {
-    metrics.close();
+    try {
+      metrics.close();
+    } finally {
+      lock.close();
+    }
   }
 }

@@ -218,10 +218,23 @@ public final class ParameterAveraging {
   }
 
   private ParameterChannel channel;
+  /** False once the direct channel could not be opened as the conf's security asks (parameters then go via Spark). */
+  private boolean directPossible = true;
+  private int channelTimeoutSeconds = ParameterChannel.DEFAULT_TIMEOUT_SECONDS;
+
+  /** Sets spark.channelTimeoutSeconds: how long a channel connection may sit idle before it fails; returns this. */
+  public ParameterAveraging channelTimeoutSeconds(int seconds) {
+    if (seconds < 1) {
+      throw new IllegalArgumentException("spark.channelTimeoutSeconds = " + seconds + ": must be >= 1");
+    }
+    channelTimeoutSeconds = seconds;
+    return this;
+  }
 
   private ParameterChannel channel() {
-    if (channel == null && options.transport() == Transport.DIRECT) {
-      channel = new ParameterChannel(sc.getConf().get("spark.driver.host", "localhost"), options.transportPort());
+    if (channel == null && options.transport() == Transport.DIRECT && directPossible) {
+      channel = ParameterChannel.open(sc.getConf(), options.transportPort(), channelTimeoutSeconds);
+      directPossible = channel != null;
     }
     return channel;
   }

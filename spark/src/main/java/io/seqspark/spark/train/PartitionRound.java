@@ -155,7 +155,8 @@ final class PartitionRound {
       out.params = WeightedValues.of(p, ParameterAveraging.toFloats(model.params().params()), out.tokens);
       out.optimizer = WeightedValues.of(p, ParameterAveraging.toFloats(shipped), out.tokens);
     } else {
-      ParameterChannel.put(in.channel(), in.roundKey(), p, attempt, model.params().params(), shipped);
+      ParameterChannel.put(in.channel(), in.roundKey(), p, attempt, model.params().params(), shipped,
+          FaultInjection.duringPut(p, in.epoch(), in.round(), in.channel().timeoutMillis() + 3000));
       out.params = WeightedValues.pending(p, attempt, out.tokens);
       out.optimizer = WeightedValues.pending(p, attempt, out.tokens);
     }

@@ -76,7 +76,7 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     CachedShards<io.seqspark.core.data.Shard> cached = new CachedShards<>(sc, family.shards(data, partitions(s)));
     ParameterAveraging pa = new ParameterAveraging(sc, new FamilyWorkload<>(family, s, family.dims(data)),
         ParameterAveraging.Options.of(s, s.getInt("train.epochs"), TrainSetup.loopOptions(s).learningRate(),
-            s.getLong("seed")), step);
+            s.getLong("seed")), step).channelTimeoutSeconds(s.getInt("spark.channelTimeoutSeconds"));
     Rounds r = pa.rounds(cached.rdd(), listener);
     return new Rounds() {
       @Override
