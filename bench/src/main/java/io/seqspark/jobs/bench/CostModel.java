@@ -127,17 +127,51 @@ public final class CostModel {
     }
     double load1 = loadAverage();
     result.put("load_average_before_after", List.of(load0, load1));
+    fitAndPredict(points, o.sizes().keySet().iterator().next(), result);
+    return result;
+  }
+
+  /**
+   * Fits and predicts from the measured points of earlier runs' RESULT lines: each (model, N, k) gets the median of
+   * every term over the runs (the first model is the one predicted).
+   */
+  public static Map<String, Object> refit(List<Path> results) throws IOException {
+    Map<String, List<RoundCostModel.Point>> byKey = new LinkedHashMap<>();
+    List<Double> loads = new ArrayList<>();
+    for (Path f : results) {
+      String line = java.nio.file.Files.readAllLines(f).stream().filter(l -> l.startsWith("RESULT ")).reduce((x, y) -> y)
+          .orElseThrow(() -> new IllegalArgumentException(f + ": no RESULT line; pass the output of a CostModel run"));
+      Map<String, Object> m = Json.readMap(line.substring("RESULT ".length()));
+      for (Object o : (List<?>) m.get("load_average_before_after")) {
+        loads.add(((Number) o).doubleValue());
+      }
+      for (Object o : (List<?>) m.get("measured")) {
+        RoundCostModel.Point p = RoundCostModel.Point.fromMap((Map<?, ?>) o);
+        byKey.computeIfAbsent(p.model() + "/" + p.executors() + "/" + p.k(), k -> new ArrayList<>()).add(p);
+      }
+    }
+    List<RoundCostModel.Point> points = new ArrayList<>();
+    byKey.values().forEach(ps -> points.add(RoundCostModel.Point.median(ps)));
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("runs", results.size());
+    result.put("load_averages", loads);
+    fitAndPredict(points, points.get(0).model(), result);
+    return result;
+  }
+
+  /** Adds the points, the fit, the predictions and both tables to {@code result}. */
+  static void fitAndPredict(List<RoundCostModel.Point> points, String reference, Map<String, Object> result) {
     RoundCostModel.Fit fit = RoundCostModel.fit(points);
     result.put("measured", points.stream().map(RoundCostModel.Point::toMap).toList());
     result.put("fit", fit.toMap());
-    RoundCostModel.Point ref = points.stream().filter(p -> p.model().equals(o.sizes().keySet().iterator().next()))
+    RoundCostModel.Point ref = points.stream().filter(p -> p.model().equals(reference) && p.executors() == 1)
         .findFirst().orElseThrow();
     result.putAll(RoundCostModel.predictions(fit, ref, new int[] {16, 64, 100}, new int[] {4, 16},
         RoundCostModel.Network.TEN_GBIT));
     result.put("table_measured", RoundCostModel.measuredTable(points));
+    result.put("table_check", RoundCostModel.checkTable(fit, points));
     result.put("table_predicted", RoundCostModel.predictedTable(fit, ref, new int[] {1, 2, 4, 8, 16, 64, 100},
         new int[] {4, 16}, RoundCostModel.Network.TEN_GBIT));
-    return result;
   }
 
   private static RoundCostModel.Point measureOne(JavaSparkContext sc, String name, Settings s,
@@ -231,11 +265,19 @@ public final class CostModel {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
-  /** {@code CostModel [--quick]}: measures, fits, prints the tables and ends with {@code RESULT {json}}. */
+  /**
+   * {@code CostModel [--quick] [--refit FILE...]}: measures (or, with --refit, takes the "measured" points of earlier
+   * RESULT lines in FILEs, medians per (model, N) over the files), fits, prints the tables and ends with
+   * {@code RESULT {json}}.
+   */
   public static void main(String[] args) throws IOException {
-    boolean quick = Arrays.asList(args).contains("--quick");
-    Map<String, Object> r = measure(quick ? Options.quick() : Options.standard());
+    List<String> a = Arrays.asList(args);
+    boolean quick = a.contains("--quick");
+    int refit = a.indexOf("--refit");
+    Map<String, Object> r = refit >= 0 ? refit(a.subList(refit + 1, a.size()).stream().map(Path::of).toList())
+        : measure(quick ? Options.quick() : Options.standard());
     System.out.println(r.get("table_measured"));
+    System.out.println(r.get("table_check"));
     System.out.println(r.get("table_predicted"));
     System.out.println("RESULT " + Json.write(r));
   }

@@ -79,7 +79,45 @@ public final class RoundCostModel {
       m.put("other_ms", ms(other()));
       m.put("overhead_fraction", round4(1 - compute / round));
       m.put("tokens_per_s", Math.round(executors * k * tokensPerStep / round));
+      m.put("tokens_per_step", tokensPerStep);
       return m;
+    }
+
+    /** A point back from {@link #toMap()} (an earlier run's RESULT line). */
+    public static Point fromMap(Map<?, ?> m) {
+      int n = num(m, "executors").intValue();
+      int k = num(m, "k").intValue();
+      double round = num(m, "round_ms").doubleValue() / 1e3;
+      double tokensPerStep = m.containsKey("tokens_per_step") ? num(m, "tokens_per_step").doubleValue()
+          : num(m, "tokens_per_s").doubleValue() * round / (n * k);
+      return new Point((String) m.get("model"), num(m, "params").longValue(), n, k, num(m, "rounds").intValue(), round,
+          sec(m, "compute_ms"), sec(m, "get_ms"), sec(m, "put_ms"), sec(m, "average_ms"), sec(m, "launch_ms"),
+          sec(m, "collect_ms"), sec(m, "snapshot_ms"), sec(m, "task_cpu_ms"), sec(m, "task_run_ms"), tokensPerStep);
+    }
+
+    private static Number num(Map<?, ?> m, String key) {
+      Object v = m.get(key);
+      if (!(v instanceof Number n)) {
+        throw new IllegalArgumentException("cost model point " + m + ": " + key + " = " + v + ", expected a number");
+      }
+      return n;
+    }
+
+    private static double sec(Map<?, ?> m, String key) {
+      return num(m, key).doubleValue() / 1e3;
+    }
+
+    /** The median of each term over repeated runs of one (model, N, k); rounds add up. */
+    public static Point median(List<Point> ps) {
+      Point f = ps.get(0);
+      return new Point(f.model(), f.params(), f.executors(), f.k(), ps.stream().mapToInt(Point::rounds).sum(),
+          med(ps, Point::round), med(ps, Point::compute), med(ps, Point::get), med(ps, Point::put),
+          med(ps, Point::average), med(ps, Point::launch), med(ps, Point::collect), med(ps, Point::snapshot),
+          med(ps, Point::taskCpu), med(ps, Point::taskRun), f.tokensPerStep());
+    }
+
+    private static double med(List<Point> ps, java.util.function.ToDoubleFunction<Point> f) {
+      return RoundCostModel.median(ps.stream().mapToDouble(f).toArray());
     }
   }
 
@@ -144,11 +182,17 @@ public final class RoundCostModel {
     double g0 = get[0];
     double loopback = median(points.stream().filter(p -> p.executors() >= 2)
         .mapToDouble(p -> p.executors() * p.bytes() / Math.max(1e-6, p.get() - g0)).toArray());
+    if (!(loopback > 0)) {
+      loopback = Double.POSITIVE_INFINITY; // no N >= 2 point
+    }
     return new Fit(perStep, tokens, spark[0], spark[1], g0, 1 / get[1], put[0], 1 / put[1], avg[0], avg[1], sigma,
         other, loopback);
   }
 
-  /** Least squares y = b0 + b1·x; through the origin when every x is the same (one model size). */
+  /**
+   * Least squares y = b0 + b1·x, kept non-negative: through the origin when every x is the same (one model size) or
+   * the intercept comes out negative, and flat (b1 = 0, b0 = mean) when the slope does (noise on a loaded machine).
+   */
   static double[] line(List<Point> points, java.util.function.ToDoubleFunction<Point> fx,
                        java.util.function.ToDoubleFunction<Point> fy) {
     int n = points.size();
@@ -165,10 +209,19 @@ public final class RoundCostModel {
       sxx += dx * dx;
       sxy += dx * (fy.applyAsDouble(p) - my);
     }
-    if (sxx == 0) {
-      return new double[] {0, my / mx};
+    double b1 = sxx == 0 ? Double.NaN : sxy / sxx;
+    if (sxx == 0 || my - b1 * mx < 0) {
+      double sx2 = 0;
+      double sxy0 = 0;
+      for (Point p : points) {
+        sx2 += fx.applyAsDouble(p) * fx.applyAsDouble(p);
+        sxy0 += fx.applyAsDouble(p) * fy.applyAsDouble(p);
+      }
+      return new double[] {0, Math.max(0, sxy0 / sx2)};
     }
-    double b1 = sxy / sxx;
+    if (b1 < 0) {
+      return new double[] {my, 0};
+    }
     return new double[] {my - b1 * mx, b1};
   }
 
@@ -266,6 +319,23 @@ public final class RoundCostModel {
           1e3 * p.compute(), 1e3 * p.taskCpu(), 1e3 * p.get(), 1e3 * p.put(), 1e3 * p.average(), 1e3 * p.launch(),
           1e3 * p.collect(), 1e3 * p.snapshot(), 1e3 * p.other(), 100 * (1 - p.compute() / p.round()),
           Math.round(p.executors() * p.k() * p.tokensPerStep() / p.round())));
+    }
+    return s.toString();
+  }
+
+  /**
+   * The model against its own measurements: each point's overhead (round − compute) measured and as the fitted terms
+   * give it on this machine (the network term at the loopback rate seen here).
+   */
+  public static String checkTable(Fit f, List<Point> points) {
+    Network here = new Network("loopback", f.loopbackRate());
+    StringBuilder s = new StringBuilder("| model | N | measured overhead | modelled overhead | modelled Spark | GET | PUT"
+        + " | average |\n|---|---|---|---|---|---|---|---|\n");
+    for (Point p : points) {
+      Round r = direct(f, p, p.executors(), p.k(), here);
+      s.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |%n", p.model(),
+          p.executors(), 1e3 * (p.round() - p.compute()), 1e3 * (r.seconds() - r.compute()), 1e3 * r.spark(),
+          1e3 * r.get(), 1e3 * r.put(), 1e3 * r.average()));
     }
     return s.toString();
   }
