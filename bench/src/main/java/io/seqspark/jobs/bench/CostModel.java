@@ -266,16 +266,33 @@ public final class CostModel {
   }
 
   /**
-   * {@code CostModel [--quick] [--refit FILE...]}: measures (or, with --refit, takes the "measured" points of earlier
-   * RESULT lines in FILEs, medians per (model, N) over the files), fits, prints the tables and ends with
-   * {@code RESULT {json}}.
+   * {@code CostModel [--quick] [--only SIZE] [--set KEY=VALUE]... [--refit FILE...]}: measures (or, with --refit,
+   * takes the "measured" points of earlier RESULT lines in FILEs, medians per (model, N) over the files), fits, prints
+   * the tables and ends with {@code RESULT {json}}.
    */
   public static void main(String[] args) throws IOException {
     List<String> a = Arrays.asList(args);
     boolean quick = a.contains("--quick");
     int refit = a.indexOf("--refit");
+    Options o = quick ? Options.quick() : Options.standard();
+    List<String> sets = new ArrayList<>();
+    Map<String, List<String>> sizes = new LinkedHashMap<>(o.sizes());
+    List<Integer> ks = new ArrayList<>(o.sizeK());
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--set")) {
+        sets.add(args[i + 1]);
+      } else if (args[i].equals("--only")) {
+        int at = new ArrayList<>(sizes.keySet()).indexOf(args[i + 1]);
+        if (at < 0) {
+          throw new IllegalArgumentException("--only " + args[i + 1] + ": not one of " + sizes.keySet());
+        }
+        sizes.keySet().retainAll(List.of(args[i + 1]));
+        ks = List.of(ks.get(at));
+      }
+    }
+    o = new Options(o.conf(), sizes, ks, o.executors(), o.rounds(), o.warmupRounds(), o.executorMemoryMb(), sets);
     Map<String, Object> r = refit >= 0 ? refit(a.subList(refit + 1, a.size()).stream().map(Path::of).toList())
-        : measure(quick ? Options.quick() : Options.standard());
+        : measure(o);
     System.out.println(r.get("table_measured"));
     System.out.println(r.get("table_check"));
     System.out.println(r.get("table_predicted"));
