@@ -159,16 +159,27 @@ public final class CostModel {
     return result;
   }
 
-  /** Adds the points, the fit, the predictions and both tables to {@code result}. */
-  static void fitAndPredict(List<RoundCostModel.Point> points, String reference, Map<String, Object> result) {
+  /**
+   * One executor's compute per step of lm-ptb on a quiet machine, one core: 480 ms per round of 4 steps in the
+   * session-3 overhead split (docs/BENCHMARKS.md, 2026-11-22 04:57, no other jobs). Measurements on a shared machine
+   * are scaled to it ({@link RoundCostModel#normalized}).
+   */
+  static final double QUIET_SECONDS_PER_STEP = 0.120;
+
+  /** Adds the points, the fit, the predictions and the tables to {@code result}. */
+  static void fitAndPredict(List<RoundCostModel.Point> raw, String reference, Map<String, Object> result) {
+    List<RoundCostModel.Point> points = RoundCostModel.normalized(raw, reference, QUIET_SECONDS_PER_STEP);
     RoundCostModel.Fit fit = RoundCostModel.fit(points);
-    result.put("measured", points.stream().map(RoundCostModel.Point::toMap).toList());
+    result.put("measured", raw.stream().map(RoundCostModel.Point::toMap).toList());
+    result.put("quiet_seconds_per_step", QUIET_SECONDS_PER_STEP);
+    result.put("stretch", RoundCostModel.stretch(raw, points));
+    result.put("table_normalized", RoundCostModel.measuredTable(points));
     result.put("fit", fit.toMap());
     RoundCostModel.Point ref = points.stream().filter(p -> p.model().equals(reference) && p.executors() == 1)
         .findFirst().orElseThrow();
     result.putAll(RoundCostModel.predictions(fit, ref, new int[] {16, 64, 100}, new int[] {4, 16},
         RoundCostModel.Network.TEN_GBIT));
-    result.put("table_measured", RoundCostModel.measuredTable(points));
+    result.put("table_measured", RoundCostModel.measuredTable(raw));
     result.put("table_check", RoundCostModel.checkTable(fit, points));
     result.put("table_predicted", RoundCostModel.predictedTable(fit, ref, new int[] {1, 2, 4, 8, 16, 64, 100},
         new int[] {4, 16}, RoundCostModel.Network.TEN_GBIT));
@@ -266,9 +277,9 @@ public final class CostModel {
   }
 
   /**
-   * {@code CostModel [--quick] [--only SIZE] [--set KEY=VALUE]... [--refit FILE...]}: measures (or, with --refit,
-   * takes the "measured" points of earlier RESULT lines in FILEs, medians per (model, N) over the files), fits, prints
-   * the tables and ends with {@code RESULT {json}}.
+   * {@code CostModel [--quick] [--only SIZE] [--executors 1,2,4] [--set KEY=VALUE]... [--refit FILE...]}: measures
+   * (or, with --refit, takes the "measured" points of earlier RESULT lines in FILEs, medians per (model, N) over the
+   * files), fits, prints the tables and ends with {@code RESULT {json}}.
    */
   public static void main(String[] args) throws IOException {
     List<String> a = Arrays.asList(args);
@@ -279,7 +290,11 @@ public final class CostModel {
     Map<String, List<String>> sizes = new LinkedHashMap<>(o.sizes());
     List<Integer> ks = new ArrayList<>(o.sizeK());
     for (int i = 0; i < args.length - 1; i++) {
-      if (args[i].equals("--set")) {
+      if (args[i].equals("--executors")) {
+        o = new Options(o.conf(), o.sizes(), o.sizeK(),
+            Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray(), o.rounds(), o.warmupRounds(),
+            o.executorMemoryMb(), o.extraSets());
+      } else if (args[i].equals("--set")) {
         sets.add(args[i + 1]);
       } else if (args[i].equals("--only")) {
         int at = new ArrayList<>(sizes.keySet()).indexOf(args[i + 1]);
@@ -294,6 +309,7 @@ public final class CostModel {
     Map<String, Object> r = refit >= 0 ? refit(a.subList(refit + 1, a.size()).stream().map(Path::of).toList())
         : measure(o);
     System.out.println(r.get("table_measured"));
+    System.out.println(r.get("table_normalized"));
     System.out.println(r.get("table_check"));
     System.out.println(r.get("table_predicted"));
     System.out.println("RESULT " + Json.write(r));

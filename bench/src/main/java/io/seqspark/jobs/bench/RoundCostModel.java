@@ -157,6 +157,53 @@ public final class RoundCostModel {
     }
   }
 
+  /**
+   * The points with every term divided by the point's stretch: how much slower its compute ran than one executor's
+   * compute on a quiet machine would under the point's own time-sharing, {@code compute / (k · c_quiet · max(1, N/2))}
+   * (two cores shared by N executors). Other people's jobs on a shared machine slow a round's every part; this
+   * assumes they slow each part by the factor they slow compute, so a round's split keeps its proportions and its
+   * scale becomes a quiet machine's. {@code quietSecondsPerStep} is one executor's compute per step of model
+   * {@code reference} on a quiet machine; other models scale by their measured N = 1 compute against the reference's.
+   * Returns the points unchanged when it is NaN.
+   */
+  public static List<Point> normalized(List<Point> points, String reference, double quietSecondsPerStep) {
+    if (Double.isNaN(quietSecondsPerStep)) {
+      return points;
+    }
+    Map<String, Double> perStep = new LinkedHashMap<>();
+    for (Point p : points) {
+      if (p.executors() == 1) {
+        perStep.putIfAbsent(p.model(), p.compute() / p.k());
+      }
+    }
+    Double ref = perStep.get(reference);
+    if (ref == null) {
+      throw new IllegalArgumentException("no N = 1 point of " + reference + " to scale the quiet compute from");
+    }
+    List<Point> out = new ArrayList<>();
+    for (Point p : points) {
+      Double c = perStep.get(p.model());
+      if (c == null) {
+        throw new IllegalArgumentException("no N = 1 point of " + p.model() + " (its compute per step is taken there)");
+      }
+      double quiet = quietSecondsPerStep * c / ref;
+      double f = p.compute() / (p.k() * quiet * Math.max(1, p.executors() / 2.0));
+      out.add(new Point(p.model(), p.params(), p.executors(), p.k(), p.rounds(), p.round() / f, p.compute() / f,
+          p.get() / f, p.put() / f, p.average() / f, p.launch() / f, p.collect() / f, p.snapshot() / f,
+          p.taskCpu() / f, p.taskRun() / f, p.tokensPerStep()));
+    }
+    return out;
+  }
+
+  /** Each point's stretch as {@link #normalized} divides by it. */
+  public static Map<String, Double> stretch(List<Point> raw, List<Point> normalized) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (int i = 0; i < raw.size(); i++) {
+      m.put(raw.get(i).model() + "_N" + raw.get(i).executors(), round4(raw.get(i).round() / normalized.get(i).round()));
+    }
+    return m;
+  }
+
   /** Fits the terms to measured points (at least one N = 1 point per model; two sizes fix the GET/PUT intercepts). */
   public static Fit fit(List<Point> points) {
     Map<String, Double> perStep = new LinkedHashMap<>();
