@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Data-parallel training by parameter averaging, in rounds:
  * <pre>
  *   driver: publish the start point (θ, or BMUF's look-ahead) + optimizer state (ParameterChannel, or Spark's
- *           broadcast with spark.transport = spark); broadcast each partition's carried state and step count
+ *           broadcast with spark.transport = spark or tree); broadcast each partition's carried state and step count
  *   each partition: k TrainSteps on its own next k batches (the same TrainStep as the local Trainer), then upload
  *   treeAggregate: loss sums, token counts, carried states (and the values themselves on the Spark transport;
  *           spark.transport = tree: a reduce tree of shuffle stages instead, {@link TreeReduce})
@@ -120,12 +120,6 @@ public final class ParameterAveraging {
     public Options withOptimizerState(OptimizerState policy) {
       return new Options(averagingFrequency, treeDepth, epochs, learningRate, seed, transport, transportPort, filter,
           policy, syncWarmupSteps, scaleLearningRate, treeFanOut);
-    }
-
-    /** The same settings with another transport and fan-out. */
-    public Options withTransport(Transport t, int fanOut) {
-      return new Options(averagingFrequency, treeDepth, epochs, learningRate, seed, t, transportPort, filter,
-          optimizerState, syncWarmupSteps, scaleLearningRate, fanOut);
     }
 
     public Options {
