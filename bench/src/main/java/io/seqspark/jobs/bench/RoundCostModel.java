@@ -11,8 +11,10 @@ import java.util.Map;
  * N, the parameter count P and the driver's network bandwidth B, fitted to {@link CostModel}'s measurements.
  * <pre>
  *   T(N, P, B) = k·c                                compute: c = seconds per step of one executor, from N = 1
- *              + s0 + s1·N                          Spark: job launch (submit → first task) + collect (last task →
- *                                                   aggregate on the driver), per task growing with N
+ *              + s0 + s1·N + st·L(N)                Spark: job launch (submit → first task) + collect (last task →
+ *                                                   aggregate on the driver), per task growing with N, plus st per
+ *                                                   extra stage: Spark's treeAggregate (depth 2) adds L(N) = 1 level
+ *                                                   from N = 6 on
  *              + g0 + max(4P/rg, N·4P/B)            GET: one task's endpoint cost (connect, copy into the model),
  *              + u0 + max(4P/ru, N·4P/B)            PUT  or the driver's NIC carrying N copies, whichever is longer
  *              + a0 + a1·N·P                        driver average: N float vectors summed in double, one thread
@@ -22,7 +24,7 @@ import java.util.Map;
  * Bytes through the driver per round on the direct channel: 2·N·4P (GET and PUT do not overlap: every task GETs
  * before its steps and PUTs after them). The {@code tree} transport replaces both: GET through Spark's torrent
  * broadcast (peers relay blocks; bounded here by ⌈log2(N+1)⌉ copies' time at B) and PUT through a tree of fan-out f
- * (each level a Spark shuffle stage whose reducers receive ≤ f partial sums: leaves as 4P float bytes, inner nodes as
+ * (each level a Spark shuffle stage, st + s1 per reducer, whose reducers receive ≤ f partial sums: leaves as 4P float bytes, inner nodes as
  * 8P double bytes; the driver only the last ≤ f), so the driver carries O(f·P) bytes whatever N is.
  *
  * <p>Assumptions, stated where they enter: executors compute as one core of this machine does (c from N = 1; at
@@ -136,7 +138,7 @@ public final class RoundCostModel {
    *                       not used for predictions (both ends share two cores)
    */
   public record Fit(Map<String, Double> secondsPerStep, Map<String, Double> tokensPerStep, double s0, double s1,
-                    double g0, double getRate, double u0, double putRate, double a0, double a1, double sigma,
+                    double stage, double g0, double getRate, double u0, double putRate, double a0, double a1, double sigma,
                     double o, double loopbackRate) {
     /** The terms as ordered key → value, for the RESULT line. */
     public Map<String, Object> toMap() {
@@ -144,6 +146,7 @@ public final class RoundCostModel {
       secondsPerStep.forEach((k, v) -> m.put("compute_ms_per_step_" + k, ms(v)));
       m.put("spark_ms", ms(s0));
       m.put("spark_ms_per_task", round4(1e3 * s1));
+      m.put("stage_ms", ms(stage));
       m.put("get_ms", ms(g0));
       m.put("get_endpoint_mb_per_s", Math.round(getRate / 1e6));
       m.put("put_ms", ms(u0));
@@ -220,7 +223,12 @@ public final class RoundCostModel {
       throw new IllegalArgumentException("the cost model needs a measurement with N = 1 executor (compute is taken"
           + " from it); got N = " + points.stream().map(Point::executors).toList());
     }
-    double[] spark = line(points, p -> (double) p.executors(), p -> p.launch() + p.collect());
+    // the per-task slope from rounds without an extra stage; a stage's cost from the rest
+    List<Point> flat = points.stream().filter(p -> aggregateLevels(p.executors()) == 0).toList();
+    double[] spark = line(flat.isEmpty() ? points : flat, p -> (double) p.executors(), p -> p.launch() + p.collect());
+    double[] staged = points.stream().filter(p -> aggregateLevels(p.executors()) > 0).mapToDouble(
+        p -> (p.launch() + p.collect() - spark[0] - spark[1] * p.executors()) / aggregateLevels(p.executors())).toArray();
+    double stage = staged.length == 0 ? spark[0] : Math.max(0, median(staged));
     double[] get = line(ones, Point::bytes, Point::get);
     double[] put = line(ones, Point::bytes, Point::put);
     double[] avg = line(points, p -> (double) p.executors() * p.params(), Point::average);
@@ -232,8 +240,23 @@ public final class RoundCostModel {
     if (!(loopback > 0)) {
       loopback = Double.POSITIVE_INFINITY; // no N >= 2 point
     }
-    return new Fit(perStep, tokens, spark[0], spark[1], g0, 1 / get[1], put[0], 1 / put[1], avg[0], avg[1], sigma,
+    return new Fit(perStep, tokens, spark[0], spark[1], stage, g0, 1 / get[1], put[0], 1 / put[1], avg[0], avg[1], sigma,
         other, loopback);
+  }
+
+  /**
+   * Extra stages Spark's {@code treeAggregate} at depth 2 (spark.treeDepth's default) runs for n partitions: it adds a
+   * level while n &gt; scale + ⌈n / scale⌉, scale = max(⌈√n⌉, 2), dividing n by scale.
+   */
+  static int aggregateLevels(int n) {
+    int scale = Math.max((int) Math.ceil(Math.sqrt(n)), 2);
+    int levels = 0;
+    int parts = n;
+    while (parts > scale + (int) Math.ceil((double) parts / scale)) {
+      parts /= scale;
+      levels++;
+    }
+    return levels;
   }
 
   /**
@@ -295,7 +318,8 @@ public final class RoundCostModel {
   public static Round direct(Fit f, Point model, int n, int k, Network net) {
     double b = model.bytes();
     double nic = n * b / net.bytesPerSecond();
-    return new Round(n, k, k * f.secondsPerStep().get(model.model()), f.s0() + f.s1() * n,
+    return new Round(n, k, k * f.secondsPerStep().get(model.model()),
+        f.s0() + f.s1() * n + f.stage() * aggregateLevels(n),
         f.g0() + Math.max(b / f.getRate(), nic), f.u0() + Math.max(b / f.putRate(), nic),
         f.a0() + f.a1() * n * model.params(), f.sigma() * model.params() + f.o(), f.tokensPerStep().get(model.model()));
   }
@@ -313,7 +337,7 @@ public final class RoundCostModel {
     double childBytes = b; // leaves travel as float32, partial sums as double
     while (nodes > fanOut) {
       int parents = (nodes + fanOut - 1) / fanOut;
-      spark += f.s0() + f.s1() * parents;
+      spark += f.stage() + f.s1() * parents;
       put += fanOut * childBytes / net.bytesPerSecond() + f.a1() * fanOut * model.params();
       nodes = parents;
       childBytes = 2 * b;

@@ -12,6 +12,7 @@ class RoundCostModelTest {
   // the terms the synthetic measurements are made of (seconds, bytes/s)
   static final double S0 = 0.03;
   static final double S1 = 0.002;
+  static final double STAGE = 0.05;
   static final double G0 = 0.005;
   static final double RG = 5e8;
   static final double U0 = 0.002;
@@ -30,7 +31,7 @@ class RoundCostModelTest {
     double get = G0 + Math.max(b / RG, n * b / LOOP);
     double put = U0 + Math.max(b / RU, n * b / LOOP);
     double average = A0 + A1 * n * p;
-    double launch = S0 - 0.01 + S1 * n;
+    double launch = S0 - 0.01 + S1 * n + STAGE * RoundCostModel.aggregateLevels(n);
     double collect = 0.01;
     double snapshot = SIGMA * p;
     double round = compute + get + put + average + launch + collect + snapshot + O;
@@ -54,6 +55,7 @@ class RoundCostModelTest {
     assertEquals(0.4, f.secondsPerStep().get("large"), 1e-12);
     assertEquals(S0, f.s0(), 1e-9);
     assertEquals(S1, f.s1(), 1e-9);
+    assertEquals(STAGE, f.stage(), 1e-9, "a stage's cost from the N = 8 rounds, where treeAggregate adds one");
     assertEquals(G0, f.g0(), 1e-9);
     assertEquals(RG, f.getRate(), RG * 1e-9);
     assertEquals(U0, f.u0(), 1e-9);
@@ -71,7 +73,7 @@ class RoundCostModelTest {
     RoundCostModel.Point large = measured().get(1);
     double b = 16e6;
     double nic = 100 * b / 1.25e9; // 1.28 s: 100 copies of 16 MB through a 10 Gb/s NIC, each way
-    double expected = 4 * 0.4 + (S0 + S1 * 100) + (G0 + nic) + (U0 + nic) + (A0 + A1 * 100 * 4e6) + (SIGMA * 4e6 + O);
+    double expected = 4 * 0.4 + (S0 + S1 * 100 + STAGE) + (G0 + nic) + (U0 + nic) + (A0 + A1 * 100 * 4e6) + (SIGMA * 4e6 + O);
     RoundCostModel.Round r = RoundCostModel.direct(f, large, 100, 4, RoundCostModel.Network.TEN_GBIT);
     assertEquals(expected, r.seconds(), 1e-9);
     assertEquals(1 - 1.6 / expected, r.overhead(), 1e-12);
@@ -86,7 +88,7 @@ class RoundCostModelTest {
     double b = 16e6;
     double bw = 1.25e9;
     // fan-out 8: 100 leaves → 13 reducers → 2 reducers → the driver folds 2 (double partial sums, 2·b bytes each)
-    double spark = (S0 + S1 * 100) + (S0 + S1 * 13) + (S0 + S1 * 2);
+    double spark = (S0 + S1 * 100) + (STAGE + S1 * 13) + (STAGE + S1 * 2);
     double get = G0 + b / RG + 7 * b / bw; // ⌈log2 101⌉ = 7 relay hops of the torrent broadcast
     double put = U0 + b / RU + (8 * b / bw + A1 * 8 * 4e6) + (8 * 2 * b / bw + A1 * 8 * 4e6) + 2 * 2 * b / bw;
     double average = A0 + A1 * 2 * 4e6;
@@ -98,6 +100,16 @@ class RoundCostModelTest {
     // with N ≤ fan-out there is no shuffle level: only the GET differs from direct's (relay hops instead of N copies)
     RoundCostModel.Round small = RoundCostModel.tree(f, large, 8, 4, RoundCostModel.Network.TEN_GBIT, 8);
     assertEquals(S0 + S1 * 8, small.spark(), 1e-12);
+  }
+
+  @Test
+  void sparksTreeAggregate_addsOneLevelFromSixPartitions() {
+    // scale = max(⌈√n⌉, 2); a level while n > scale + ⌈n / scale⌉: 5 > 3 + 2 is false, 6 > 3 + 2 true, 100 > 10 + 10
+    assertEquals(0, RoundCostModel.aggregateLevels(4));
+    assertEquals(0, RoundCostModel.aggregateLevels(5));
+    assertEquals(1, RoundCostModel.aggregateLevels(6));
+    assertEquals(1, RoundCostModel.aggregateLevels(8));
+    assertEquals(1, RoundCostModel.aggregateLevels(100));
   }
 
   @Test
