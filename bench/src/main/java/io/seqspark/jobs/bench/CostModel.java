@@ -58,16 +58,18 @@ public final class CostModel {
    * @param warmupRounds  untimed rounds first (JIT, executor caches)
    * @param executorMemoryMb heap of each local-cluster executor
    * @param extraSets     settings applied to every size (after --quick's)
+   * @param quietSecondsPerStep one executor's compute per step of the first size on a quiet machine, which the
+   *                      measurements are scaled to ({@link RoundCostModel#normalized}); NaN = leave them as measured
    */
   public record Options(Path conf, Map<String, List<String>> sizes, List<Integer> sizeK, int[] executors, int rounds,
-                        int warmupRounds, int executorMemoryMb, List<String> extraSets) {
+                        int warmupRounds, int executorMemoryMb, List<String> extraSets, double quietSecondsPerStep) {
     /** The protocol: lm-ptb (4.65M parameters, k = 4) and 2×650 (19.8M, k = 1), N = 1, 2, 4, 8. */
     public static Options standard() {
       Map<String, List<String>> sizes = new LinkedHashMap<>();
       sizes.put("ptb-200", List.of());
       sizes.put("ptb-650", List.of("model.embeddingSize=650", "model.hiddenSize=650"));
       return new Options(Path.of("conf/lm-ptb.conf"), sizes, List.of(4, 1), new int[] {1, 2, 4, 8}, 5, 2, 1024,
-          List.of());
+          List.of(), QUIET_SECONDS_PER_STEP);
     }
 
     /** Seconds-long smoke run: a tiny model, N = 1, 2, two timed rounds. */
@@ -75,7 +77,8 @@ public final class CostModel {
       Map<String, List<String>> sizes = new LinkedHashMap<>();
       sizes.put("tiny-32", List.of("model.embeddingSize=32", "model.hiddenSize=32", "data.maxVocabSize=2000"));
       sizes.put("tiny-64", List.of("model.embeddingSize=64", "model.hiddenSize=64", "data.maxVocabSize=2000"));
-      return new Options(Path.of("conf/lm-ptb.conf"), sizes, List.of(2, 1), new int[] {1, 2}, 2, 1, 768, List.of());
+      return new Options(Path.of("conf/lm-ptb.conf"), sizes, List.of(2, 1), new int[] {1, 2}, 2, 1, 768, List.of(),
+          Double.NaN);
     }
   }
 
@@ -127,13 +130,13 @@ public final class CostModel {
     }
     double load1 = loadAverage();
     result.put("load_average_before_after", List.of(load0, load1));
-    fitAndPredict(points, o.sizes().keySet().iterator().next(), result);
+    fitAndPredict(points, o.sizes().keySet().iterator().next(), o.quietSecondsPerStep(), result);
     return result;
   }
 
   /**
    * Fits and predicts from the measured points of earlier runs' RESULT lines: each (model, N, k) gets the median of
-   * every term over the runs (the first model is the one predicted).
+   * every term over the runs (the first model is the one predicted; scaled to the standard quiet compute).
    */
   public static Map<String, Object> refit(List<Path> results) throws IOException {
     Map<String, List<RoundCostModel.Point>> byKey = new LinkedHashMap<>();
@@ -155,7 +158,7 @@ public final class CostModel {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("runs", results.size());
     result.put("load_averages", loads);
-    fitAndPredict(points, points.get(0).model(), result);
+    fitAndPredict(points, points.get(0).model(), QUIET_SECONDS_PER_STEP, result);
     return result;
   }
 
@@ -167,11 +170,12 @@ public final class CostModel {
   static final double QUIET_SECONDS_PER_STEP = 0.120;
 
   /** Adds the points, the fit, the predictions and the tables to {@code result}. */
-  static void fitAndPredict(List<RoundCostModel.Point> raw, String reference, Map<String, Object> result) {
-    List<RoundCostModel.Point> points = RoundCostModel.normalized(raw, reference, QUIET_SECONDS_PER_STEP);
+  static void fitAndPredict(List<RoundCostModel.Point> raw, String reference, double quietSecondsPerStep,
+                            Map<String, Object> result) {
+    List<RoundCostModel.Point> points = RoundCostModel.normalized(raw, reference, quietSecondsPerStep);
     RoundCostModel.Fit fit = RoundCostModel.fit(points);
     result.put("measured", raw.stream().map(RoundCostModel.Point::toMap).toList());
-    result.put("quiet_seconds_per_step", QUIET_SECONDS_PER_STEP);
+    result.put("quiet_seconds_per_step", Double.isNaN(quietSecondsPerStep) ? "not scaled" : quietSecondsPerStep);
     result.put("stretch", RoundCostModel.stretch(raw, points));
     result.put("table_normalized", RoundCostModel.measuredTable(points));
     result.put("fit", fit.toMap());
@@ -293,7 +297,7 @@ public final class CostModel {
       if (args[i].equals("--executors")) {
         o = new Options(o.conf(), o.sizes(), o.sizeK(),
             Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray(), o.rounds(), o.warmupRounds(),
-            o.executorMemoryMb(), o.extraSets());
+            o.executorMemoryMb(), o.extraSets(), o.quietSecondsPerStep());
       } else if (args[i].equals("--set")) {
         sets.add(args[i + 1]);
       } else if (args[i].equals("--only")) {
@@ -305,7 +309,8 @@ public final class CostModel {
         ks = List.of(ks.get(at));
       }
     }
-    o = new Options(o.conf(), sizes, ks, o.executors(), o.rounds(), o.warmupRounds(), o.executorMemoryMb(), sets);
+    o = new Options(o.conf(), sizes, ks, o.executors(), o.rounds(), o.warmupRounds(), o.executorMemoryMb(), sets,
+        o.quietSecondsPerStep());
     Map<String, Object> r = refit >= 0 ? refit(a.subList(refit + 1, a.size()).stream().map(Path::of).toList())
         : measure(o);
     System.out.println(r.get("table_measured"));
