@@ -34,9 +34,11 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  * {@link RoundCostModel} fits the terms and predicts larger clusters.
  *
  * <p>This machine has two cores, so beyond N = 2 the executors time-share them and the measured compute grows about
- * N/2-fold. The compute term is therefore taken from N = 1 only (per step, as {@link RoundCostModel} states); what
- * is fitted across N are the communication and scheduling terms. Spark's per-task CPU time is recorded next to the
- * wall times, so the table shows that each task's work stays the same while its wall time stretches.
+ * N/2-fold (more when other jobs run). The compute term is therefore taken from N = 1 only (per step, as
+ * {@link RoundCostModel} states); what is fitted across N are the communication and scheduling terms, after each
+ * point is scaled by its stretch to a quiet machine's compute ({@link RoundCostModel#normalized}). Spark's per-task
+ * CPU time is recorded next to the wall times, so the table shows that each task's work stays the same while its
+ * wall time stretches.
  *
  * <p>Entry points: {@link #measure} (the integrator's {@code bench scaling} calls it) and {@code main} for a run on
  * its own: {@code CostModel [--quick]}; the last line is {@code RESULT {json}}. Local-cluster needs SPARK_HOME
