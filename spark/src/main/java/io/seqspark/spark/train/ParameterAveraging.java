@@ -23,10 +23,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * Data-parallel training by parameter averaging, in rounds:
  * <pre>
  *   driver: publish the start point (θ, or BMUF's look-ahead) + optimizer state (ParameterChannel, or Spark's
- *           broadcast with spark.transport = spark); broadcast each partition's carried state and step count
+ *           broadcast with spark.transport = spark or tree); broadcast each partition's carried state and step count
  *   each partition: k TrainSteps on its own next k batches (the same TrainStep as the local Trainer), then upload
- *   treeAggregate: loss sums, token counts, carried states (and the values themselves on the Spark transport)
- *   driver: avg = Σ tokens_p·θ_p / Σ tokens_p in one pass ({@link WeightedValues}; likewise the optimizer state),
+ *   treeAggregate: loss sums, token counts, carried states (and the values themselves on the Spark transport;
+ *           spark.transport = tree: a reduce tree of shuffle stages instead, {@link TreeReduce})
+ *   driver: avg = Σ tokens_p·θ_p / Σ tokens_p summed in one fixed tree order ({@link WeightedValues}; likewise the
+ *           optimizer state), so every transport gives the same bits,
  *           then θ from avg through the {@link BlockFilter} (block momentum; η = 0, ζ = 1 keeps avg as it is)
  * </pre>
  * Averaging is weighted by the tokens each partition trained on in the round, so a partition with short or few
@@ -45,7 +47,13 @@ public final class ParameterAveraging {
     /** Raw floats over a socket to the driver ({@link ParameterChannel}); spark.transportPort picks its port. */
     DIRECT,
     /** Spark's broadcast one way and task results the other (no extra port; slower for large models). */
-    SPARK
+    SPARK,
+    /**
+     * Nothing through the driver but the top of a tree: Spark's torrent broadcast (executors relay its blocks to each
+     * other) one way, a reduce tree of fan-out spark.treeFanOut ({@link TreeReduce}, shuffle stages) the other, so
+     * the driver's network carries O(fan-out · parameters) per round instead of 2 · N · parameters.
+     */
+    TREE
   }
 
   /** What happens to the optimizer state after each round (config key spark.optimizerState). */
@@ -67,10 +75,12 @@ public final class ParameterAveraging {
    * @param filter          the driver's update filter; null = none (plain averaging, no filter state)
    * @param syncWarmupSteps while fewer optimizer steps have run, rounds are one step (spark.syncWarmupSteps)
    * @param scaleLearningRate multiply the rate by the partition count (spark.scaleLearningRate)
+   * @param treeFanOut      fan-out of the fixed tree the partitions' values are summed in, on every transport, and of
+   *                        the reduce tree of spark.transport = tree (spark.treeFanOut)
    */
   public record Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed,
                         Transport transport, int transportPort, BlockFilter.Spec filter, OptimizerState optimizerState,
-                        long syncWarmupSteps, boolean scaleLearningRate) {
+                        long syncWarmupSteps, boolean scaleLearningRate, int treeFanOut) {
     /** Plain averaging of parameters and optimizer state on the direct transport. */
     public Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed) {
       this(averagingFrequency, treeDepth, epochs, learningRate, seed, Transport.DIRECT, 0);
@@ -80,36 +90,36 @@ public final class ParameterAveraging {
     public Options(int averagingFrequency, int treeDepth, int epochs, LearningRate learningRate, long seed,
                    Transport transport, int transportPort) {
       this(averagingFrequency, treeDepth, epochs, learningRate, seed, transport, transportPort, null,
-          OptimizerState.AVERAGE, 0, false);
+          OptimizerState.AVERAGE, 0, false, DEFAULT_FAN_OUT);
     }
 
     /**
      * The loop's settings from spark.* keys (averagingFrequency, treeDepth, transport, transportPort, blockMomentum,
-     * blockLearningRate, nesterov, optimizerState, syncWarmupSteps, scaleLearningRate).
+     * blockLearningRate, nesterov, optimizerState, syncWarmupSteps, scaleLearningRate, treeFanOut).
      */
     public static Options of(Settings s, int epochs, LearningRate learningRate, long seed) {
       return new Options(s.getInt("spark.averagingFrequency"), s.getInt("spark.treeDepth"), epochs, learningRate, seed,
           Transport.valueOf(s.getString("spark.transport").toUpperCase(Locale.ROOT)), s.getInt("spark.transportPort"),
           BlockFilter.Spec.of(s), OptimizerState.valueOf(s.getString("spark.optimizerState").toUpperCase(Locale.ROOT)),
-          s.getLong("spark.syncWarmupSteps"), s.getBoolean("spark.scaleLearningRate"));
+          s.getLong("spark.syncWarmupSteps"), s.getBoolean("spark.scaleLearningRate"), s.getInt("spark.treeFanOut"));
     }
 
     /** The same settings with another averaging frequency. */
     public Options withFrequency(int k) {
       return new Options(k, treeDepth, epochs, learningRate, seed, transport, transportPort, filter, optimizerState,
-          syncWarmupSteps, scaleLearningRate);
+          syncWarmupSteps, scaleLearningRate, treeFanOut);
     }
 
     /** The same settings with another update filter (null = none). */
     public Options withFilter(BlockFilter.Spec f) {
       return new Options(averagingFrequency, treeDepth, epochs, learningRate, seed, transport, transportPort, f,
-          optimizerState, syncWarmupSteps, scaleLearningRate);
+          optimizerState, syncWarmupSteps, scaleLearningRate, treeFanOut);
     }
 
     /** The same settings with another optimizer-state policy. */
     public Options withOptimizerState(OptimizerState policy) {
       return new Options(averagingFrequency, treeDepth, epochs, learningRate, seed, transport, transportPort, filter,
-          policy, syncWarmupSteps, scaleLearningRate);
+          policy, syncWarmupSteps, scaleLearningRate, treeFanOut);
     }
 
     public Options {
@@ -122,11 +132,18 @@ public final class ParameterAveraging {
       if (syncWarmupSteps < 0) {
         throw new IllegalArgumentException("spark.syncWarmupSteps = " + syncWarmupSteps + ": must be >= 0; 0 = none");
       }
+      if (treeFanOut < 2) {
+        throw new IllegalArgumentException("spark.treeFanOut = " + treeFanOut + ": must be >= 2 (8 keeps up to 8"
+            + " partitions summed in one pass, in partition order)");
+      }
       if (optimizerState == null) {
         throw new IllegalArgumentException("spark.optimizerState: must be one of average, local, reset");
       }
     }
   }
+
+  /** spark.treeFanOut's default: up to 8 partitions are summed in one pass, in partition order. */
+  public static final int DEFAULT_FAN_OUT = 8;
 
   /** Observes rounds. */
   public interface Listener {
@@ -366,13 +383,14 @@ public final class ParameterAveraging {
     Broadcast<PartitionRound.Input> b = sc.broadcast(in);
     long t1 = System.nanoTime();
     long submitMillis = System.currentTimeMillis();
-    RoundResult r = shards.mapPartitions(it -> {
-          long start = System.nanoTime();
-          long startMillis = System.currentTimeMillis();
-          PartitionRound.Input value = b.value();
-          return List.of(PartitionRound.run(value, it, start, startMillis)).iterator();
-        })
-        .treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
+    JavaRDD<RoundResult> results = shards.mapPartitions(it -> {
+      long start = System.nanoTime();
+      long startMillis = System.currentTimeMillis();
+      PartitionRound.Input value = b.value();
+      return List.of(PartitionRound.run(value, it, start, startMillis)).iterator();
+    });
+    RoundResult r = options.transport() == Transport.TREE ? TreeReduce.reduce(results, options.treeFanOut())
+        : results.treeAggregate(RoundResult.zero(), RoundResult::plus, RoundResult::plus, options.treeDepth());
     r.collectedMillis = System.currentTimeMillis();
     r.submitMillis = submitMillis;
     r.driverBroadcastSeconds = (t1 - t0) / 1e9;
@@ -456,7 +474,7 @@ public final class ParameterAveraging {
       r.params.resolve((p, a) -> channel.upload(p, a)[0]);
       r.optimizer.resolve((p, a) -> channel.upload(p, a)[1]);
     }
-    float[] avg = r.params.mean();
+    float[] avg = r.params.mean(options.treeFanOut());
     for (int i = 0; i < avg.length; i++) {
       if (!Float.isFinite(avg[i])) {
         throw nonFinite(epoch, round, avg[i], i);
@@ -471,7 +489,7 @@ public final class ParameterAveraging {
       }
     }
     driver.model().params().setParams(theta);
-    float[] state = r.optimizer.mean();
+    float[] state = r.optimizer.mean(options.treeFanOut());
     if (state.length > 0) {
       driver.optimizer().setState(Nd4j.createFromArray(state));
     }

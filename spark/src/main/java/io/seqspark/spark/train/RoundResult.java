@@ -42,6 +42,16 @@ public final class RoundResult implements Serializable {
     return new RoundResult();
   }
 
+  /** Folds the parameters and optimizer state one level up the fixed tree ({@link WeightedValues#foldLevel}). */
+  void foldLevel(int fanOut) {
+    if (params != null) {
+      params.foldLevel(fanOut);
+    }
+    if (optimizer != null) {
+      optimizer.foldLevel(fanOut);
+    }
+  }
+
   /** Adds {@code o} into this result and returns it. */
   RoundResult plus(RoundResult o) {
     params = params == null ? o.params : params.plus(o.params);

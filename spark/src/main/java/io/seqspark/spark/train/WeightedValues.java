@@ -2,39 +2,65 @@ package io.seqspark.spark.train;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Float vectors from several partitions on their way to a token-weighted mean, Σ w_p·v_p / Σ w_p.
+ * Float vectors from several partitions on their way to a token-weighted mean, Σ w_p·v_p / Σ w_p, summed in one
+ * fixed order whatever path the values took.
  *
- * <p>Each partition's values travel as its own float32 array (half the bytes of a double sum) and stay that way
- * where results meet, up to {@link #MAX_PARTS} of them; only beyond that (many partitions merged in a tree) are they
- * folded into a double sum. The mean is then formed in one pass on the driver: in double, summed in partition
- * order, rounded once to float32. One partition's values come out exactly as sent.
+ * <p>The order is a tree of fan-out f (spark.treeFanOut) over the partition indices: node j of level l + 1 is the sum
+ * of its children, nodes f·j … f·j + f − 1 of level l, added left to right in double onto +0.0 (a leaf contributes
+ * w_p·v_p, exact in double); a node with a single child present is that child, unchanged. The mean is the top node
+ * divided by Σ w_p, rounded once to float32; a single partition's values come out exactly as sent. With N ≤ f
+ * partitions this is one pass in partition order. Every transport forms the same nodes: the driver folds what
+ * reached it ({@code direct}: every partition's values; {@code spark}: the same, through the treeAggregate), and the
+ * {@code tree} transport folds the lower levels on executors ({@link TreeReduce}), so all give identical bits.
+ * Each value travels as its partition's float32 array (half the bytes of a double) until it is folded.
  */
 final class WeightedValues implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  /** Raw parts kept before folding into {@link #sums}: the driver of a P ≤ 8 run never allocates a double vector. */
-  static final int MAX_PARTS = 8;
+  /** A node of the fixed tree: a partition's floats (level 0, or a lone leaf moved up) or a double sum. */
+  private static final class Node implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int level;
+    final int index;
+    final long weight;
+    final int attempt;
+    float[] leaf;
+    double[] sum;
 
-  private final List<float[]> parts = new ArrayList<>();
-  private final List<long[]> keys = new ArrayList<>(); // {partition, weight, attempt} per part
-  private double[] sums;
-  private long summedWeight;
+    Node(int level, int index, long weight, int attempt, float[] leaf, double[] sum) {
+      this.level = level;
+      this.index = index;
+      this.weight = weight;
+      this.attempt = attempt;
+      this.leaf = leaf;
+      this.sum = sum;
+    }
+
+    boolean pending() {
+      return leaf == null && sum == null;
+    }
+
+    int length() {
+      return leaf != null ? leaf.length : sum.length;
+    }
+  }
+
+  private final List<Node> nodes = new ArrayList<>();
 
   static WeightedValues of(int partition, float[] values, long weight) {
     WeightedValues w = new WeightedValues();
-    w.parts.add(values);
-    w.keys.add(new long[] {partition, weight, 0});
+    w.nodes.add(new Node(0, partition, weight, 0, values, null));
     return w;
   }
 
   /** A part whose values were uploaded elsewhere ({@link ParameterChannel}); {@link #resolve} fetches them. */
   static WeightedValues pending(int partition, int attempt, long weight) {
     WeightedValues w = new WeightedValues();
-    w.parts.add(null);
-    w.keys.add(new long[] {partition, weight, attempt});
+    w.nodes.add(new Node(0, partition, weight, attempt, null, null));
     return w;
   }
 
@@ -45,99 +71,124 @@ final class WeightedValues implements Serializable {
 
   /** Fills every pending part from {@code uploads}; returns this. */
   WeightedValues resolve(Uploads uploads) {
-    for (int p = 0; p < parts.size(); p++) {
-      if (parts.get(p) == null) {
-        long[] k = keys.get(p);
-        float[] v = uploads.get((int) k[0], (int) k[2]);
+    for (Node n : nodes) {
+      if (n.pending()) {
+        float[] v = uploads.get(n.index, n.attempt);
         if (v == null) {
-          throw new IllegalStateException("partition " + k[0] + " (attempt " + k[2] + ") finished its task but its"
-              + " values never reached the driver's parameter channel");
+          throw new IllegalStateException("partition " + n.index + " (attempt " + n.attempt + ") finished its task"
+              + " but its values never reached the driver's parameter channel");
         }
-        parts.set(p, v);
+        n.leaf = v;
       }
     }
     return this;
   }
 
   boolean isEmpty() {
-    return parts.isEmpty() && sums == null;
+    return nodes.isEmpty();
   }
 
-  /** Adds {@code o}'s parts into this one and returns it; {@code o} may be null or empty. */
+  /** Adds {@code o}'s parts into this one and returns it; {@code o} may be null or empty. Nothing is summed here. */
   WeightedValues plus(WeightedValues o) {
-    if (o == null || o.isEmpty()) {
-      return this;
-    }
-    parts.addAll(o.parts);
-    keys.addAll(o.keys);
-    if (o.sums != null) {
-      foldInto(o.sums, o.summedWeight);
-    }
-    if (parts.size() > MAX_PARTS && !parts.contains(null)) {
-      foldInto(null, 0);
+    if (o != null) {
+      nodes.addAll(o.nodes);
     }
     return this;
   }
 
-  private void foldInto(double[] more, long moreWeight) {
-    int n = more != null ? more.length : parts.get(0).length;
-    if (sums == null) {
-      sums = new double[n];
-    }
-    if (more != null) {
-      for (int i = 0; i < n; i++) {
-        sums[i] += more[i];
-      }
-      summedWeight += moreWeight;
-    }
-    if (parts.size() > MAX_PARTS && !parts.contains(null)) {
-      for (int p = 0; p < parts.size(); p++) {
-        float[] v = parts.get(p);
-        double w = keys.get(p)[1];
-        for (int i = 0; i < n; i++) {
-          sums[i] += v[i] * w;
-        }
-        summedWeight += keys.get(p)[1];
-      }
-      parts.clear();
-      keys.clear();
-    }
-  }
-
   /** The values' length (0 when empty). */
   int length() {
-    return sums != null ? sums.length : parts.isEmpty() ? 0 : parts.get(0).length;
+    return nodes.isEmpty() ? 0 : nodes.get(0).length();
   }
 
   /**
-   * The weighted mean as float32, formed in one pass: a single part is returned as it is (exact); several are summed
-   * in double in partition order and rounded once.
+   * Replaces the nodes (all of one level l) by their parents at level l + 1, each the sum of its children present, in
+   * index order (a lone child moves up unchanged); returns this.
    */
-  float[] mean() {
-    if (sums == null && parts.size() == 1) {
-      return parts.get(0);
+  WeightedValues foldLevel(int fanOut) {
+    if (fanOut < 2) {
+      throw new IllegalArgumentException("spark.treeFanOut = " + fanOut + ": must be >= 2");
     }
-    List<Integer> order = new ArrayList<>();
-    for (int p = 0; p < parts.size(); p++) {
-      order.add(p);
+    if (nodes.isEmpty()) {
+      return this;
     }
-    order.sort((a, b) -> Long.compare(keys.get(a)[0], keys.get(b)[0]));
-    int n = length();
-    float[][] v = new float[order.size()][];
-    double[] w = new double[order.size()];
-    double total = summedWeight;
-    for (int j = 0; j < v.length; j++) {
-      v[j] = parts.get(order.get(j));
-      w[j] = keys.get(order.get(j))[1];
-      total += w[j];
-    }
-    float[] out = new float[n];
-    for (int i = 0; i < n; i++) {
-      double s = sums == null ? 0 : sums[i];
-      for (int j = 0; j < v.length; j++) {
-        s += v[j][i] * w[j];
+    nodes.sort(Comparator.comparingInt((Node n) -> n.index));
+    int level = nodes.get(0).level;
+    List<Node> parents = new ArrayList<>();
+    int from = 0;
+    while (from < nodes.size()) {
+      int parent = nodes.get(from).index / fanOut;
+      int to = from;
+      while (to < nodes.size() && nodes.get(to).index / fanOut == parent) {
+        to++;
       }
-      out[i] = (float) (s / total);
+      parents.add(parent(nodes.subList(from, to), level, parent));
+      from = to;
+    }
+    nodes.clear();
+    nodes.addAll(parents);
+    return this;
+  }
+
+  private static Node parent(List<Node> children, int level, int parent) {
+    long weight = 0;
+    for (Node c : children) {
+      if (c.level != level) {
+        throw new IllegalStateException("nodes of levels " + level + " and " + c.level + " cannot be folded together");
+      }
+      if (c.pending()) {
+        throw new IllegalStateException("partition " + c.index + "'s values have not been resolved");
+      }
+      weight += c.weight;
+    }
+    if (children.size() == 1) {
+      Node c = children.get(0);
+      return new Node(level + 1, parent, weight, 0, c.leaf, c.sum);
+    }
+    int n = children.get(0).length();
+    double[] s = new double[n];
+    for (Node c : children) {
+      if (c.length() != n) {
+        throw new IllegalStateException("partitions sent " + n + " and " + c.length() + " values");
+      }
+      if (c.leaf != null) {
+        float[] v = c.leaf;
+        double w = c.weight;
+        for (int i = 0; i < n; i++) {
+          s[i] += v[i] * w;
+        }
+      } else {
+        double[] v = c.sum;
+        for (int i = 0; i < n; i++) {
+          s[i] += v[i];
+        }
+      }
+    }
+    return new Node(level + 1, parent, weight, 0, null, s);
+  }
+
+  /**
+   * The weighted mean as float32: the nodes folded up the fixed tree of fan-out {@code fanOut} to one, divided by the
+   * total weight and rounded once; a single partition's values are returned as they are.
+   */
+  float[] mean(int fanOut) {
+    if (nodes.isEmpty()) {
+      return new float[0];
+    }
+    while (nodes.size() > 1) {
+      foldLevel(fanOut);
+    }
+    Node top = nodes.get(0);
+    if (top.pending()) {
+      throw new IllegalStateException("partition " + top.index + "'s values have not been resolved");
+    }
+    if (top.leaf != null) {
+      return top.leaf;
+    }
+    double total = top.weight;
+    float[] out = new float[top.sum.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) (top.sum[i] / total);
     }
     return out;
   }

@@ -129,6 +129,47 @@ class ParameterAveragingIT {
   }
 
   @Test
+  void treeTransport_givesTheSameParametersAsDirectAndSpark_throughSeveralShuffleLevels() {
+    // five partitions with fan-out 2: the tree transport folds them in two shuffle levels (5 → 3 → 2) and the driver
+    // folds the last two; the direct channel and the Spark transport hand all five to the driver, which folds the same
+    // fixed tree. Adam, so the averaged optimizer state travels the tree too; uneven shards (700 tokens).
+    String[] common = {"train.optimizer=adam", "train.learningRate=0.01", "model.dropout=0.2", "train.batchSize=2",
+        "spark.treeFanOut=2"};
+    int[] data = stream(700);
+    double[] direct = params(distributed(settings(common), data, 5, 2));
+    double[] tree = params(distributed(settings(with(common, "spark.transport=tree")), data, 5, 2));
+    double[] spark = params(distributed(settings(with(common, "spark.transport=spark")), data, 5, 2));
+    double[] init = params(io.seqspark.core.train.TrainSetup.step(settings(common),
+        LanguageModelFamily.model(settings(common), V)));
+    assertEquals(direct.length, tree.length);
+    double moved = 0;
+    for (int i = 0; i < direct.length; i++) {
+      assertEquals(direct[i], tree[i], 0.0, "parameter " + i + " (tree)");
+      assertEquals(direct[i], spark[i], 0.0, "parameter " + i + " (spark)");
+      moved = Math.max(moved, Math.abs(direct[i] - init[i]));
+    }
+    assertTrue(moved > 1e-2, "training moved the parameters (" + moved + "), so the comparison is not vacuous");
+  }
+
+  @Test
+  void onePartition_onTheTreeTransport_isBitIdenticalToTheLocalTrainer() {
+    Settings s = settings("train.optimizer=adam", "train.learningRate=0.01", "model.dropout=0.2", "train.batchSize=3",
+        "spark.transport=tree");
+    int[] data = stream(400);
+    double[] expected = params(local(s, data, 3));
+    double[] actual = params(distributed(s, data, 1, 3));
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 0.0, "parameter " + i);
+    }
+  }
+
+  static String[] with(String[] sets, String... more) {
+    List<String> all = new ArrayList<>(List.of(sets));
+    all.addAll(List.of(more));
+    return all.toArray(new String[0]);
+  }
+
+  @Test
   void sgdAveragedEveryStep_overEqualShards_equalsTheLocalTrainerOnTheUnionBatch() {
     // With plain SGD, per-token loss scaling, no clipping and no dropout, averaging after every step gives
     // θ − lr·Σ_p (t_p/T)·g_p, which is exactly the step on the union batch: the shard streams are the rows of the
