@@ -33,7 +33,9 @@ import picocli.CommandLine.Option;
  *
  * <p>Each run's output is kept under {@code --keep DIR} (default {@code jobs/target/scaling-bench}): a finished run
  * (a model.zip, or the simulation's log with its last point) is reused and says so; an interrupted seqspark run is
- * resumed from its last checkpoint. So the bench can be stopped and started again at any time.
+ * resumed from its last checkpoint. So the bench can be stopped and started again at any time. The cost model's
+ * measurements (local-cluster, 1–8 executors; {@link CostModel}) are kept as {@code cost-model-N.result} files and
+ * refitted together when present (several runs on a shared machine give medians).
  */
 @Command(name = "scaling", mixinStandardHelpOptions = true,
     description = "Per-token learning of 1/2/4 Spark workers vs one machine on PTB (plain averaging vs block momentum), "
@@ -50,7 +52,7 @@ public final class ScalingBench implements Callable<Integer> {
   Path keep;
   @Option(names = "--epochs", defaultValue = "2", description = "Passes over PTB train for every setting (default ${DEFAULT-VALUE}).")
   int epochs;
-  @Option(names = "--parts", defaultValue = "ptb,torch", split = ",", description = "Parts to run: ptb, torch (default ${DEFAULT-VALUE}).")
+  @Option(names = "--parts", defaultValue = "ptb,torch,cost", split = ",", description = "Parts to run: ptb, torch, w2v, cost (default ${DEFAULT-VALUE}).")
   List<String> parts;
   @Option(names = "--quick", description = "Smoke run: 1/40 of an epoch, validation every few steps.")
   boolean quick;
@@ -114,12 +116,45 @@ public final class ScalingBench implements Callable<Integer> {
     for (Map.Entry<String, List<Point>> e : torch.entrySet()) {
       result.put("torch_valid_ppl_" + e.getKey().substring(4).replace('-', '_'), lastPpl(e.getValue()));
     }
+    if (parts.contains("cost")) {
+      result.putAll(costModel());
+    }
     if (torch.containsKey("ptb-1w")) {
       result.put("torch_tokens_to_150_1w", tokensTo(torch.get("ptb-1w"), TARGET_PPL));
       result.put("torch_tokens_to_150_4w", tokensTo(torch.get("ptb-4w"), TARGET_PPL));
     }
     System.out.println("RESULT " + JSON.writeValueAsString(result));
     return 0;
+  }
+
+  /**
+   * The round-time cost model ({@link CostModel}): measured on local-cluster with 1–8 executors, or refitted from the
+   * result kept under --keep by an earlier run; returns the predicted overhead fractions at 16, 64 and 100 executors.
+   */
+  private Map<String, Object> costModel() throws IOException {
+    String prefix = quick ? "cost-model-quick" : "cost-model";
+    List<Path> kept;
+    try (var files = Files.list(keep)) {
+      kept = files.filter(f -> f.getFileName().toString().matches(prefix + "-\\d+\\.result")).sorted().toList();
+    }
+    Map<String, Object> r;
+    if (!kept.isEmpty()) {
+      System.err.println("[scaling] refitting the cost model from the kept measurements " + kept);
+      r = CostModel.refit(kept);
+    } else {
+      r = CostModel.measure(quick ? CostModel.Options.quick() : CostModel.Options.standard());
+      AtomicFiles.writeString(keep.resolve(prefix + "-1.result"), "RESULT " + JSON.writeValueAsString(r) + "\n");
+    }
+    for (Map.Entry<String, Object> e : r.entrySet()) {
+      if (e.getKey().endsWith("table") && e.getValue() instanceof String table) {
+        System.out.println(table);
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String key : List.of("overhead_predicted_16", "overhead_predicted_64", "overhead_predicted_100")) {
+      out.put(key, r.get(key));
+    }
+    return out;
   }
 
   /** Trains (or reuses, or resumes) one seqspark setting and returns its validation points. */
