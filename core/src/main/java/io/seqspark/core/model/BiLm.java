@@ -268,13 +268,16 @@ public final class BiLm implements Trainable<BiLmBatch> {
    * The L + 1 layer representations of each token of each sentence, as ELMo defines them: layer 0 is the token
    * vector x (given as [x; x], so every layer is 2P wide), layer l is [→h_l; ←h_l], the forward stack's output after
    * reading the token and the backward stack's after reading the sentence from its end back to the token. Each
-   * direction starts from zero state at {@code boundary} (the token training put between sentences: {@code </s>} in
-   * the PTB stream convention). Words outside the vocabulary get their vectors from their characters. Nothing is
+   * direction starts from zero state after its start token (what it read before a sentence in training:
+   * {@code </s>} for both in the PTB stream convention). Words outside the vocabulary get their vectors from their characters. Nothing is
    * carried or recorded for training.
    *
+   * @param forwardStart  the token the forward LM reads before a sentence
+   * @param backwardStart the token the backward LM reads before a reversed sentence
    * @return per sentence, [layer][token][2P]
    */
-  public List<float[][][]> embed(List<List<String>> sentences, Vocabulary vocabulary, int boundary) {
+  public List<float[][][]> embed(List<List<String>> sentences, Vocabulary vocabulary, int forwardStart,
+                                 int backwardStart) {
     List<float[][][]> out = new ArrayList<>();
     if (sentences.isEmpty()) {
       return out;
@@ -294,8 +297,8 @@ public final class BiLm implements Trainable<BiLmBatch> {
       List<String> s = sentences.get(r);
       int n = s.size();
       lengths[r] = n + 1;
-      fIn[r] = boundary;
-      bIn[r] = boundary;
+      fIn[r] = forwardStart;
+      bIn[r] = backwardStart;
       for (int i = 0; i < n; i++) {
         String w = s.get(i);
         int id = vocabulary.contains(w) ? vocabulary.id(w)

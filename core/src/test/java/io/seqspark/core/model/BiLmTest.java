@@ -166,8 +166,8 @@ class BiLmTest {
     List<String> s = List.of("the", "cat", "sat", "on", "mat");
     List<String> rev = new ArrayList<>(s);
     Collections.reverse(rev);
-    float[][][] e = m.embed(List.of(s), VOCAB, Vocabulary.EOS_ID).get(0);
-    float[][][] er = mirrored.embed(List.of(rev), VOCAB, Vocabulary.EOS_ID).get(0);
+    float[][][] e = m.embed(List.of(s), VOCAB, Vocabulary.EOS_ID, Vocabulary.EOS_ID).get(0);
+    float[][][] er = mirrored.embed(List.of(rev), VOCAB, Vocabulary.EOS_ID, Vocabulary.EOS_ID).get(0);
     int n = s.size();
     int p = spec.projectionSize();
     for (int l = 1; l <= spec.layers(); l++) {
@@ -201,9 +201,9 @@ class BiLmTest {
     assertEquals(alone, padded, 1e-10);
     assertEquals(0.0, gPadded.sub(m.params().grads()).amaxNumber().doubleValue(), 1e-10);
     List<List<String>> text = List.of(List.of("the", "cat", "sat", "on", "the", "mat"), List.of("a", "dog"));
-    List<float[][][]> together = m.embed(text, VOCAB, Vocabulary.EOS_ID);
+    List<float[][][]> together = m.embed(text, VOCAB, Vocabulary.EOS_ID, Vocabulary.EOS_ID);
     for (int r = 0; r < text.size(); r++) {
-      float[][][] own = m.embed(List.of(text.get(r)), VOCAB, Vocabulary.EOS_ID).get(0);
+      float[][][] own = m.embed(List.of(text.get(r)), VOCAB, Vocabulary.EOS_ID, Vocabulary.EOS_ID).get(0);
       for (int l = 0; l <= spec.layers(); l++) {
         for (int i = 0; i < text.get(r).size(); i++) {
           for (int k = 0; k < own[l][i].length; k++) {
@@ -257,7 +257,7 @@ class BiLmTest {
   void wordOutsideTheVocabulary_getsTheCharacterEncodersVector_likeAKnownWordWouldFromItsCharacters() {
     BiLmSpec spec = spec(0, 0, true, 1);
     BiLm m = model(spec);
-    float[][][] e = m.embed(List.of(List.of("the", "cats", "sat")), VOCAB, Vocabulary.EOS_ID).get(0);
+    float[][][] e = m.embed(List.of(List.of("the", "cats", "sat")), VOCAB, Vocabulary.EOS_ID, Vocabulary.EOS_ID).get(0);
     INDArray v = m.tokenVectors(List.of("cats", "sat"));
     int p = spec.projectionSize();
     for (int k = 0; k < p; k++) {
