@@ -120,7 +120,9 @@ public final class LstmP implements StatefulLayer {
       resetState();
       return;
     }
-    if (state.length != 2 || state[0].size(1) != proj || state[1].size(1) != cell) {
+    // any shape (a Spark round ships them flat): only the lengths must fit B rows of r and c
+    if (state.length != 2 || state[0].length() % proj != 0
+        || state[1].length() != state[0].length() / proj * cell) {
       throw new IllegalArgumentException("LSTMP layer " + name + " restores a state of two tensors [B, " + proj
           + "] and [B, " + cell + "], got " + state.length + " tensor(s)");
     }

@@ -73,117 +73,115 @@ public final class SampledSoftmax {
         real[m++] = k;
       }
     }
-    for (int c : samples) {
-      if (c < 0 || c >= classes) {
-        throw new IllegalArgumentException("sampled class " + c + " is outside [0, " + classes + ")");
+    // the columns this batch touches (sampled classes and targets), each once: W is never copied whole
+    java.util.Map<Integer, Integer> slot = new java.util.LinkedHashMap<>();
+    int[] sampleCol = new int[s];
+    for (int q = 0; q < s; q++) {
+      if (samples[q] < 0 || samples[q] >= classes) {
+        throw new IllegalArgumentException("sampled class " + samples[q] + " is outside [0, " + classes + ")");
+      }
+      sampleCol[q] = slot.computeIfAbsent(samples[q], c -> slot.size());
+    }
+    int[] targetCol = new int[m];
+    for (int k = 0; k < m; k++) {
+      targetCol[k] = slot.computeIfAbsent(targets[real[k]], c -> slot.size());
+    }
+    int u = slot.size();
+    int[] cols = new int[u];
+    slot.forEach((c, i) -> cols[i] = c);
+    Host wh = Host.of(w.value());
+    Host bh = Host.of(b.value());
+    double[] wt = new double[in * u];
+    double[] bt = new double[u];
+    double[] one = new double[1];
+    for (int j = 0; j < u; j++) {
+      bh.read(cols[j], bt, j, 1);
+      for (int i = 0; i < in; i++) {
+        wh.read((long) i * classes + cols[j], one, 0, 1);
+        wt[i * u + j] = one[0];
       }
     }
     double[] h = new double[n * in];
     Host.of(hidden.dup('c')).read(0, h, 0, n * in);
-    double[] wv = new double[in * classes];
-    Host.of(w.value()).read(0, wv, 0, wv.length);
-    double[] bv = new double[classes];
-    Host.of(b.value()).read(0, bv, 0, classes);
-    double[] wc = new double[in * s];
-    for (int i = 0; i < in; i++) {
-      for (int q = 0; q < s; q++) {
-        wc[i * s + q] = wv[i * classes + samples[q]];
-      }
-    }
-    // o_s for every real row and sampled class: one GEMM [m, in]·[in, S]
-    INDArray hm = scratch.get("H", Math.max(1, m), in);
     double[] hRows = new double[m * in];
     for (int k = 0; k < m; k++) {
       System.arraycopy(h, real[k] * in, hRows, k * in, in);
     }
+    // logits of every real row over the touched columns: one GEMM [m, in]·[in, U]
+    INDArray hm = scratch.get("H", Math.max(1, m), in);
     Host.of(hm).write(0, hRows, 0, hRows.length);
-    INDArray wcm = scratch.get("Wc", in, s);
-    Host.of(wcm).write(0, wc, 0, wc.length);
-    INDArray om = scratch.get("O", Math.max(1, m), s);
+    INDArray wtm = scratch.get("Wt", in, u);
+    Host.of(wtm).write(0, wt, 0, wt.length);
+    INDArray om = scratch.get("O", Math.max(1, m), u);
     if (m > 0) {
-      Nd4j.gemm(hm, wcm, om, false, false, 1.0, 0.0);
+      Nd4j.gemm(hm, wtm, om, false, false, 1.0, 0.0);
     }
-    double[] o = new double[m * s];
-    Host.of(om).read(0, o, 0, m * s);
+    double[] o = new double[m * u];
+    Host.of(om).read(0, o, 0, m * u);
     double[] logExpected = new double[s];
     for (int q = 0; q < s; q++) {
       logExpected[q] = Math.log(s * sampler.probability(samples[q]));
     }
     double loss = 0;
-    double[] dO = new double[m * s];
-    double[] dOy = new double[m];
+    double[] dO = new double[m * u];
     double[] a = new double[s];
     for (int k = 0; k < m; k++) {
       int y = targets[real[k]];
-      double oy = bv[y];
-      for (int i = 0; i < in; i++) {
-        oy += hRows[k * in + i] * wv[i * classes + y];
-      }
+      double oy = o[k * u + targetCol[k]] + bt[targetCol[k]];
       double max = oy;
       for (int q = 0; q < s; q++) {
         if (samples[q] != y) {
-          max = Math.max(max, o[k * s + q] + bv[samples[q]] - logExpected[q]);
+          max = Math.max(max, o[k * u + sampleCol[q]] + bt[sampleCol[q]] - logExpected[q]);
         }
       }
       double ay = Math.exp(oy - max);
       double z = ay;
       for (int q = 0; q < s; q++) {
-        a[q] = samples[q] == y ? 0 : Math.exp(o[k * s + q] + bv[samples[q]] - logExpected[q] - max);
+        a[q] = samples[q] == y ? 0 : Math.exp(o[k * u + sampleCol[q]] + bt[sampleCol[q]] - logExpected[q] - max);
         z += a[q];
       }
       loss += -oy + max + Math.log(z);
       for (int q = 0; q < s; q++) {
-        dO[k * s + q] = gradScale * a[q] / z;
+        dO[k * u + sampleCol[q]] += gradScale * a[q] / z;
       }
-      dOy[k] = gradScale * (ay / z - 1);
+      dO[k * u + targetCol[k]] += gradScale * (ay / z - 1);
     }
     if (gradScale != 0) {
-      backward(n, m, s, real, targets, samples, hRows, wv, dO, dOy);
+      backward(n, m, u, real, cols, dO);
     }
     return loss;
   }
 
-  private void backward(int n, int m, int s, int[] real, int[] targets, int[] samples, double[] hRows, double[] wv,
-                        double[] dO, double[] dOy) {
-    double[] dw = new double[in * classes];
-    double[] db = new double[classes];
+  /** ∂W[:, cols] += Hᵀ·∂O, ∂b[cols] += 1ᵀ·∂O and ∂H = ∂O·Wtᵀ (scattered back to the unmasked rows). */
+  private void backward(int n, int m, int u, int[] real, int[] cols, double[] dO) {
     double[] dh = new double[n * in];
-    for (int k = 0; k < m; k++) {
-      int y = targets[real[k]];
-      db[y] += dOy[k];
-      for (int i = 0; i < in; i++) {
-        dw[i * classes + y] += hRows[k * in + i] * dOy[k];
-        dh[real[k] * in + i] += dOy[k] * wv[i * classes + y];
-      }
-    }
     if (m > 0) {
-      // the sampled columns: ∂Wc = Hᵀ·∂O and ∂H += ∂O·Wcᵀ as two GEMMs, then scattered onto W's columns
-      INDArray dOm = scratch.get("dO", m, s);
-      Host.of(dOm).write(0, dO, 0, m * s);
-      INDArray dWc = scratch.get("dWc", in, s);
-      Nd4j.gemm(scratch.get("H", m, in), dOm, dWc, true, false, 1.0, 0.0);
-      INDArray dHs = scratch.get("dHs", m, in);
-      Nd4j.gemm(dOm, scratch.get("Wc", in, s), dHs, false, true, 1.0, 0.0);
-      double[] dwc = new double[in * s];
-      Host.of(dWc).read(0, dwc, 0, dwc.length);
-      double[] dhs = new double[m * in];
-      Host.of(dHs).read(0, dhs, 0, dhs.length);
-      for (int i = 0; i < in; i++) {
-        for (int q = 0; q < s; q++) {
-          dw[i * classes + samples[q]] += dwc[i * s + q];
+      INDArray dOm = scratch.get("dO", m, u);
+      Host.of(dOm).write(0, dO, 0, m * u);
+      INDArray dWt = scratch.get("dWt", in, u);
+      Nd4j.gemm(scratch.get("H", m, in), dOm, dWt, true, false, 1.0, 0.0);
+      INDArray dHm = scratch.get("dHm", m, in);
+      Nd4j.gemm(dOm, scratch.get("Wt", in, u), dHm, false, true, 1.0, 0.0);
+      double[] dwt = new double[in * u];
+      Host.of(dWt).read(0, dwt, 0, dwt.length);
+      double[] dhm = new double[m * in];
+      Host.of(dHm).read(0, dhm, 0, dhm.length);
+      double[] db = new double[u];
+      for (int k = 0; k < m; k++) {
+        System.arraycopy(dhm, k * in, dh, real[k] * in, in);
+        for (int j = 0; j < u; j++) {
+          db[j] += dO[k * u + j];
         }
       }
-      for (int k = 0; k < m; k++) {
+      Host wg = Host.of(w.grad());
+      Host bg = Host.of(b.grad());
+      for (int j = 0; j < u; j++) {
+        bg.add(cols[j], db, j, 1);
         for (int i = 0; i < in; i++) {
-          dh[real[k] * in + i] += dhs[k * in + i];
-        }
-        for (int q = 0; q < s; q++) {
-          db[samples[q]] += dO[k * s + q];
+          wg.add((long) i * classes + cols[j], dwt, i * u + j, 1);
         }
       }
     }
-    Host.of(w.grad()).add(0, dw, 0, dw.length);
-    Host.of(b.grad()).add(0, db, 0, db.length);
     inputGrad = scratch.get("dH", n, in);
     Host.of(inputGrad).write(0, dh, 0, dh.length);
   }
