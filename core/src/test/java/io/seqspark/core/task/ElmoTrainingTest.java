@@ -145,6 +145,21 @@ class ElmoTrainingTest {
   }
 
   @Test
+  void sentencesRegime_trainsBothDirectionsOverPaddedBatches_andStartsEachDirectionAtItsOwnBoundary() throws IOException {
+    Path out = dir.resolve("sentences");
+    RunRecorder.Result r = run(out, false, sets("data.regime=sentences", "data.maxTokensPerBatch=40", "train.epochs=1",
+        "run.checkpointEverySteps=0"));
+    double fwd = (Double) r.results().get("testPerplexityForward");
+    double bwd = (Double) r.results().get("testPerplexityBackward");
+    assertTrue(fwd > 1 && fwd < 20 && bwd > 1 && bwd < 20, "forward " + fwd + ", backward " + bwd);
+    Settings s = Settings.load(List.of(out.resolve("config.conf")), List.of());
+    assertTrue(java.util.Arrays.equals(new int[] {io.seqspark.core.data.Vocabulary.BOS_ID,
+        io.seqspark.core.data.Vocabulary.EOS_ID}, ElmoFamily.starts(s)));
+    assertTrue(java.util.Arrays.equals(new int[] {io.seqspark.core.data.Vocabulary.EOS_ID,
+        io.seqspark.core.data.Vocabulary.EOS_ID}, ElmoFamily.starts(Settings.load(List.of(), sets()))));
+  }
+
+  @Test
   void badFilterList_failsNamingTheKeyAndTheFix() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ElmoFamily.spec(Settings.load(List.of(), sets("elmo.filters=\"4,x,4\"")), 10));
