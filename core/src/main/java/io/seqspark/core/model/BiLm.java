@@ -129,6 +129,7 @@ public final class BiLm implements Trainable<BiLmBatch> {
     throw new IllegalStateException("no parameter block " + name);
   }
 
+  /** The architecture. */
   public BiLmSpec spec() {
     return spec;
   }

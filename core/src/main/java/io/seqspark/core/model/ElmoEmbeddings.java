@@ -62,6 +62,7 @@ public final class ElmoEmbeddings {
     private final int layers;
     private final int dim;
 
+    /** Reads the header of {@code in}; {@code name} names it in errors. */
     public Reader(InputStream in, String name) throws IOException {
       this.in = new DataInputStream(new BufferedInputStream(in));
       this.name = name;
@@ -142,6 +143,7 @@ public final class ElmoEmbeddings {
     private final int layers;
     private final int dim;
 
+    /** Writes the header: {@code layers} = L + 1 representations of width {@code dim} per token. */
     public Writer(OutputStream out, int layers, int dim) throws IOException {
       this.out = new BufferedOutputStream(out);
       this.layers = layers;

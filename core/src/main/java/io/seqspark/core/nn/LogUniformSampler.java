@@ -11,6 +11,7 @@ public final class LogUniformSampler {
   private final int classes;
   private final double logRange;
 
+  /** A sampler over classes 0 .. {@code classes} − 1. */
   public LogUniformSampler(int classes) {
     if (classes < 1) {
       throw new IllegalArgumentException("a log-uniform sampler needs at least one class, got " + classes);

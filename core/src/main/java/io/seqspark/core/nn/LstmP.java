@@ -93,6 +93,7 @@ public final class LstmP implements StatefulLayer {
     return cell;
   }
 
+  /** Carry (r, c) from each batch into the next (stream regime). */
   @Override
   public void setCarryState(boolean carry) {
     this.carryState = carry;

@@ -12,6 +12,7 @@ public final class Residual implements StatefulLayer {
   private final StatefulLayer layer;
   private final Scratch scratch;
 
+  /** Wraps {@code layer}, whose input and output widths must be equal. */
   public Residual(StatefulLayer layer, DataType dtype) {
     if (layer.inputSize() != layer.outputSize()) {
       throw new IllegalArgumentException("a residual connection needs equal input and output widths, got "

@@ -28,6 +28,11 @@ public final class ScalarMix {
   private double[] s;
   private double g;
 
+  /**
+   * @param count     K, the layers mixed
+   * @param dim       their width
+   * @param layerNorm normalise each layer per position before mixing
+   */
   public ScalarMix(ParamStore.Builder pb, String name, int count, int dim, boolean layerNorm, DataType dtype) {
     if (count < 1 || dim < 1) {
       throw new IllegalArgumentException("scalar mix " + name + " needs at least one layer and width, got " + count
