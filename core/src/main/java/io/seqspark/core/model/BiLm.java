@@ -9,6 +9,7 @@ import io.seqspark.core.nn.LstmP;
 import io.seqspark.core.nn.Ops;
 import io.seqspark.core.nn.ParamRef;
 import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.Phases;
 import io.seqspark.core.nn.Residual;
 import io.seqspark.core.nn.SampledSoftmax;
 import io.seqspark.core.nn.Scratch;
@@ -202,16 +203,21 @@ public final class BiLm implements Trainable<BiLmBatch> {
    */
   @Override
   public StepStats forwardBackward(BiLmBatch batch, double gradScale, long stepSeed) {
+    long t0 = Phases.start();
     Tokens t = tokens(this::vocabularyChars, batch.forward().inputs(), batch.backward().inputs());
     INDArray table = encode(t);
     INDArray dTable = scratch.zeros("dU", table.size(0), table.size(1));
+    Phases.stop("elmo.encoder.forward", t0);
     double loss = 0;
     Batch[] batches = {batch.forward(), batch.backward()};
     Direction[] dirs = {fwd, bwd};
     for (int d = 0; d < 2; d++) {
       Batch b = batches[d];
       Seq seq = seq(b, true, stepSeed);
+      long t1 = Phases.start();
       INDArray h = dirs[d].forward(gather("X" + d, table, t.rows()[d]), seq, null);
+      Phases.stop("elmo.stack.forward", t1);
+      long t2 = Phases.start();
       if (sampled != null) {
         int[] samples = sampled.sampler().sample(spec.sampledSoftmax(),
             new SplittableRandom(stepSeed * 0x9E3779B97F4A7C15L + d));
@@ -219,13 +225,18 @@ public final class BiLm implements Trainable<BiLmBatch> {
       } else {
         loss += softmax.lossSum(h, b.targets(), b.mask(), gradScale);
       }
+      Phases.stop("elmo.softmax", t2);
       if (gradScale != 0) {
+        long t3 = Phases.start();
         INDArray dh = sampled != null ? sampled.inputGradient() : softmax.inputGradient();
         Ops.scatterAddRows(dTable, t.rows()[d], dirs[d].backward(dh, seq));
+        Phases.stop("elmo.stack.backward", t3);
       }
     }
     if (gradScale != 0) {
+      long t4 = Phases.start();
       encoder.backward(dTable);
+      Phases.stop("elmo.encoder.backward", t4);
     }
     return StepStats.of(loss, batch);
   }
