@@ -41,6 +41,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * them. {@link #embed} also accepts words outside the vocabulary: they get their vector from their characters.
  *
  * <p>Parameters, in order: {@code token.*} (encoder), {@code fwd<l>.*}, {@code bwd<l>.*}, {@code softmax.*}.
+ *
+ * <p>Just over 400 lines because {@link #embed} shares the distinct-token encoding, the gathers and the direction
+ * stacks with training and evaluation; moving it out would expose those internals.
  */
 public final class BiLm implements Trainable<BiLmBatch> {
   /** Dropout salts of the backward direction start here (the forward's are 0 .. layers). */
