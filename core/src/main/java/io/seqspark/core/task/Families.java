@@ -21,6 +21,7 @@ public final class Families {
     register(ClassifierFamily.INSTANCE);
     register(TaggerFamily.INSTANCE);
     register(TranslateFamily.INSTANCE);
+    register(ElmoFamily.INSTANCE);
   }
 
   private Families() {

@@ -1,0 +1,97 @@
+package io.seqspark.core.model;
+
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.ScalarMix;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ELMo features for a downstream model (Peters et al. 2018, Eq. 1): a FROZEN pretrained {@link BiLm} gives every
+ * token its L + 1 layer representations ({@link BiLm#embed}), and a trainable {@link ScalarMix} (declared in the
+ * downstream model's parameter buffer) mixes them into one vector of width 2P per token. Only the mix learns: its
+ * backward adds the gradients of s and γ, and nothing reaches the biLM. The layout is the downstream models'
+ * time-major [T*B, 2P] (row t*B + r), zero at padded positions.
+ */
+public final class ElmoFeatures {
+  private final BiLm lm;
+  private final Vocabulary vocabulary;
+  private final int forwardStart;
+  private final int backwardStart;
+  private final ScalarMix mix;
+  private final DataType dtype;
+  private float[] mask;
+
+  /**
+   * @param lm          the pretrained biLM (not trained further)
+   * @param vocabulary  its vocabulary
+   * @param starts      the tokens each direction read before a sentence in training (see ElmoFamily.starts)
+   * @param layerNorm   normalise each layer per position before mixing
+   */
+  public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
+                      boolean layerNorm, DataType dtype) {
+    this.lm = lm;
+    this.vocabulary = vocabulary;
+    this.forwardStart = starts[0];
+    this.backwardStart = starts[1];
+    this.mix = new ScalarMix(pb, name, lm.spec().layers() + 1, outputSize(), layerNorm, dtype);
+    this.dtype = dtype;
+  }
+
+  /** 2P. */
+  public int outputSize() {
+    return 2 * lm.spec().projectionSize();
+  }
+
+  /** The mix (its weights s and γ). */
+  public ScalarMix mix() {
+    return mix;
+  }
+
+  /** Mixed features [steps*B, 2P] of {@code sentences} (B rows, each at most {@code steps} tokens), time-major. */
+  public INDArray forward(List<List<String>> sentences, int steps) {
+    int rows = sentences.size();
+    int dim = outputSize();
+    int layers = lm.spec().layers() + 1;
+    List<float[][][]> reps = lm.embed(sentences, vocabulary, forwardStart, backwardStart);
+    List<INDArray> perLayer = new ArrayList<>();
+    mask = new float[steps * rows];
+    for (int l = 0; l < layers; l++) {
+      float[] flat = new float[steps * rows * dim];
+      for (int r = 0; r < rows; r++) {
+        int n = sentences.get(r).size();
+        if (n > steps) {
+          throw new IllegalArgumentException("sentence " + r + " has " + n + " tokens, more than the batch's " + steps
+              + " steps");
+        }
+        for (int t = 0; t < n; t++) {
+          System.arraycopy(reps.get(r)[l][t], 0, flat, (t * rows + r) * dim, dim);
+          mask[t * rows + r] = 1f;
+        }
+      }
+      perLayer.add(Nd4j.createFromArray(flat).reshape(steps * rows, dim).castTo(dtype));
+    }
+    INDArray y = mix.forward(perLayer).dup();
+    // padded positions: zero, whatever the layer norm made of their zero rows
+    for (int k = 0; k < mask.length; k++) {
+      if (mask[k] == 0f) {
+        y.getRow(k).assign(0);
+      }
+    }
+    return y;
+  }
+
+  /** Adds the mix's gradients for ∂L/∂features {@code dy} of the last forward (padded rows ignored). */
+  public void backward(INDArray dy) {
+    INDArray d = dy.dup();
+    for (int k = 0; k < mask.length; k++) {
+      if (mask[k] == 0f) {
+        d.getRow(k).assign(0);
+      }
+    }
+    mix.backward(d);
+  }
+}

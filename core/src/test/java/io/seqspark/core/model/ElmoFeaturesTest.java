@@ -1,0 +1,63 @@
+package io.seqspark.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.nn.GradientCheck;
+import io.seqspark.core.nn.ParamStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** ELMo features downstream: the mix of a frozen biLM's layers, its gradients, and padding. */
+class ElmoFeaturesTest {
+  private static final DataType D = DataType.DOUBLE;
+
+  @Test
+  void features_areTheMixOfTheEmbedLayers_onlyTheMixLearns_andPaddingIsZero() {
+    Vocabulary.Builder vb = Vocabulary.builder();
+    for (String w : new String[] {"the", "cat", "sat", "a", "dog"}) {
+      vb.add(w, 3);
+    }
+    Vocabulary v = vb.build(1, 0);
+    List<String> words = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      words.add(v.token(i));
+    }
+    BiLm lm = new BiLm(new BiLmSpec(v.size(), 8, 3, new int[] {1, 2}, new int[] {2, 3}, 1, 3, 4, 2, 3, 3, true, 0,
+        0.4, 0), words, D, 5);
+    ParamStore.Builder pb = ParamStore.builder();
+    ElmoFeatures f = new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb, "elmo", false, D);
+    ParamStore store = pb.build(D, 1);
+    store.params().assign(Nd4j.createFromArray(0.2, -0.4, 0.1, 1.3).reshape(1, 4));
+    List<List<String>> s = List.of(List.of("the", "cat", "sat"), List.of("a", "zebra"));
+    INDArray y = f.forward(s, 4);
+    double[] w = f.mix().weights();
+    List<float[][][]> e = lm.embed(s, v, Vocabulary.EOS_ID, Vocabulary.EOS_ID);
+    for (int r = 0; r < 2; r++) {
+      for (int t = 0; t < 4; t++) {
+        for (int k = 0; k < 6; k++) {
+          double expected = 0;
+          if (t < s.get(r).size()) {
+            for (int l = 0; l < 3; l++) {
+              expected += 1.3 * w[l] * e.get(r)[l][t][k];
+            }
+          }
+          assertEquals(expected, y.getDouble(t * 2 + r, k), 1e-6, "row " + r + " step " + t);
+        }
+      }
+    }
+    Nd4j.getRandom().setSeed(3);
+    INDArray g = Nd4j.rand(D, 8, 6).subi(0.5);
+    double lmBefore = lm.params().grads().amaxNumber().doubleValue();
+    store.zeroGrads();
+    f.forward(s, 4);
+    f.backward(g);
+    INDArray grads = store.grads().dup();
+    GradientCheck.check("elmo mix", store.params(), grads, () -> f.forward(s, 4).mul(g).sumNumber().doubleValue(), 1);
+    assertEquals(lmBefore, lm.params().grads().amaxNumber().doubleValue(), 0.0, "the biLM is frozen");
+  }
+}
