@@ -40,6 +40,21 @@ public final class EpochLoop {
     this.listener = listener == null ? new Trainer.Listener() { } : listener;
   }
 
+  /**
+   * Validates within an epoch without disturbing training: evaluation resets the model's carried state (the stream
+   * regime's hidden state), so the training state is copied first and restored after.
+   */
+  private StepStats validateKeepingState(int epoch) {
+    java.util.List<org.nd4j.linalg.api.ndarray.INDArray> carried = new java.util.ArrayList<>();
+    for (org.nd4j.linalg.api.ndarray.INDArray a : step.model().state()) {
+      carried.add(a == null ? null : a.dup());
+    }
+    StepStats v = validate.get();
+    rounds.startEpoch(epoch, false);
+    step.model().restoreState(carried);
+    return v;
+  }
+
   /** Trains from {@code pos} (use {@link Position#start()} for a new run) and returns where it stopped. */
   public Position run(Position pos) {
     int epoch = pos.epoch();
@@ -84,7 +99,7 @@ public final class EpochLoop {
         }
         long ve = options.validateEverySteps();
         if (validate != null && ve > 0 && count / ve > before / ve && (n < 0 || k + 1 < n)) {
-          listener.onValidate(epoch, count, validate.get());
+          listener.onValidate(epoch, count, validateKeepingState(epoch));
         }
       }
       StepStats v = validate == null ? null : validate.get();
