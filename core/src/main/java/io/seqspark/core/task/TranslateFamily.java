@@ -213,7 +213,8 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
         s.getBoolean("translate.bidirectional"),
         Attention.Score.valueOf(s.getString("translate.attention").toUpperCase(Locale.ROOT)),
         s.getInt("translate.attentionSize"), s.getBoolean("translate.inputFeeding"), s.getDouble("model.dropout"),
-        s.getDouble("translate.labelSmoothing"), s.getDouble("model.initScale"));
+        s.getDouble("translate.labelSmoothing"), s.getDouble("model.initScale"),
+        s.getDouble("translate.teacherForcing"), s.getBoolean("translate.tieEmbeddings"));
   }
 
   @Override
