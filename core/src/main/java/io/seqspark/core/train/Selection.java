@@ -62,12 +62,12 @@ public final class Selection {
       return equals(DEFAULT);
     }
 
-    /** Whether {@code value} improves on {@code best} (NaN best: nothing validated yet, so yes; a NaN value: no). */
+    /** Whether {@code value} improves on {@code best} (a NaN best: nothing validated yet, so yes; a NaN value: no). */
     public boolean improves(double value, double best) {
-      if (Double.isNaN(value)) {
-        return false;
+      if (Double.isNaN(best)) {
+        return true; // as the loop always did, even for a NaN first value
       }
-      return Double.isNaN(best) || (maximised() ? value > best : value < best);
+      return !Double.isNaN(value) && (maximised() ? value > best : value < best);
     }
   }
 
