@@ -57,7 +57,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link #fedInputs()}). Ratio 1 runs the teacher-forced code unchanged.
  *
  * <p>Dropout streams are salted per site (source embedding 0, encoder stack 1.., target embedding 1000, decoder
- * layers 1001.., h̃ 2000) and seeded from the step seed. The embeddings are not tied to the output layer.
+ * layers 1001.., h̃ 2000) and seeded from the step seed. With {@link Seq2SeqSpec#tieEmbeddings()} the output layer's
+ * weights are the target embedding's rows (logits = h̃·Eᵀ + b): E gets the gradient of both uses.
  *
  * <p>Decoding ({@link #startDecoding}, {@link #decodeStep}) encodes the sources once and advances immutable
  * {@link DecoderState}s one token at a time; {@code io.seqspark.core.decode.Seq2SeqDecoder} wraps it for beam search.
@@ -118,7 +119,8 @@ public final class Seq2Seq implements Trainable<PairBatch> {
     wc = pb.add("combine.W", init, e + h, h);
     bc = pb.add("combine.b", Init.zeros(), 1, h);
     outputDropout = new Dropout(spec.dropout(), 2000, dtype);
-    output = new SoftmaxOutput(pb, "output", h, spec.targetVocabSize(), init);
+    output = spec.tieEmbeddings() ? SoftmaxOutput.tied(pb, "output", targetEmbedding)
+        : new SoftmaxOutput(pb, "output", h, spec.targetVocabSize(), init);
     params = pb.build(dtype, seed);
     scratch = new Scratch(dtype);
   }

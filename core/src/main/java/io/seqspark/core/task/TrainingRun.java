@@ -14,13 +14,11 @@ import io.seqspark.core.io.Progress;
 import io.seqspark.core.io.RunRecorder;
 import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.data.Minibatch;
-import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.train.EpochLoop;
 import io.seqspark.core.train.Evaluation;
 import io.seqspark.core.train.Rounds;
 import io.seqspark.core.train.Selection;
 import io.seqspark.core.train.TrainSetup;
-import io.seqspark.core.w2v.PretrainedEmbedding;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.Checkpoints;
 import io.seqspark.core.train.Position;
@@ -131,13 +129,10 @@ public final class TrainingRun {
 
       M model = family.model(s, dims);
       manifest.put("parameters", model.params().size());
-      Embedding embedding = family.embedding(model);
-      int oov = resume || embedding == null ? -1 : PretrainedEmbedding.initialise(s, embedding, vocab);
-      if (oov >= 0) {
-        rec.print(String.format("embedding initialised from %s: %,d of %,d words had no vector (OOV)%s",
-            s.getPath("model.embedding.pretrained"), oov, vocab.size() - Vocabulary.SPECIALS.size(),
-            embedding.frozen() ? "; frozen" : ""));
-        manifest.put("embeddingPretrainedOov", oov);
+      for (Family.Pretrained p : resume ? List.<Family.Pretrained>of() : family.pretrained(s, data, model)) {
+        rec.print(String.format("%s initialised from %s: %,d of %,d words had no vector (OOV)%s", p.name(), p.from(),
+            p.oov(), p.words(), p.frozen() ? "; frozen" : ""));
+        manifest.put(p.name() + "PretrainedOov", p.oov());
       }
       rec.writeManifest();
       TrainStep<B> step = family.step(s, model);

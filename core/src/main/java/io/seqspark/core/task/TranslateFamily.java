@@ -21,9 +21,11 @@ import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.model.Seq2Seq;
 import io.seqspark.core.model.Seq2SeqSpec;
 import io.seqspark.core.nn.Attention;
+import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.TrainSetup;
+import io.seqspark.core.w2v.PretrainedEmbedding;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -99,6 +101,14 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
 
   @Override
   public void checkInputs(Settings s) {
+    frozen(s);
+    for (String key : new String[] {"translate.sourceEmbedding", "translate.targetEmbedding"}) {
+      Path p = s.getPath(key);
+      if (p != null && !Files.exists(p)) {
+        throw new IllegalArgumentException(key + " = " + p + ": no such file (looked in " + p.toAbsolutePath()
+            + "); point it at a word2vec file or a seqspark w2v run (or its model.zip), or set it to \"\"");
+      }
+    }
     for (String key : new String[] {"data.train", "data.valid", "data.test"}) {
       if (key.equals("data.train") || s.getPath(key) != null) {
         if (s.getPath(key) == null) {
@@ -219,8 +229,52 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
 
   @Override
   public Seq2Seq model(Settings s, Dims dims) {
-    return new Seq2Seq(spec(s, dims.size("sourceVocabulary"), dims.size("vocabulary")), DataType.FLOAT,
+    boolean[] frozen = frozen(s);
+    Seq2Seq m = new Seq2Seq(spec(s, dims.size("sourceVocabulary"), dims.size("vocabulary")), DataType.FLOAT,
         s.getLong("seed"));
+    m.sourceEmbedding().setFrozen(frozen[0]);
+    m.targetEmbedding().setFrozen(frozen[1]);
+    return m;
+  }
+
+  /**
+   * Which embeddings stay fixed, {source, target}, from translate.freezeEmbeddings; fails on the lm/tag keys
+   * model.embedding.pretrained and freeze (a translation model has two embeddings: translate.* names them) and on a
+   * frozen target embedding tied to the output projection (the projection would still train it).
+   */
+  static boolean[] frozen(Settings s) {
+    if (s.getPath("model.embedding.pretrained") != null || s.getBoolean("model.embedding.freeze")) {
+      throw new IllegalArgumentException("model.embedding.pretrained = " + s.getPath("model.embedding.pretrained")
+          + ", model.embedding.freeze = " + s.getBoolean("model.embedding.freeze") + ": a translation model has a "
+          + "source and a target embedding; set translate.sourceEmbedding / translate.targetEmbedding and "
+          + "translate.freezeEmbeddings instead, and leave the model.embedding.* keys at \"\" and false");
+    }
+    String f = s.getString("translate.freezeEmbeddings").toLowerCase(Locale.ROOT);
+    boolean[] out = {f.equals("source") || f.equals("both"), f.equals("target") || f.equals("both")};
+    if (out[1] && s.getBoolean("translate.tieEmbeddings")) {
+      throw new IllegalArgumentException("translate.freezeEmbeddings = " + f + " with translate.tieEmbeddings = true:"
+          + " the tied output projection trains the target embedding, so it cannot stay frozen. Set "
+          + "translate.freezeEmbeddings to none or source, or translate.tieEmbeddings = false");
+    }
+    return out;
+  }
+
+  private static void pretrained(Settings s, String name, Embedding e, Vocabulary v, List<Pretrained> out)
+      throws IOException {
+    int oov = PretrainedEmbedding.initialise(s, "translate." + name, e, v);
+    if (oov >= 0) {
+      out.add(new Pretrained(name, s.getPath("translate." + name), oov, v.size() - Vocabulary.SPECIALS.size(),
+          e.frozen()));
+    }
+  }
+
+  /** translate.sourceEmbedding over the source vocabulary, translate.targetEmbedding over the target's. */
+  @Override
+  public List<Pretrained> pretrained(Settings s, Data data, Seq2Seq model) throws IOException {
+    List<Pretrained> out = new ArrayList<>();
+    pretrained(s, "sourceEmbedding", model.sourceEmbedding(), data.sourceVocabulary(), out);
+    pretrained(s, "targetEmbedding", model.targetEmbedding(), data.vocabulary(), out);
+    return out;
   }
 
   @Override
