@@ -49,8 +49,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * positions cost no softmax work and send no gradient, so every pair in a padded batch gets the loss and gradients
  * it gets alone.
  *
+ * <p>Scheduled sampling ({@link Seq2SeqSpec#teacherForcing()} &lt; 1, training only): at each decoder step t &gt; 0
+ * each sentence is fed, with probability 1 − ratio drawn from the step seed (salt 3000), the arg max of its own
+ * prediction at step t − 1 (after the output dropout, i.e. of the distribution the loss at t − 1 is computed from)
+ * instead of the reference; the decoder then runs unrolled whatever the input feeding. The fed token is a constant:
+ * the gradient is the teacher-forced gradient of the batch whose decoder inputs are the fed tokens
+ * ({@link #fedInputs()}). Ratio 1 runs the teacher-forced code unchanged.
+ *
  * <p>Dropout streams are salted per site (source embedding 0, encoder stack 1.., target embedding 1000, decoder
- * layers 1001.., h̃ 2000) and seeded from the step seed. The embeddings are not tied to the output layer.
+ * layers 1001.., h̃ 2000) and seeded from the step seed. With {@link Seq2SeqSpec#tieEmbeddings()} the output layer's
+ * weights are the target embedding's rows (logits = h̃·Eᵀ + b): E gets the gradient of both uses.
  *
  * <p>Decoding ({@link #startDecoding}, {@link #decodeStep}) encodes the sources once and advances immutable
  * {@link DecoderState}s one token at a time; {@code io.seqspark.core.decode.Seq2SeqDecoder} wraps it for beam search.
@@ -75,6 +83,7 @@ public final class Seq2Seq implements Trainable<PairBatch> {
   private final Dropout outputDropout;
   private final SoftmaxOutput output;
   private final Scratch scratch;
+  private int[] fed;
   private final int h;
   private final int e;
   private final int d;
@@ -110,7 +119,8 @@ public final class Seq2Seq implements Trainable<PairBatch> {
     wc = pb.add("combine.W", init, e + h, h);
     bc = pb.add("combine.b", Init.zeros(), 1, h);
     outputDropout = new Dropout(spec.dropout(), 2000, dtype);
-    output = new SoftmaxOutput(pb, "output", h, spec.targetVocabSize(), init);
+    output = spec.tieEmbeddings() ? SoftmaxOutput.tied(pb, "output", targetEmbedding)
+        : new SoftmaxOutput(pb, "output", h, spec.targetVocabSize(), init);
     params = pb.build(dtype, seed);
     scratch = new Scratch(dtype);
   }
@@ -141,7 +151,7 @@ public final class Seq2Seq implements Trainable<PairBatch> {
       throw new IllegalArgumentException("forwardBackward needs gradScale != 0 (it back-propagates); use evaluate for "
           + "a forward pass");
     }
-    Pass p = new Pass(batch, true, stepSeed);
+    Pass p = new Pass(batch, true, stepSeed, spec.teacherForcing());
     INDArray feats = forward(p);
     long t0 = Phases.start();
     double loss = output.lossSum(feats, batch.target().targets(), batch.target().mask(), gradScale,
@@ -153,7 +163,7 @@ public final class Seq2Seq implements Trainable<PairBatch> {
 
   @Override
   public StepStats evaluate(PairBatch batch) {
-    Pass p = new Pass(batch, false, 0);
+    Pass p = new Pass(batch, false, 0, 1.0);
     return StepStats.of(output.lossSum(forward(p), batch.target().targets(), batch.target().mask(), 0), batch);
   }
 
@@ -162,7 +172,7 @@ public final class Seq2Seq implements Trainable<PairBatch> {
    * rows like the batch (position (t, r) is row {@code t * rows + r}); rows of padded positions are unspecified.
    */
   public double[] logProbabilities(PairBatch batch) {
-    Pass p = new Pass(batch, false, 0);
+    Pass p = new Pass(batch, false, 0, 1.0);
     INDArray probs = output.probabilities(forward(p));
     double[] lp = Seq2SeqAttention.read(probs, new double[(int) probs.length()]);
     for (int i = 0; i < lp.length; i++) {
@@ -171,17 +181,31 @@ public final class Seq2Seq implements Trainable<PairBatch> {
     return lp;
   }
 
-  /** One batch's shapes and dropout setting. */
+  /**
+   * The decoder inputs the last training pass fed, time-major like its target batch (position (t, r) at
+   * {@code t * rows + r}): the reference where teacher-forced, the model's arg max where scheduled sampling chose to
+   * feed its own prediction. Null before any training pass.
+   */
+  public int[] fedInputs() {
+    return fed == null ? null : fed.clone();
+  }
+
+  /** One batch's shapes, dropout setting and scheduled-sampling draws. */
   private static final class Pass {
     final PairBatch batch;
     final Seq src;
     final Seq tgt;
     final int rows;
     final int steps;
+    /** Scheduled sampling: whether position (t, r) is fed the model's prediction; null = teacher forcing. */
+    final boolean[] sampled;
     INDArray[] masks; // unrolled decoder: between-layer dropout masks over all steps, null where inactive
+    INDArray embMask; // scheduled sampling: the target embedding's and h̃'s dropout masks, null where inactive
+    INDArray outMask;
+    int[] fed;
     List<RecurrentState> initial;
 
-    Pass(PairBatch batch, boolean training, long seed) {
+    Pass(PairBatch batch, boolean training, long seed, double teacherForcing) {
       this.batch = batch;
       Batch s = batch.source();
       Batch t = batch.target();
@@ -189,6 +213,22 @@ public final class Seq2Seq implements Trainable<PairBatch> {
       tgt = new Seq(t.steps(), t.rows(), t.lengths(), training, seed);
       rows = t.rows();
       steps = t.steps();
+      sampled = training && teacherForcing < 1 ? draw(seed, teacherForcing, steps, rows, t.lengths()) : null;
+    }
+
+    /**
+     * One draw per (step t &gt; 0, row), all drawn whatever the lengths so a row's draws do not depend on the others'
+     * lengths; only real input positions (t &lt; length) are ever fed a prediction.
+     */
+    private static boolean[] draw(long seed, double ratio, int steps, int rows, int[] lengths) {
+      java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + 3000);
+      boolean[] out = new boolean[steps * rows];
+      for (int t = 1; t < steps; t++) {
+        for (int b = 0; b < rows; b++) {
+          out[t * rows + b] = r.nextDouble() >= ratio && t < lengths[b];
+        }
+      }
+      return out;
     }
   }
 
@@ -201,10 +241,66 @@ public final class Seq2Seq implements Trainable<PairBatch> {
     p.initial = initialStates(summary(memory, p.rows, src.lengths()));
     Phases.stop("encoder.forward", t0);
     long t1 = Phases.start();
+    int n = p.steps * p.rows;
+    if (p.sampled != null) {
+      p.embMask = mask(targetDropout, p, "embMask", "onesD", n, d);
+      p.outMask = mask(outputDropout, p, "outMask", "ones", n, h);
+      p.fed = p.batch.target().inputs().clone();
+    }
     INDArray x = targetDropout.forward(targetEmbedding.forward(p.batch.target().inputs()), p.tgt);
-    INDArray htil = spec.inputFeeding() ? unrolledForward(p, x) : sequenceForward(p, x);
+    INDArray htil = spec.inputFeeding() || p.sampled != null ? unrolledForward(p, x) : sequenceForward(p, x);
+    if (p.sampled != null) {
+      targetEmbedding.forward(p.fed); // the rows the backward pass scatters into: the tokens actually fed
+      fed = p.fed;
+    }
     Phases.stop("decoder.forward", t1);
     return outputDropout.forward(htil, p.tgt);
+  }
+
+  /** The mask {@code dropout} draws for an [n, width] input of this pass (a copy), or null when it is inactive. */
+  private INDArray mask(Dropout dropout, Pass p, String key, String ones, int n, int width) {
+    if (!p.tgt.training() || spec.dropout() == 0) {
+      return null;
+    }
+    return scratch.get(key, n, width).assign(dropout.forward(scratch.get(ones, n, width).assign(1), p.tgt));
+  }
+
+  /**
+   * Scheduled sampling before decoder step t: the rows drawn for it are fed the arg max of their prediction at step
+   * t − 1 (from h̃ of rows [(t−1)·B, t·B) of {@code htil}, after the output dropout), written into the embedding
+   * columns of {@code x0}'s step-t rows (after the target embedding's dropout) and recorded in {@code p.fed}.
+   */
+  private void feedPredictions(Pass p, INDArray x0, INDArray htil, int t) {
+    int b = p.rows;
+    boolean any = false;
+    for (int r = 0; r < b && !any; r++) {
+      any = p.sampled[t * b + r];
+    }
+    if (!any) {
+      return;
+    }
+    long r0 = (long) (t - 1) * b;
+    INDArray prev = Views.rows(htil, r0, r0 + b);
+    if (p.outMask != null) {
+      INDArray dropped = scratch.get("ssH", b, h);
+      prev.mul(Views.rows(p.outMask, r0, r0 + b), dropped);
+      prev = dropped;
+    }
+    int[] best = output.probabilities(prev).argMax(1).toIntVector();
+    int[] ids = new int[b];
+    for (int r = 0; r < b; r++) {
+      int i = t * b + r;
+      if (p.sampled[i]) {
+        p.fed[i] = best[r];
+      }
+      ids[r] = p.fed[i];
+    }
+    INDArray e = scratch.get("ssE", b, d);
+    Nd4j.pullRows(targetEmbedding.table().value(), e, 1, ids);
+    if (p.embMask != null) {
+      e.muli(Views.rows(p.embMask, (long) t * b, (long) (t + 1) * b));
+    }
+    Views.rows(Views.cols(x0, 0, d), (long) t * b, (long) (t + 1) * b).assign(e);
   }
 
   private INDArray sequenceForward(Pass p, INDArray x) {
@@ -226,9 +322,12 @@ public final class Seq2Seq implements Trainable<PairBatch> {
     int b = p.rows;
     int steps = p.steps;
     int n = steps * b;
-    INDArray x0 = scratch.get("X0", n, d + h);
+    boolean feed = spec.inputFeeding();
+    INDArray x0 = scratch.get(feed ? "X0" : "X0plain", n, feed ? d + h : d);
     Views.cols(x0, 0, d).assign(x);
-    Views.rows(Views.cols(x0, d, d + h), 0, b).assign(0);
+    if (feed) {
+      Views.rows(Views.cols(x0, d, d + h), 0, b).assign(0);
+    }
     p.masks = new INDArray[decoder.size()];
     for (int l = 0; l < decoder.size(); l++) {
       decoder.get(l).beginSteps(p.initial.get(l), steps);
@@ -239,6 +338,9 @@ public final class Seq2Seq implements Trainable<PairBatch> {
     int[] memRows = identity(b);
     INDArray htil = null;
     for (int t = 0; t < steps; t++) {
+      if (p.sampled != null && t > 0) {
+        feedPredictions(p, x0, htil, t);
+      }
       INDArray top = decoder.get(0).step(Views.rows(x0, (long) t * b, (long) (t + 1) * b));
       for (int l = 1; l < decoder.size(); l++) {
         INDArray in = top;
@@ -250,7 +352,7 @@ public final class Seq2Seq implements Trainable<PairBatch> {
       }
       INDArray ctx = attention.forward(top, t * b, memRows);
       htil = combine(ctx, top, t * b, (t + 1) * b, n);
-      if (t + 1 < steps) {
+      if (feed && t + 1 < steps) {
         Views.rows(Views.cols(x0, d, d + h), (long) (t + 1) * b, (long) (t + 2) * b)
             .assign(Views.rows(htil, (long) t * b, (long) (t + 1) * b));
       }
@@ -287,7 +389,7 @@ public final class Seq2Seq implements Trainable<PairBatch> {
   private void backward(Pass p, INDArray dHtil) {
     long t0 = Phases.start();
     int n = p.steps * p.rows;
-    INDArray dEmb = spec.inputFeeding() ? unrolledBackward(p, dHtil) : sequenceBackward(p, dHtil);
+    INDArray dEmb = spec.inputFeeding() || p.sampled != null ? unrolledBackward(p, dHtil) : sequenceBackward(p, dHtil);
     Nd4j.gemm(scratch.get("Cat", n, e + h), scratch.get("dZ", n, h), wc.grad(), true, false, 1.0, 1.0);
     Nd4j.gemm(scratch.ones(n), scratch.get("dZ", n, h), bc.grad(), false, false, 1.0, 1.0);
     targetEmbedding.backward(targetDropout.backward(dEmb));
@@ -320,6 +422,7 @@ public final class Seq2Seq implements Trainable<PairBatch> {
     int b = p.rows;
     int steps = p.steps;
     int n = steps * b;
+    boolean feed = spec.inputFeeding();
     INDArray dEmb = scratch.get("dEmb", n, d);
     INDArray dFeed = scratch.get("dFeed", b, h);
     INDArray g = scratch.get("dHt", b, h);
@@ -328,7 +431,7 @@ public final class Seq2Seq implements Trainable<PairBatch> {
       long r0 = (long) t * b;
       long r1 = r0 + b;
       g.assign(Views.rows(dHtil, r0, r1));
-      if (t + 1 < steps) {
+      if (feed && t + 1 < steps) {
         g.addi(dFeed);
       }
       INDArray dCat = combineBackward(g, (int) r0, (int) r1, n);
@@ -344,7 +447,9 @@ public final class Seq2Seq implements Trainable<PairBatch> {
         }
       }
       Views.rows(dEmb, r0, r1).assign(Views.cols(dIn, 0, d));
-      dFeed.assign(Views.cols(dIn, d, d + h));
+      if (feed) {
+        dFeed.assign(Views.cols(dIn, d, d + h));
+      }
     }
     return dEmb;
   }

@@ -8,18 +8,40 @@ import org.nd4j.linalg.factory.Nd4j;
  * Time-distributed dense projection to the vocabulary plus softmax cross-entropy. The loss is returned as a SUM
  * over unmasked positions (fairseq style: divide after aggregation). Masked positions are dropped before the big
  * GEMMs, so padding costs no softmax work. The gradient is {@code gradScale · ∂(sum)/∂θ}, with the scale folded
- * into the GEMMs' alpha instead of an extra pass.
+ * into the GEMMs' alpha instead of an extra pass. A tied output ({@link #tied}) reads its weights from an embedding
+ * table [classes, in] (transposed in the GEMMs) and adds its weight gradient into that table's gradient.
  */
 public final class SoftmaxOutput {
   private final ParamRef w;
   private final ParamRef b;
   private final int in;
   private final int classes;
+  /** W is an embedding table [classes, in], used transposed (weight tying). */
+  private final boolean tied;
+
   public SoftmaxOutput(ParamStore.Builder params, String name, int in, int classes, Init init) {
     this.w = params.add(name + ".W", init, in, classes);
     this.b = params.add(name + ".b", Init.zeros(), 1, classes);
     this.in = in;
     this.classes = classes;
+    this.tied = false;
+  }
+
+  private SoftmaxOutput(ParamStore.Builder params, String name, Embedding table) {
+    long[] shape = table.table().shape();
+    this.w = table.table();
+    this.b = params.add(name + ".b", Init.zeros(), 1, shape[0]);
+    this.in = (int) shape[1];
+    this.classes = (int) shape[0];
+    this.tied = true;
+  }
+
+  /**
+   * An output whose weights are {@code embedding}'s table, transposed (Press &amp; Wolf 2017): logits = h·Eᵀ + b, so
+   * it reads inputs as wide as the embedding and has only its bias of its own.
+   */
+  public static SoftmaxOutput tied(ParamStore.Builder params, String name, Embedding embedding) {
+    return new SoftmaxOutput(params, name, embedding);
   }
 
   private Scratch scratch;
@@ -35,7 +57,7 @@ public final class SoftmaxOutput {
   public INDArray probabilities(INDArray hidden) {
     long t0 = Phases.start();
     INDArray logits = scratch().get("L", hidden.size(0), classes);
-    Nd4j.gemm(hidden, w.value(), logits, false, false, 1.0, 0.0);
+    Nd4j.gemm(hidden, w.value(), logits, false, tied, 1.0, 0.0);
     logits.addiRowVector(b.value());
     Phases.stop("softmax.logitsGemm", t0);
     INDArray p = scratch().get("P", hidden.size(0), classes);
@@ -118,10 +140,14 @@ public final class SoftmaxOutput {
       Phases.stop("softmax.loss", t1);
       if (gradScale != 0) {
         long t2 = Phases.start();
-        Nd4j.gemm(h, p, w.grad(), true, false, gradScale, 1.0);
+        if (tied) {
+          Nd4j.gemm(p, h, w.grad(), true, false, gradScale, 1.0); // ∂E [classes, in] = pᵀ·h
+        } else {
+          Nd4j.gemm(h, p, w.grad(), true, false, gradScale, 1.0);
+        }
         Nd4j.gemm(scratch().ones(m), p, b.grad(), false, false, gradScale, 1.0);
         dh = scratch().get("dHc", m, in);
-        Nd4j.gemm(p, w.value(), dh, false, true, gradScale, 0.0);
+        Nd4j.gemm(p, w.value(), dh, false, !tied, gradScale, 0.0);
         Phases.stop("softmax.backward", t2);
       }
     }

@@ -84,6 +84,29 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
     return null;
   }
 
+  /**
+   * One embedding a fresh model took from pretrained vectors.
+   *
+   * @param name   what it is, as the log line and the manifest key ({@code <name>PretrainedOov}) call it: "embedding"
+   * @param from   the vectors' file or run
+   * @param oov    vocabulary words without a vector
+   * @param words  vocabulary words other than the reserved tokens
+   * @param frozen whether the rows stay fixed in training
+   */
+  record Pretrained(String name, Path from, int oov, int words, boolean frozen) {
+  }
+
+  /**
+   * Initialises a fresh model's embeddings from pretrained vectors (never on resume: the checkpoint holds them). By
+   * default the token embedding ({@link #embedding}) from model.embedding.pretrained over the vocabulary.
+   */
+  default List<Pretrained> pretrained(Settings s, D data, M model) throws IOException {
+    Embedding e = embedding(model);
+    int oov = e == null ? -1 : io.seqspark.core.w2v.PretrainedEmbedding.initialise(s, e, data.vocabulary());
+    return oov < 0 ? List.of() : List.of(new Pretrained("embedding", s.getPath("model.embedding.pretrained"), oov,
+        data.vocabulary().size() - Vocabulary.SPECIALS.size(), e.frozen()));
+  }
+
   /** The opening log line after the run id: model, sizes, data. */
   String summary(Settings s, D data, M model);
 

@@ -14,12 +14,11 @@ import io.seqspark.core.io.Progress;
 import io.seqspark.core.io.RunRecorder;
 import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.data.Minibatch;
-import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.train.EpochLoop;
 import io.seqspark.core.train.Evaluation;
 import io.seqspark.core.train.Rounds;
+import io.seqspark.core.train.Selection;
 import io.seqspark.core.train.TrainSetup;
-import io.seqspark.core.w2v.PretrainedEmbedding;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.Checkpoints;
 import io.seqspark.core.train.Position;
@@ -130,13 +129,10 @@ public final class TrainingRun {
 
       M model = family.model(s, dims);
       manifest.put("parameters", model.params().size());
-      Embedding embedding = family.embedding(model);
-      int oov = resume || embedding == null ? -1 : PretrainedEmbedding.initialise(s, embedding, vocab);
-      if (oov >= 0) {
-        rec.print(String.format("embedding initialised from %s: %,d of %,d words had no vector (OOV)%s",
-            s.getPath("model.embedding.pretrained"), oov, vocab.size() - Vocabulary.SPECIALS.size(),
-            embedding.frozen() ? "; frozen" : ""));
-        manifest.put("embeddingPretrainedOov", oov);
+      for (Family.Pretrained p : resume ? List.<Family.Pretrained>of() : family.pretrained(s, data, model)) {
+        rec.print(String.format("%s initialised from %s: %,d of %,d words had no vector (OOV)%s", p.name(), p.from(),
+            p.oov(), p.words(), p.frozen() ? "; frozen" : ""));
+        manifest.put(p.name() + "PretrainedOov", p.oov());
       }
       rec.writeManifest();
       TrainStep<B> step = family.step(s, model);
@@ -154,6 +150,13 @@ public final class TrainingRun {
       rec.print(family.summary(s, data, model));
 
       Trainer.Options opts = TrainSetup.loopOptions(s);
+      if (!opts.selection().isDefault() && data.valid() == null) {
+        throw new ConfigException(List.of("train.selectBy = " + opts.selection().metric() + ", train.plateauDecay = "
+            + opts.selection().plateauDecay() + ", train.earlyStopPatience = " + opts.selection().earlyStopPatience()
+            + ": selecting, decaying on a plateau and stopping early all follow the validation split, and this run has"
+            + " none. Set data.valid (classify may hold one out: classify.validFraction), or leave those keys at their"
+            + " defaults (valid_loss, 0, 0)"));
+      }
       long totalSteps = loop.totalSteps(family, data, s, opts.epochs());
       if (opts.maxSteps() > 0) {
         totalSteps = Math.min(totalSteps, opts.maxSteps());
@@ -163,8 +166,8 @@ public final class TrainingRun {
       BatchSource<B> valid = data.valid();
       Position end;
       try {
-        end = new EpochLoop(step, rounds, valid == null ? null : () -> Evaluation.run(model, valid), opts, checkpoints,
-            reporter).run(start);
+        end = EpochLoop.withMetrics(step, rounds, valid == null ? null : () -> validation(family, data, model), opts,
+            checkpoints, reporter).run(start);
       } finally {
         rounds.close();
       }
@@ -196,6 +199,15 @@ public final class TrainingRun {
     }
   }
 
+  /** The validation loss and the family's validation metrics (valid_loss, valid_ppl, valid_bleu, ...) of the model. */
+  private static <B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> EpochLoop.Validation
+      validation(Family<B, D, M> family, D data, M model) {
+    StepStats v = Evaluation.run(model, data.valid());
+    Map<String, Object> m = new LinkedHashMap<>(family.lossMetrics("valid", v));
+    m.putAll(family.splitMetrics(data, model, data.valid(), "valid"));
+    return new EpochLoop.Validation(v, m);
+  }
+
   /**
    * Puts the best validated parameters (checkpoints/best) into {@code model} when they differ from the last epoch's,
    * so the test split is scored, and the archive written, with them; returns their validation metrics (the last
@@ -213,12 +225,11 @@ public final class TrainingRun {
       return reporter.lastValid;
     }
     checkpoints.restore(Checkpoints.BEST, step);
-    StepStats v = Evaluation.run(model, data.valid());
-    Map<String, Object> m = new LinkedHashMap<>(family.lossMetrics("valid", v));
-    m.putAll(family.splitMetrics(data, model, data.valid(), "valid"));
-    log.printf("[%s] keeping the best validated parameters (step %d, valid loss %.4f), not the last (valid loss %.4f)%n",
-        runId, best.step(), v.meanLoss(), reporter.lastValidLoss);
-    return m;
+    EpochLoop.Validation v = validation(family, data, model);
+    String by = reporter.selectBy;
+    log.printf(Locale.ROOT, "[%s] keeping the best validated parameters (step %d, %s %.4f), not the last (%s %.4f)%n",
+        runId, best.step(), by, v.metric(by), by, reporter.lastSelected);
+    return v.metrics();
   }
 
   /** NaN as JSON null. */
@@ -248,6 +259,8 @@ public final class TrainingRun {
     Map<String, Object> lastValid = new LinkedHashMap<>();
     Double lastValidLoss;
     long lastValidStep = -1;
+    final String selectBy;
+    double lastSelected = Double.NaN;
 
     Reporter(Family<B, D, M> family, D data, M model, RunRecorder rec, PrintStream log, Settings s, long firstStep,
              long totalSteps, int epochs) {
@@ -259,6 +272,7 @@ public final class TrainingRun {
       this.every = s.getDouble("run.logEverySeconds");
       this.totalSteps = totalSteps;
       this.epochs = epochs;
+      this.selectBy = s.getString("train.selectBy");
       this.progress = new Progress(rec.run().runId(), firstStep, System::nanoTime)
           .describing(family.unit().equals("examples") ? "ex" : "tok", family.perplexity());
     }
@@ -304,7 +318,7 @@ public final class TrainingRun {
     }
 
     @Override
-    public void onEpoch(int epoch, long step, double lr, StepStats train, StepStats validStats) {
+    public void onEpoch(int epoch, long step, double lr, StepStats train, EpochLoop.Validation valid) {
       flush(epoch, step, lr);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("step", step);
@@ -313,11 +327,11 @@ public final class TrainingRun {
       m.put("padding_ratio", train.paddingRatio());
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%s] epoch %d done: train loss %.4f", rec.run().runId(),
           epoch, train.meanLoss()));
-      if (validStats != null) {
-        lastValid = new LinkedHashMap<>(family.lossMetrics("valid", validStats));
-        lastValidLoss = validStats.meanLoss();
+      if (valid != null) {
+        lastValid = new LinkedHashMap<>(valid.metrics());
+        lastValidLoss = valid.stats().meanLoss();
+        lastSelected = valid.metric(selectBy);
         lastValidStep = step;
-        lastValid.putAll(family.splitMetrics(data, model, data.valid(), "valid"));
         m.putAll(lastValid);
         lastValid.forEach((k, v) -> line.append(", ").append(k).append(' ')
             .append(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v));
@@ -329,12 +343,12 @@ public final class TrainingRun {
     }
 
     @Override
-    public void onValidate(int epoch, long step, StepStats validStats) {
+    public void onValidate(int epoch, long step, EpochLoop.Validation valid) {
       flush(epoch, step, lastLr);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("step", step);
       m.put("epoch", epoch);
-      m.putAll(family.lossMetrics("valid", validStats));
+      m.putAll(valid.metrics());
       write(m);
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%s] step %d:", rec.run().runId(), step));
       m.forEach((k, v) -> {
@@ -344,6 +358,30 @@ public final class TrainingRun {
       });
       log.println(line);
       windowStart = System.nanoTime();
+    }
+
+    @Override
+    public void onSelection(int epoch, long step, Selection.Rule rule, Selection.Outcome o) {
+      Selection.State st = o.next();
+      String why = String.format(Locale.ROOT, "%s has not improved for %d epoch%s (best %.4f)", rule.metric(),
+          st.badEpochs(), st.badEpochs() == 1 ? "" : "s", st.best());
+      if (o.decayed()) {
+        rec.print(String.format(Locale.ROOT, "plateau: %s; learning-rate factor now %.4g (train.plateauDecay)", why,
+            st.lrFactor()));
+      }
+      if (o.stop()) {
+        rec.print("early stop after epoch " + epoch + ": " + why + " (train.earlyStopPatience = "
+            + rule.earlyStopPatience() + ")");
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("step", step);
+      m.put("epoch", epoch);
+      m.put("lr_factor", st.lrFactor());
+      m.put("bad_epochs", st.badEpochs());
+      if (o.stop()) {
+        m.put("early_stop", true);
+      }
+      write(m);
     }
 
     private void write(Map<String, Object> m) {

@@ -5,10 +5,12 @@ import io.seqspark.core.data.DataInputs;
 import io.seqspark.core.data.LengthBucketing;
 import io.seqspark.core.data.PairBatch;
 import io.seqspark.core.data.PairBatcher;
+import io.seqspark.core.data.ParallelShards;
 import io.seqspark.core.data.ParallelText;
 import io.seqspark.core.data.SentenceBatcher;
 import io.seqspark.core.data.Shard;
 import io.seqspark.core.data.TextCorpus;
+import io.seqspark.core.data.TokenShards;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.decode.BeamSearch;
 import io.seqspark.core.decode.MaxLength;
@@ -21,9 +23,11 @@ import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.model.Seq2Seq;
 import io.seqspark.core.model.Seq2SeqSpec;
 import io.seqspark.core.nn.Attention;
+import io.seqspark.core.nn.Embedding;
 import io.seqspark.core.train.BatchSource;
 import io.seqspark.core.train.StepStats;
 import io.seqspark.core.train.TrainSetup;
+import io.seqspark.core.w2v.PretrainedEmbedding;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,7 +46,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * A split is a file prefix: {@code data.train = corpus/train} reads {@code corpus/train.<translate.source>} and
  * {@code corpus/train.<translate.target>} (fairseq's layout; swap the languages to translate the other way). Source
  * and target have vocabularies of their own (or one joint vocabulary, {@code translate.jointVocabulary}); the archive
- * keeps the target's as its vocabulary and the source's as {@code source-vocab.tsv}.
+ * keeps the target's as its vocabulary and the source's as {@code source-vocab.tsv}. {@code data.train} may instead
+ * name the output of {@code ingest --input SRC --target TGT} ({@code source/} + {@code target/} shards): training then
+ * reads its pairs and takes its two vocabularies (data.minCount and maxVocabSize were applied by the ingest).
  */
 public final class TranslateFamily implements Family<PairBatch, TranslateFamily.Data, Seq2Seq> {
 
@@ -99,13 +105,23 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
 
   @Override
   public void checkInputs(Settings s) {
+    frozen(s);
+    for (String key : new String[] {"translate.sourceEmbedding", "translate.targetEmbedding"}) {
+      Path p = s.getPath(key);
+      if (p != null && !Files.exists(p)) {
+        throw new IllegalArgumentException(key + " = " + p + ": no such file (looked in " + p.toAbsolutePath()
+            + "); point it at a word2vec file or a seqspark w2v run (or its model.zip), or set it to \"\"");
+      }
+    }
     for (String key : new String[] {"data.train", "data.valid", "data.test"}) {
       if (key.equals("data.train") || s.getPath(key) != null) {
         if (s.getPath(key) == null) {
           throw new IllegalArgumentException(key + " is empty: set it to a parallel file prefix, e.g. --set " + key
               + "=../shared/data/multi30k/train.lc.norm.tok");
         }
-        files(s, s.getPath(key), key);
+        if (!(key.equals("data.train") && ingested(s))) {
+          files(s, s.getPath(key), key);
+        }
       }
     }
   }
@@ -116,7 +132,11 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
     Map<String, Path> m = new LinkedHashMap<>();
     for (String split : new String[] {"train", "valid", "test"}) {
       Path prefix = s.getPath("data." + split);
-      if (prefix != null) {
+      if (split.equals("train") && ingested(s)) {
+        // the ingest output: its two vocabularies stand for the shards they encoded
+        m.put("train.source", prefix.resolve(ParallelShards.SOURCE).resolve(TokenShards.VOCABULARY_FILE));
+        m.put("train.target", prefix.resolve(ParallelShards.TARGET).resolve(TokenShards.VOCABULARY_FILE));
+      } else if (prefix != null) {
         Path[] f = files(s, prefix, "data." + split);
         m.put(split + ".source", f[0]);
         m.put(split + ".target", f[1]);
@@ -148,8 +168,45 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
     return BatchSource.of(b::numBatches, b::batch, false);
   }
 
+  /** Whether data.train names a directory written by {@code ingest --input SRC --target TGT}. */
+  static boolean ingested(Settings s) {
+    Path p = s.getPath("data.train");
+    return p != null && Files.isDirectory(p) && ParallelShards.isParallel(p);
+  }
+
+  /**
+   * The pairs of a parallel ingest output with its two vocabularies ({source, target}), encoded as
+   * {@link PairBatcher#encode}; pairs with an empty side are left out, as from text, and a trailing {@code </s>} on a
+   * side is dropped (the batcher appends its own).
+   */
+  static Vocabulary[] readIngested(Settings s, List<int[]> pairs) throws IOException {
+    Path dir = s.getPath("data.train");
+    if (s.getBoolean("translate.jointVocabulary")) {
+      throw new IllegalArgumentException("translate.jointVocabulary = true, but data.train = " + dir + " is an ingest"
+          + " output with a vocabulary per side; set translate.jointVocabulary = false, or train from the text files");
+    }
+    ParallelShards ps = ParallelShards.open(dir);
+    ps.forEach((a, b) -> {
+      int[] x = withoutEos(a);
+      int[] y = withoutEos(b);
+      if (x.length > 0 && y.length > 0) {
+        pairs.add(PairBatcher.encode(x, y));
+      }
+    });
+    return new Vocabulary[] {ps.source().vocabulary(), ps.target().vocabulary()};
+  }
+
+  private static int[] withoutEos(int[] ids) {
+    return ids.length > 0 && ids[ids.length - 1] == Vocabulary.EOS_ID ? Arrays.copyOf(ids, ids.length - 1) : ids;
+  }
+
   @Override
   public Data load(Settings s, Vocabulary existing) throws IOException {
+    if (ingested(s)) {
+      List<int[]> tr = new ArrayList<>();
+      Vocabulary[] v = readIngested(s, tr);
+      return data(s, existing, v[0], v[1], tr);
+    }
     ParallelText train = text(s, "data.train");
     int minCount = s.getInt("data.minCount");
     int maxSize = s.getInt("data.maxVocabSize");
@@ -164,13 +221,18 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
       src = TextCorpus.buildVocabulary(train.source(), minCount, maxSize);
       tgt = TextCorpus.buildVocabulary(train.target(), minCount, maxSize);
     }
+    return data(s, existing, src, tgt, train.encode(src, tgt));
+  }
+
+  /** The splits around the encoded training pairs {@code tr}: valid and test from their file prefixes. */
+  private static Data data(Settings s, Vocabulary existing, Vocabulary src, Vocabulary tgt, List<int[]> tr)
+      throws IOException {
     if (existing != null && !existing.contentHash().equals(tgt.contentHash())) {
       throw new IllegalArgumentException("data.train = " + s.getPath("data.train") + ": the target vocabulary built"
           + " from it differs from the one this run was trained with (vocab.tsv); the training files changed. Fix:"
           + " resume with the original files, or start a new run");
     }
     long seed = s.getLong("seed");
-    List<int[]> tr = train.encode(src, tgt);
     ParallelText validText = s.getPath("data.valid") == null ? null : text(s, "data.valid");
     ParallelText testText = s.getPath("data.test") == null ? null : text(s, "data.test");
     BatchSource<PairBatch> va = validText == null ? null : source(s, validText.encode(src, tgt), seed);
@@ -213,13 +275,58 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
         s.getBoolean("translate.bidirectional"),
         Attention.Score.valueOf(s.getString("translate.attention").toUpperCase(Locale.ROOT)),
         s.getInt("translate.attentionSize"), s.getBoolean("translate.inputFeeding"), s.getDouble("model.dropout"),
-        s.getDouble("translate.labelSmoothing"), s.getDouble("model.initScale"));
+        s.getDouble("translate.labelSmoothing"), s.getDouble("model.initScale"),
+        s.getDouble("translate.teacherForcing"), s.getBoolean("translate.tieEmbeddings"));
   }
 
   @Override
   public Seq2Seq model(Settings s, Dims dims) {
-    return new Seq2Seq(spec(s, dims.size("sourceVocabulary"), dims.size("vocabulary")), DataType.FLOAT,
+    boolean[] frozen = frozen(s);
+    Seq2Seq m = new Seq2Seq(spec(s, dims.size("sourceVocabulary"), dims.size("vocabulary")), DataType.FLOAT,
         s.getLong("seed"));
+    m.sourceEmbedding().setFrozen(frozen[0]);
+    m.targetEmbedding().setFrozen(frozen[1]);
+    return m;
+  }
+
+  /**
+   * Which embeddings stay fixed, {source, target}, from translate.freezeEmbeddings; fails on the lm/tag keys
+   * model.embedding.pretrained and freeze (a translation model has two embeddings: translate.* names them) and on a
+   * frozen target embedding tied to the output projection (the projection would still train it).
+   */
+  static boolean[] frozen(Settings s) {
+    if (s.getPath("model.embedding.pretrained") != null || s.getBoolean("model.embedding.freeze")) {
+      throw new IllegalArgumentException("model.embedding.pretrained = " + s.getPath("model.embedding.pretrained")
+          + ", model.embedding.freeze = " + s.getBoolean("model.embedding.freeze") + ": a translation model has a "
+          + "source and a target embedding; set translate.sourceEmbedding / translate.targetEmbedding and "
+          + "translate.freezeEmbeddings instead, and leave the model.embedding.* keys at \"\" and false");
+    }
+    String f = s.getString("translate.freezeEmbeddings").toLowerCase(Locale.ROOT);
+    boolean[] out = {f.equals("source") || f.equals("both"), f.equals("target") || f.equals("both")};
+    if (out[1] && s.getBoolean("translate.tieEmbeddings")) {
+      throw new IllegalArgumentException("translate.freezeEmbeddings = " + f + " with translate.tieEmbeddings = true:"
+          + " the tied output projection trains the target embedding, so it cannot stay frozen. Set "
+          + "translate.freezeEmbeddings to none or source, or translate.tieEmbeddings = false");
+    }
+    return out;
+  }
+
+  private static void pretrained(Settings s, String name, Embedding e, Vocabulary v, List<Pretrained> out)
+      throws IOException {
+    int oov = PretrainedEmbedding.initialise(s, "translate." + name, e, v);
+    if (oov >= 0) {
+      out.add(new Pretrained(name, s.getPath("translate." + name), oov, v.size() - Vocabulary.SPECIALS.size(),
+          e.frozen()));
+    }
+  }
+
+  /** translate.sourceEmbedding over the source vocabulary, translate.targetEmbedding over the target's. */
+  @Override
+  public List<Pretrained> pretrained(Settings s, Data data, Seq2Seq model) throws IOException {
+    List<Pretrained> out = new ArrayList<>();
+    pretrained(s, "sourceEmbedding", model.sourceEmbedding(), data.sourceVocabulary(), out);
+    pretrained(s, "targetEmbedding", model.targetEmbedding(), data.vocabulary(), out);
+    return out;
   }
 
   @Override

@@ -91,7 +91,12 @@ public final class Checkpoints {
     m.put("epoch", pos.epoch());
     m.put("batch", pos.batch());
     m.put("step", pos.step());
-    m.put("bestValidLoss", Double.isNaN(pos.bestValidLoss()) ? null : pos.bestValidLoss());
+    Selection.State sel = pos.selection();
+    m.put("bestValidLoss", Double.isNaN(sel.best()) ? null : sel.best()); // the best train.selectBy value
+    m.put("selectBy", sel.metric());
+    m.put("badEpochs", sel.badEpochs());
+    m.put("plateauEpochs", sel.plateauEpochs());
+    m.put("lrFactor", sel.lrFactor());
     m.put("stateTensors", state.size());
     m.put("optimizer", step.optimizer().name());
     try (OutputStream os = store.create(entry, "position.json")) {
@@ -141,10 +146,18 @@ public final class Checkpoints {
     }
   }
 
+  /** A position from position.json; checkpoints written before train.selectBy selected by the validation loss. */
   private static Position position(Map<String, Object> m) {
     Object best = m.get("bestValidLoss");
+    Object metric = m.get("selectBy");
+    Selection.State sel = new Selection.State(
+        m.containsKey("selectBy") ? (String) metric : "valid_loss",
+        best == null ? Double.NaN : ((Number) best).doubleValue(),
+        m.get("badEpochs") instanceof Number n ? n.intValue() : 0,
+        m.get("plateauEpochs") instanceof Number n ? n.intValue() : 0,
+        m.get("lrFactor") instanceof Number n ? n.doubleValue() : 1.0);
     return new Position(((Number) m.get("epoch")).intValue(), ((Number) m.get("batch")).intValue(),
-        ((Number) m.get("step")).longValue(), best == null ? Double.NaN : ((Number) best).doubleValue());
+        ((Number) m.get("step")).longValue(), sel);
   }
 
   /** Restores {@code step}'s model and optimizer from checkpoint {@code entry} and returns where to continue. */

@@ -29,6 +29,14 @@ public interface Rounds {
    */
   Round run(int epoch, int round, double lr, long stepsBefore);
 
+  /**
+   * The plateau factor on the schedule's learning rate from now on (1 until train.plateauDecay first lowers it). The
+   * local rounds take their rate from {@link #run}'s {@code lr}, which already carries it; rounds whose workers read
+   * the schedule themselves (Spark) must apply it.
+   */
+  default void learningRateFactor(double factor) {
+  }
+
   /** Rounds in {@code epoch}, or -1 when only running them tells (Spark: partitions batch on the executors). */
   int rounds(int epoch);
 

@@ -20,14 +20,21 @@ public final class TrainSetup {
 
   /**
    * The loop's options: train.epochs, the LR schedule (learningRate, lrDecay, lrDecayAfterEpoch, warmupSteps),
-   * train.maxSteps, seed, run.checkpointEverySteps, train.maxSeconds, train.validateEverySteps.
+   * train.maxSteps, seed, run.checkpointEverySteps, train.maxSeconds, the selection rule ({@link #selection}) and
+   * train.validateEverySteps.
    */
   public static Trainer.Options loopOptions(Settings s) {
     return new Trainer.Options(s.getInt("train.epochs"), new LearningRate(s.getDouble("train.learningRate"),
         s.getDouble("train.lrDecay"), s.getInt("train.lrDecayAfterEpoch"), s.getLong("train.warmupSteps")),
         s.getLong("train.maxSteps"), s.getLong("seed"),
-        s.getLong("run.checkpointEverySteps"), s.getDouble("train.maxSeconds"),
+        s.getLong("run.checkpointEverySteps"), s.getDouble("train.maxSeconds"), selection(s),
         s.getLong("train.validateEverySteps"));
+  }
+
+  /** The selection rule: train.selectBy, plateauDecay, plateauPatience, earlyStopPatience. */
+  public static Selection.Rule selection(Settings s) {
+    return new Selection.Rule(s.getString("train.selectBy"), s.getDouble("train.plateauDecay"),
+        s.getInt("train.plateauPatience"), s.getInt("train.earlyStopPatience"));
   }
 
   /** The seed of partition p's random streams: the run seed itself for partition 0, so one partition = local. */

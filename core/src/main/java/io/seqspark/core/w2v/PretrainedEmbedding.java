@@ -21,12 +21,20 @@ public final class PretrainedEmbedding {
    * @return the number of vocabulary words without a vector, or -1 if no file is configured
    */
   public static int initialise(Settings s, Embedding embedding, Vocabulary vocab) throws IOException {
-    Path p = s.getPath("model.embedding.pretrained");
+    return initialise(s, "model.embedding.pretrained", embedding, vocab);
+  }
+
+  /**
+   * As {@link #initialise(Settings, Embedding, Vocabulary)} from the vectors the path key {@code key} names (e.g.
+   * translate.sourceEmbedding); -1 if it is empty.
+   */
+  public static int initialise(Settings s, String key, Embedding embedding, Vocabulary vocab) throws IOException {
+    Path p = s.getPath(key);
     if (p == null) {
       return -1;
     }
     if (!Files.exists(p)) {
-      throw new IllegalArgumentException("model.embedding.pretrained = " + p + ": no such file (looked in "
+      throw new IllegalArgumentException(key + " = " + p + ": no such file (looked in "
           + p.toAbsolutePath() + "); point it at a word2vec file or a w2v run, or set it to \"\"");
     }
     WordVectors wv = Word2VecArchive.load(p);

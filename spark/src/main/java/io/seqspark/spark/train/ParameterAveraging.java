@@ -181,6 +181,8 @@ public final class ParameterAveraging {
   private long roundSerial = java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 2;
   /** The epoch's batch index where the next round starts; -1 = not known (a checkpoint from before it was saved). */
   private int cursor = -1;
+  /** The epoch loop's plateau factor on the schedule's rate (train.plateauDecay); 1 until it first decays. */
+  private double lrFactor = 1.0;
   /** Optimizer steps run by {@link #fit}/{@link #runEpoch} (the shared loop passes its own count instead). */
   private long fitSteps;
   private BlockFilter filter;
@@ -279,7 +281,7 @@ public final class ParameterAveraging {
       cursor = round * options.averagingFrequency(); // rounds of k steps from the epoch's start
     }
     int k = stepsBefore < options.syncWarmupSteps() ? 1 : options.averagingFrequency();
-    double lrScale = options.scaleLearningRate() ? partitions : 1;
+    double lrScale = (options.scaleLearningRate() ? partitions : 1) * lrFactor;
     ParameterChannel ch = channel();
     RoundResult r = runRound(shards, ch, epoch, round, k, stepsBefore, lrScale);
     long t2 = System.nanoTime();
@@ -332,6 +334,11 @@ public final class ParameterAveraging {
       @Override
       public int rounds(int epoch) {
         return -1;
+      }
+
+      @Override
+      public void learningRateFactor(double factor) {
+        lrFactor = factor;
       }
 
       @Override
