@@ -68,6 +68,15 @@ public final class TrainingRun {
       return total;
     }
 
+    /**
+     * The training shards' vocabulary when this loop's executors read the training split from ingested shards
+     * themselves (the family then loads only the other splits, {@link Family#loadWithoutTrain}); null when the
+     * family loads the training split here (the local loop, text input).
+     */
+    default Vocabulary shardVocabulary(Family<?, ?, ?> family, Settings s) throws IOException {
+      return null;
+    }
+
     /** For the manifest: "local", "spark local[2]", ... */
     String name();
 
@@ -113,7 +122,13 @@ public final class TrainingRun {
     try (RunRecorder rec = RunRecorder.start(run, s, resume, family.name(), family.command(), commandLine, log)) {
       Path vocabFile = run.dir().resolve("vocab.tsv");
       Vocabulary existing = resume && Files.exists(vocabFile) ? Vocabulary.load(vocabFile) : null;
-      D data = family.load(s, existing);
+      Vocabulary shards = loop.shardVocabulary(family, s);
+      if (shards != null && existing != null && !shards.contentHash().equals(existing.contentHash())) {
+        throw new IllegalArgumentException("data.train = " + s.getString("data.train") + ": its vocabulary (hash "
+            + shards.contentHash().substring(0, 12) + ") is not the run's " + vocabFile + " (hash "
+            + existing.contentHash().substring(0, 12) + "); resume with the shards the run started from");
+      }
+      D data = shards != null ? family.loadWithoutTrain(s, shards) : family.load(s, existing);
       Vocabulary vocab = data.vocabulary();
       if (existing == null) {
         vocab.save(vocabFile);
