@@ -44,6 +44,7 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
   /** The training shards the executors read (null: the family loads the training split on the driver). */
   private HadoopShards trainShards;
   private List<List<ShardPiece>> plan;
+  private String settingsCache;
 
   public SparkTrainingLoop(JavaSparkContext sc) {
     this(sc, null);
@@ -80,6 +81,7 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     if (family.readsShards() && HadoopShards.isShards(train, sc.hadoopConfiguration())) {
       trainShards = HadoopShards.open("data.train", train, sc.hadoopConfiguration());
       plan = ShardPlan.assign(trainShards.files(), partitions(s), s.getLong("seed"));
+      settingsCache = driverReads ? "memory" : s.getString("data.cache");
       return trainShards.vocabulary();
     }
     checkDriverSize(s, "data.train", limit, family);
@@ -144,9 +146,16 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     return w > 0 ? w : sc.defaultParallelism();
   }
 
+  /** For the manifest; says who reads ingested training shards (after {@link #shardVocabulary}). */
   @Override
   public String name() {
-    return "spark " + sc.master() + ", " + sc.defaultParallelism() + " default parallelism";
+    String base = "spark " + sc.master() + ", " + sc.defaultParallelism() + " default parallelism";
+    if (trainShards == null) {
+      return base;
+    }
+    return base + (driverReads ? ", the driver reads " : ", executors read ") + trainShards.files().size()
+        + " shard files (" + trainShards.tokens() + " tokens) in " + plan.size() + " partitions, data.cache = "
+        + settingsCache;
   }
 
   /**
