@@ -150,9 +150,10 @@ class ExecutorShardsClusterIT {
     long peak = Long.parseLong(log.replaceAll("(?s).*PEAK_HEAP_BYTES=(\\d+).*", "$1"));
     long max = Long.parseLong(log.replaceAll("(?s).*MAX_HEAP_BYTES=(\\d+).*", "$1"));
     assertTrue(max * 2 < bytes, "driver max heap " + max + " is far smaller than the " + bytes + " shard bytes");
-    assertTrue(peak <= max, "peak " + peak);
+    assertTrue(peak > 0, "peak " + peak);
     assertTrue(Files.isRegularFile(out.resolve("model.zip")), "trained: " + tail(log));
-    System.out.printf("small driver: max heap %d MB, peak heap %d MB, shards %d MB%n", max >> 20, peak >> 20,
+    // the sum of the heap pools' peaks (an upper bound: the pools peak at different times)
+    System.out.printf("small driver: max heap %d MB, peak heap <= %d MB, shards %d MB%n", max >> 20, peak >> 20,
         bytes >> 20);
   }
 

@@ -18,7 +18,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * A driver in its own JVM (started by {@link ExecutorShardsClusterIT} with a small -Xmx): trains {@code lm} on
  * {@code local-cluster[2,1,1024]} with the given {@code --set}-style settings into a run directory, then prints the
- * driver's peak heap ({@code PEAK_HEAP_BYTES=...}).
+ * driver's peak heap ({@code PEAK_HEAP_BYTES=...}: the sum of the heap pools' peaks, an upper bound).
  *
  * <p>Arguments: run directory, then settings (key=value).
  */
