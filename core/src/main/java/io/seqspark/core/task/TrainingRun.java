@@ -134,8 +134,17 @@ public final class TrainingRun {
         vocab.save(vocabFile);
       }
       Dims dims = family.dims(data);
+      Map<String, String> remote = new LinkedHashMap<>();
       for (Map.Entry<String, Path> in : family.inputs(s).entrySet()) {
-        rec.input(in.getKey(), in.getValue());
+        String given = s.getString("data." + in.getKey());
+        if (shards != null && isUri(given)) {
+          remote.put(in.getKey(), given); // read by the executors through Hadoop: not hashed here
+        } else {
+          rec.input(in.getKey(), in.getValue());
+        }
+      }
+      if (!remote.isEmpty()) {
+        rec.manifest().put("remoteInputs", remote);
       }
       Manifest manifest = rec.manifest();
       manifest.put("dims", dims.toMap()).put("vocabularySize", vocab.size()).put("vocabularyHash", vocab.contentHash())
@@ -234,6 +243,11 @@ public final class TrainingRun {
     log.printf("[%s] keeping the best validated parameters (step %d, valid loss %.4f), not the last (valid loss %.4f)%n",
         runId, best.step(), v.meanLoss(), reporter.lastValidLoss);
     return m;
+  }
+
+  /** Whether a configured path is a URI ({@code hdfs://...}, {@code s3a://...}, {@code file:///...}). */
+  public static boolean isUri(String path) {
+    return path != null && path.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*");
   }
 
   /** NaN as JSON null. */

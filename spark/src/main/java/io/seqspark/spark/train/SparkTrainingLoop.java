@@ -84,6 +84,12 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
       settingsCache = driverReads ? "memory" : s.getString("data.cache");
       return trainShards.vocabulary();
     }
+    if (family.readsShards() && TrainingRun.isUri(train)) {
+      throw new ConfigException(List.of("data.train = " + train + ": not an ingest output (" + HadoopShards.MANIFEST
+          + ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE + " and shards/ through Hadoop's FileSystem);"
+          + " a URI names shards the executors read. Fix: point data.train at the --out of seqspark ingest, or"
+          + " ingest first: bin/seqspark ingest --input " + train + " --out " + train + ".shards"));
+    }
     checkDriverSize(s, "data.train", limit, family);
     return null;
   }
