@@ -174,13 +174,12 @@ public final class ShardExamples {
         for (int i = 0; i < TokenShards.HEADER_BYTES; i++) {
           body.readByte();
         }
+        long skipTokens = 0;
         for (long e = 0; e < next; e++) {
-          int n = index.readVarint();
-          tokens += n;
-          for (int j = 0; j < n; j++) {
-            body.readVarint();
-          }
+          skipTokens += index.readVarint();
         }
+        tokens += skipTokens;
+        body.skipVarints(skipTokens);
       } catch (IOException | RuntimeException e) {
         input.close();
         throw e;
@@ -273,6 +272,26 @@ public final class ShardExamples {
       lim -= pos;
       System.arraycopy(buf, pos, buf, 0, Math.max(lim, 0));
       pos = 0;
+    }
+
+    /** Skips {@code n} varints: counts the bytes that end one (high bit clear) without decoding any. */
+    void skipVarints(long n) throws IOException {
+      while (n > 0) {
+        if (pos == lim) {
+          readByte(); // refill (and fold the CRC); that byte counts below
+          pos--;
+          consumed--;
+        }
+        int end = lim;
+        int p = pos;
+        while (p < end && n > 0) {
+          if (buf[p++] >= 0) {
+            n--;
+          }
+        }
+        consumed += p - pos;
+        pos = p;
+      }
     }
 
     int readVarint() throws IOException {
