@@ -24,6 +24,7 @@ public final class ShardExamples {
   private final ShardInput.Opener opener;
   private long[] starts;
 
+  /** The examples of {@code pieces}, in order, read through {@code opener}. */
   public ShardExamples(List<ShardPiece> pieces, ShardInput.Opener opener) {
     this.pieces = List.copyOf(pieces);
     this.opener = opener;

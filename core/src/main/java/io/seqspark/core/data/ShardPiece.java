@@ -14,6 +14,7 @@ import java.io.Serializable;
  */
 public record ShardPiece(String file, long firstExample, long endExample, long tokens) implements Serializable {
 
+  /** Checks the range: {@code 0 <= firstExample <= endExample}. */
   public ShardPiece {
     if (firstExample < 0 || endExample < firstExample) {
       throw new IllegalArgumentException(file + ": bad example range " + firstExample + ".." + endExample);

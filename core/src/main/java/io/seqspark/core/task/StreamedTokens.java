@@ -27,6 +27,7 @@ public final class StreamedTokens implements BatchSource<Batch> {
   private final Row[] cursors;
   private int nextBatch = -1;
 
+  /** Reads the examples' lengths (the index only); the rows open their cursors at the first batch. */
   public StreamedTokens(ShardExamples examples, int rows, int bptt, boolean eos) throws IOException {
     if (rows < 1 || bptt < 1) {
       throw new IllegalArgumentException("rows and bptt must be >= 1, got rows=" + rows + " bptt=" + bptt);
