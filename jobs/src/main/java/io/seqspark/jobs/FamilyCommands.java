@@ -28,7 +28,10 @@ final class FamilyCommands {
   /** Validates the data, creates the run directory, trains locally or on Spark (--master) through the shared driver. */
   static io.seqspark.core.io.RunRecorder.Result train(Family<?, ?, ?> family, RunOptions run, Settings s, String job,
                                    picocli.CommandLine.Model.CommandSpec spec) throws Exception {
-    family.checkInputs(s);
+    // with --master, an ingest output given as a URI (hdfs://, s3a://) is checked by the Spark trainer through Hadoop
+    if (run.master() == null || !family.readsShards() || !TrainingRun.isUri(s.getString("data.train"))) {
+      family.checkInputs(s);
+    }
     RunDirectory dir = run.runDirectory(job, s);
     return run.withSpark("seqspark " + job + " " + dir.runId(), sc -> TrainingRun.run(family, s, dir, run.resuming(),
         commandLine(spec), System.err, sc == null ? TrainingRun.local() : new SparkTrainingLoop(sc)));

@@ -57,6 +57,7 @@ public final class IngestCommand implements Callable<Integer> {
     if (m.startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.ui.enabled", "false");
     }
+    LocalSparkHome.configureIfLocalCluster(conf, m);
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       Ingest.Result r = Ingest.run(sc, s, input, target, out, overwrite, LmCommand.commandLine(spec));
       print(r);

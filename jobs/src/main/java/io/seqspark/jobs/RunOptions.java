@@ -90,6 +90,7 @@ public final class RunOptions {
     if (m.startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.ui.enabled", "false");
     }
+    LocalSparkHome.configureIfLocalCluster(conf, m);
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       return job.run(sc);
     }

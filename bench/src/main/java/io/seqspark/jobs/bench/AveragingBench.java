@@ -1,6 +1,7 @@
 package io.seqspark.jobs.bench;
 
 import io.seqspark.core.config.Settings;
+import io.seqspark.jobs.LocalSparkHome;
 import io.seqspark.core.data.Batch;
 import io.seqspark.core.data.LengthBucketing;
 import io.seqspark.core.data.TextCorpus;

@@ -1,5 +1,6 @@
 package io.seqspark.jobs.bench;
 
+import io.seqspark.jobs.LocalSparkHome;
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.Batch;
 import io.seqspark.core.data.Shard;

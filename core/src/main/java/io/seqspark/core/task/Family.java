@@ -3,6 +3,7 @@ package io.seqspark.core.task;
 import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.Minibatch;
 import io.seqspark.core.data.Shard;
+import io.seqspark.core.data.ShardExamples;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.io.Manifest;
 import io.seqspark.core.io.ModelArchive;
@@ -70,6 +71,49 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
 
   /** The training batches of one shard (on a Spark executor); shard 0 of 1 gives exactly the local batches. */
   BatchSource<B> shardSource(Settings s, Shard shard);
+
+  /**
+   * Whether Spark executors can read this family's training split from ingested shards themselves ({@link #shardOf},
+   * {@link #streamedSource}); the driver then loads the other splits only ({@link #loadWithoutTrain}).
+   */
+  default boolean readsShards() {
+    return false;
+  }
+
+  /**
+   * The splits except the training split's examples, which the executors read from its shards: {@code train()} is
+   * null; {@code vocabulary} is the shards' (ingest's) vocabulary.
+   */
+  default D loadWithoutTrain(Settings s, Vocabulary vocabulary) throws IOException {
+    throw new UnsupportedOperationException(name() + " train does not read ingested shards on the executors");
+  }
+
+  /**
+   * Partition {@code partition}'s shard from the ingested examples it was assigned (ids as ingest wrote them, in
+   * corpus order): one partition holding every example gives exactly {@code shards(load(s), 1)}.
+   */
+  default Shard shardOf(Settings s, Dims dims, int partition, List<int[]> examples) {
+    throw new UnsupportedOperationException(name() + " train does not read ingested shards on the executors");
+  }
+
+  /**
+   * The batches of one window of a streamed partition ({@code data.cache = stream}): window 0 batches as
+   * {@link #shardSource} does; later windows shuffle from their own seeds.
+   */
+  default BatchSource<B> windowSource(Settings s, Shard shard, int window) {
+    return shardSource(window == 0 ? s : s.with("seed", WindowedBatches.windowSeed(s.getLong("seed"), window)), shard);
+  }
+
+  /**
+   * A partition's batches read from its shards again every epoch with bounded memory ({@code data.cache = stream}):
+   * by default length-bucketed within windows of {@code data.streamWindow} examples ({@link WindowedBatches}), which
+   * gives {@link #shardSource}'s batches when one window holds the whole partition.
+   */
+  default BatchSource<B> streamedSource(Settings s, Dims dims, int partition, ShardExamples examples)
+      throws IOException {
+    return new WindowedBatches<>(examples, s.getInt("data.streamWindow"),
+        ex -> shardOf(s, dims, partition, ex), (shard, w) -> windowSource(s, shard, w));
+  }
 
   /** A fresh model (parameters initialised from the seed). */
   M model(Settings s, Dims dims);

@@ -157,6 +157,46 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
     return new Data(v, tr, va, te, pad, stream, sentences);
   }
 
+  @Override
+  public boolean readsShards() {
+    return true;
+  }
+
+  /** The validation and test splits; the executors read the training split from its shards (train() is null). */
+  @Override
+  public Data loadWithoutTrain(Settings s, Vocabulary vocabulary) throws IOException {
+    BatchSource<Batch> va = s.getPath("data.valid") == null ? null
+        : source(s, split(s, "data.valid", vocabulary).examples(), s.getInt("eval.batchSize"));
+    BatchSource<Batch> te = s.getPath("data.test") == null ? null
+        : source(s, split(s, "data.test", vocabulary).examples(), s.getInt("eval.batchSize"));
+    return new Data(vocabulary, null, va, te, Double.NaN, null, null);
+  }
+
+  /** The stream regime: the examples as one stream (with {@code </s>} per line as configured); else the sentences. */
+  @Override
+  public Shard shardOf(Settings s, Dims dims, int partition, List<int[]> examples) {
+    return streamRegime(s) ? new Shard(partition, stream(s, examples), null)
+        : new Shard(partition, null, examples.toArray(new int[0][]));
+  }
+
+  @Override
+  public BatchSource<Batch> windowSource(Settings s, Shard shard, int window) {
+    long seed = TrainSetup.partitionSeed(s.getLong("seed"), shard.partition());
+    return sentenceSource(s, java.util.Arrays.asList(shard.sentences()),
+        window == 0 ? seed : WindowedBatches.windowSeed(seed, window));
+  }
+
+  /** The stream regime streams each row's tokens ({@link StreamedTokens}); sentences stream in windows. */
+  @Override
+  public BatchSource<Batch> streamedSource(Settings s, Dims dims, int partition,
+                                           io.seqspark.core.data.ShardExamples examples) throws IOException {
+    if (streamRegime(s)) {
+      return new StreamedTokens(examples, s.getInt("train.batchSize"), s.getInt("train.bptt"),
+          s.getBoolean("data.eosPerLine"));
+    }
+    return Family.super.streamedSource(s, dims, partition, examples);
+  }
+
   /** Batches for evaluating {@code file} (text or ingest output) the way the model was trained, eval.batchSize rows. */
   public static BatchSource<Batch> evaluationSource(Settings s, Path file, Vocabulary v) throws IOException {
     if (!Files.isRegularFile(file) && !DataInputs.isShards(file)) {
@@ -233,6 +273,10 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
   @Override
   public String summary(Settings s, Data data, LanguageModel model) {
     BatchSource train = data.train();
+    if (train == null) {
+      return String.format("%s: vocabulary %,d, %,d parameters, training split read by the executors from its shards",
+          s.getString("model.cell"), data.vocabulary().size(), model.params().size());
+    }
     return String.format("%s: vocabulary %,d, %,d parameters, %,d training tokens per epoch%s%s", s.getString("model.cell"),
         data.vocabulary().size(), model.params().size(), train.tokens(1),
         train.carriesState() ? "" : String.format(", padding ratio %.3f", data.trainPaddingRatio()),

@@ -67,6 +67,15 @@ public final class TrainingRun {
       return total;
     }
 
+    /**
+     * The training shards' vocabulary when this loop's executors read the training split from ingested shards
+     * themselves (the family then loads only the other splits, {@link Family#loadWithoutTrain}); null when the
+     * family loads the training split here (the local loop, text input).
+     */
+    default Vocabulary shardVocabulary(Family<?, ?, ?> family, Settings s) throws IOException {
+      return null;
+    }
+
     /** For the manifest: "local", "spark local[2]", ... */
     String name();
 
@@ -112,14 +121,29 @@ public final class TrainingRun {
     try (RunRecorder rec = RunRecorder.start(run, s, resume, family.name(), family.command(), commandLine, log)) {
       Path vocabFile = run.dir().resolve("vocab.tsv");
       Vocabulary existing = resume && Files.exists(vocabFile) ? Vocabulary.load(vocabFile) : null;
-      D data = family.load(s, existing);
+      Vocabulary shards = loop.shardVocabulary(family, s);
+      if (shards != null && existing != null && !shards.contentHash().equals(existing.contentHash())) {
+        throw new IllegalArgumentException("data.train = " + s.getString("data.train") + ": its vocabulary (hash "
+            + shards.contentHash().substring(0, 12) + ") is not the run's " + vocabFile + " (hash "
+            + existing.contentHash().substring(0, 12) + "); resume with the shards the run started from");
+      }
+      D data = shards != null ? family.loadWithoutTrain(s, shards) : family.load(s, existing);
       Vocabulary vocab = data.vocabulary();
       if (existing == null) {
         vocab.save(vocabFile);
       }
       Dims dims = family.dims(data);
+      Map<String, String> remote = new LinkedHashMap<>();
       for (Map.Entry<String, Path> in : family.inputs(s).entrySet()) {
-        rec.input(in.getKey(), in.getValue());
+        String given = s.getString("data." + in.getKey());
+        if (shards != null && isUri(given)) {
+          remote.put(in.getKey(), given); // read by the executors through Hadoop: not hashed here
+        } else {
+          rec.input(in.getKey(), in.getValue());
+        }
+      }
+      if (!remote.isEmpty()) {
+        rec.manifest().put("remoteInputs", remote);
       }
       Manifest manifest = rec.manifest();
       manifest.put("dims", dims.toMap()).put("vocabularySize", vocab.size()).put("vocabularyHash", vocab.contentHash())
@@ -230,6 +254,11 @@ public final class TrainingRun {
     log.printf(Locale.ROOT, "[%s] keeping the best validated parameters (step %d, %s %.4f), not the last (%s %.4f)%n",
         runId, best.step(), by, v.metric(by), by, reporter.lastSelected);
     return v.metrics();
+  }
+
+  /** Whether a configured path is a URI ({@code hdfs://...}, {@code s3a://...}, {@code file:///...}). */
+  public static boolean isUri(String path) {
+    return path != null && path.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*");
   }
 
   /** NaN as JSON null. */

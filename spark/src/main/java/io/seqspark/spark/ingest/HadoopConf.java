@@ -14,7 +14,7 @@ import org.apache.spark.broadcast.Broadcast;
  * closure holding the configuration itself is deserialized by every task, which measured 4-8 ms per task (hundreds
  * of properties), a serial cost on each core of every stage.
  */
-final class HadoopConf implements Serializable {
+public final class HadoopConf implements Serializable {
   private final Broadcast<Writable> broadcast;
   private transient Configuration conf;
 
@@ -39,12 +39,13 @@ final class HadoopConf implements Serializable {
   }
 
   /** {@code sc}'s Hadoop configuration, broadcast. */
-  HadoopConf(JavaSparkContext sc) {
+  public HadoopConf(JavaSparkContext sc) {
     this.conf = sc.hadoopConfiguration();
     this.broadcast = sc.broadcast(new Writable(conf));
   }
 
-  Configuration get() {
+  /** The configuration (on an executor: fetched from the broadcast once). */
+  public Configuration get() {
     if (conf == null) {
       conf = broadcast.value().conf;
     }

@@ -12,10 +12,23 @@ import io.seqspark.core.train.Rounds;
 import io.seqspark.core.train.TrainSetup;
 import io.seqspark.core.train.TrainStep;
 import io.seqspark.core.train.Trainable;
+import io.seqspark.core.data.Shard;
+import io.seqspark.core.data.ShardExamples;
+import io.seqspark.core.data.ShardInput;
+import io.seqspark.core.data.ShardPiece;
+import io.seqspark.core.data.ShardPlan;
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.task.Dims;
+import io.seqspark.spark.ingest.HadoopConf;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Training on Spark, for any model family: the family cuts the training split into {@code spark.workers} shards
@@ -27,6 +40,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class SparkTrainingLoop implements TrainingRun.Loop {
   private final JavaSparkContext sc;
   private final ParameterAveraging.Listener listener;
+  private final boolean driverReads;
+  /** The training shards the executors read (null: the family loads the training split on the driver). */
+  private HadoopShards trainShards;
+  private List<List<ShardPiece>> plan;
+  private String settingsCache;
 
   public SparkTrainingLoop(JavaSparkContext sc) {
     this(sc, null);
@@ -34,8 +52,83 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
 
   /** With a listener that also sees each round's time split (benchmarks). */
   public SparkTrainingLoop(JavaSparkContext sc, ParameterAveraging.Listener listener) {
+    this(sc, listener, false);
+  }
+
+  /**
+   * {@code driverReads}: the driver reads the training shards' pieces itself and broadcasts them (the path before
+   * executors read their own), with the same assignment of pieces to partitions; for comparisons.
+   */
+  SparkTrainingLoop(JavaSparkContext sc, ParameterAveraging.Listener listener, boolean driverReads) {
     this.sc = sc;
     this.listener = listener;
+    this.driverReads = driverReads;
+  }
+
+  /**
+   * With {@code data.train} an ingest output and a family that reads shards ({@link Family#readsShards}), the
+   * executors read the training split: the driver reads the manifest and the vocabulary only. Any split the driver
+   * does read (text training data, validation, test) must stay under {@code data.driverMaxMB}; a larger text
+   * training file fails with the {@code seqspark ingest} command that makes it shards.
+   */
+  @Override
+  public Vocabulary shardVocabulary(Family<?, ?, ?> family, Settings s) throws IOException {
+    String train = s.getString("data.train");
+    long limit = s.getInt("data.driverMaxMB") * (1L << 20);
+    for (String key : List.of("data.valid", "data.test")) {
+      checkDriverSize(s, key, limit, null);
+    }
+    if (family.readsShards() && HadoopShards.isShards(train, sc.hadoopConfiguration())) {
+      trainShards = HadoopShards.open("data.train", train, sc.hadoopConfiguration());
+      plan = ShardPlan.assign(trainShards.files(), partitions(s), s.getLong("seed"));
+      settingsCache = driverReads ? "memory" : s.getString("data.cache");
+      return trainShards.vocabulary();
+    }
+    if (family.readsShards() && TrainingRun.isUri(train)) {
+      throw new ConfigException(List.of("data.train = " + train + ": not an ingest output (" + HadoopShards.MANIFEST
+          + ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE + " and shards/ through Hadoop's FileSystem);"
+          + " a URI names shards the executors read. Fix: point data.train at the --out of seqspark ingest, or"
+          + " ingest first: bin/seqspark ingest --input " + train + " --out " + train + ".shards"));
+    }
+    checkDriverSize(s, "data.train", limit, family);
+    return null;
+  }
+
+  /** Fails when the driver would read a split larger than data.driverMaxMB into its heap. */
+  private static void checkDriverSize(Settings s, String key, long limit, Family<?, ?, ?> family) throws IOException {
+    java.nio.file.Path p = s.getPath(key);
+    if (p == null || !java.nio.file.Files.exists(p)) {
+      return;
+    }
+    long bytes;
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(p)) {
+      bytes = files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+    if (bytes <= limit) {
+      return;
+    }
+    String size = String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
+    String fix = family != null && family.readsShards()
+        ? " Fix: ingest it once and train from the shards, which the executors read themselves: bin/seqspark ingest"
+          + " --input " + p + " --out " + p + ".shards" + settingsOf(s) + ", then --set data.train=" + p + ".shards;"
+          + " or raise data.driverMaxMB (and the driver heap, SEQSPARK_JAVA_OPTS=-Xmx...)"
+        : " Fix: use a smaller " + key + " (the driver evaluates it), or raise data.driverMaxMB (and the driver"
+          + " heap, SEQSPARK_JAVA_OPTS=-Xmx...)";
+    throw new ConfigException(List.of(key + " = " + p + " is " + size + ", over data.driverMaxMB = "
+        + s.getInt("data.driverMaxMB") + ": with --master the driver would read it into its own heap." + fix));
+  }
+
+  /** The --set flags of the tokenizer keys that differ from the defaults, so ingest gives the same ids. */
+  private static String settingsOf(Settings s) {
+    StringBuilder b = new StringBuilder();
+    Settings d = Settings.defaults();
+    for (String k : List.of("data.tokenizer", "data.lowercase", "data.splitPunctuation", "data.minCount",
+        "data.maxVocabSize", "data.eosPerLine")) {
+      if (!s.getString(k).equals(d.getString(k))) {
+        b.append(" --set ").append(k).append('=').append(s.getString(k));
+      }
+    }
+    return b.toString();
   }
 
   /** {@code run.checkpointDir} may be any Hadoop file system path here (empty: the run directory's checkpoints/). */
@@ -59,25 +152,84 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     return w > 0 ? w : sc.defaultParallelism();
   }
 
+  /** For the manifest; says who reads ingested training shards (after {@link #shardVocabulary}). */
   @Override
   public String name() {
-    return "spark " + sc.master() + ", " + sc.defaultParallelism() + " default parallelism";
+    String base = "spark " + sc.master() + ", " + sc.defaultParallelism() + " default parallelism";
+    if (trainShards == null) {
+      return base;
+    }
+    return base + (driverReads ? ", the driver reads " : ", executors read ") + trainShards.files().size()
+        + " shard files (" + trainShards.tokens() + " tokens) in " + plan.size() + " partitions, data.cache = "
+        + settingsCache;
   }
 
-  /** Each epoch advances about the batches of one partition in optimizer steps. */
+  /**
+   * Each epoch advances about the batches of one partition in optimizer steps; with executors reading the shards,
+   * estimated from the largest partition's tokens (the driver never sees the batches).
+   */
   @Override
   public long totalSteps(Family<?, ?, ?> family, TrainingData<?> data, Settings s, int epochs) {
+    if (data.train() == null) {
+      long most = java.util.Arrays.stream(ShardPlan.tokens(plan)).max().orElse(0);
+      long perStep = s.getString("data.regime").equals("stream")
+          ? (long) s.getInt("train.batchSize") * s.getInt("train.bptt") : s.getInt("data.maxTokensPerBatch");
+      return epochs * Math.max(1, most / Math.max(1, perStep));
+    }
     return epochs * (long) Math.max(1, Math.ceil((double) data.train().numBatches(1) / partitions(s)));
   }
 
   @Override
   public <B extends Minibatch, D extends TrainingData<B>, M extends Trainable<B>> Rounds rounds(Family<B, D, M> family,
       D data, Settings s, TrainStep<B> step) {
-    CachedShards<io.seqspark.core.data.Shard> cached = new CachedShards<>(sc, family.shards(data, partitions(s)));
-    ParameterAveraging pa = new ParameterAveraging(sc, new FamilyWorkload<>(family, s, family.dims(data)),
+    Dims dims = family.dims(data);
+    JavaRDD<Shard> rdd;
+    AutoCloseable cached;
+    FamilyWorkload<B> workload;
+    if (data.train() != null) {
+      CachedShards<Shard> c = new CachedShards<>(sc, family.shards(data, partitions(s)));
+      rdd = c.rdd();
+      cached = c;
+      workload = new FamilyWorkload<>(family, s, dims);
+    } else if (driverReads) {
+      Configuration conf = sc.hadoopConfiguration();
+      List<Shard> shards = new ArrayList<>();
+      for (int p = 0; p < plan.size(); p++) {
+        try {
+          shards.add(family.shardOf(s, dims, p, new ShardExamples(plan.get(p), f -> HadoopShards.open(f, conf))
+              .readAll()));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      CachedShards<Shard> c = new CachedShards<>(sc, shards);
+      rdd = c.rdd();
+      cached = c;
+      workload = new FamilyWorkload<>(family, s, dims);
+    } else {
+      String cache = s.getString("data.cache");
+      HadoopConf conf = new HadoopConf(sc);
+      ShardInput.Opener opener = cache.equals("disk") ? HadoopShards.localCopies(conf) : HadoopShards.opener(conf);
+      FamilyWorkload<B> w = new FamilyWorkload<>(family, s, dims, new FamilyWorkload.ShardReading(plan, cache, opener));
+      List<Integer> index = new ArrayList<>();
+      for (int p = 0; p < plan.size(); p++) {
+        index.add(p);
+      }
+      // each partition reads its own pieces on its executor; a lost executor's partitions are read again by the
+      // retried tasks (the RDD's lineage is the read)
+      JavaRDD<Shard> read = sc.parallelize(index, plan.size()).mapPartitions(it -> {
+        List<Shard> out = new ArrayList<>();
+        it.forEachRemaining(p -> out.add(w.readShard(p)));
+        return out.iterator();
+      }).persist(StorageLevel.MEMORY_ONLY());
+      rdd = read;
+      cached = () -> read.unpersist(false);
+      workload = w;
+    }
+    ParameterAveraging pa = new ParameterAveraging(sc, workload,
         ParameterAveraging.Options.of(s, s.getInt("train.epochs"), TrainSetup.loopOptions(s).learningRate(),
             s.getLong("seed")), step).channelTimeoutSeconds(s.getInt("spark.channelTimeoutSeconds"));
-    Rounds r = pa.rounds(cached.rdd(), listener);
+    Rounds r = pa.rounds(rdd, listener);
     return new Rounds() {
       @Override
       public void startEpoch(int epoch, boolean fresh) {
@@ -107,7 +259,11 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
       @Override
       public void close() {
         r.close();
-        cached.close();
+        try {
+          cached.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("releasing the cached training shards failed", e);
+        }
       }
     };
   }

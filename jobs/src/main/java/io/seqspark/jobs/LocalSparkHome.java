@@ -1,4 +1,4 @@
-package io.seqspark.jobs.bench;
+package io.seqspark.jobs;
 
 import java.io.File;
 import java.io.IOException;
@@ -24,7 +24,10 @@ import org.apache.spark.SparkConf;
  *       {@code -Djdk.reflect.*} properties, and the ND4J/OpenMP environment variables that are set here.</li>
  * </ul>
  * The worker of a local-cluster reads SPARK_HOME from the <em>environment</em> of this JVM (it cannot be set from
- * Java), so this helper fills the directory SPARK_HOME names and fails with the fix when it is unset.
+ * Java), so this helper fills the directory SPARK_HOME names and fails with the fix when it is unset;
+ * {@code bin/seqspark} exports {@code SPARK_HOME=jobs/target/spark-home} for a local-cluster master when it is unset,
+ * so {@code lm train --master 'local-cluster[2,1,2048]'} works from a clean clone. A SPARK_HOME holding a Spark
+ * distribution (a non-empty {@code RELEASE}) is used as it is, never written to.
  */
 public final class LocalSparkHome {
   private LocalSparkHome() {
@@ -37,8 +40,9 @@ public final class LocalSparkHome {
   public static Optional<String> unavailable() {
     String home = System.getenv("SPARK_HOME");
     if (home == null || home.isBlank()) {
-      return Optional.of("SPARK_HOME is not set in the environment (a local-cluster worker reads it from there): run with"
-          + " SPARK_HOME=jobs/target/spark-home (any writable directory; LocalSparkHome fills it)");
+      return Optional.of("SPARK_HOME is not set in the environment (a local-cluster worker reads it from there): run"
+          + " through bin/seqspark (which sets it), or with SPARK_HOME=jobs/target/spark-home (any writable directory;"
+          + " seqspark fills it)");
     }
     return Optional.empty();
   }
@@ -63,9 +67,29 @@ public final class LocalSparkHome {
     return conf;
   }
 
+  /**
+   * For a {@code local-cluster[workers, cores, MiB]} master: {@link #configure}s {@code conf}, and gives each
+   * executor the memory its worker offers (Spark's default would be 1g whatever the master says) unless
+   * {@code spark.executor.memory} is set. Other masters: {@code conf} unchanged.
+   */
+  public static SparkConf configureIfLocalCluster(SparkConf conf, String master) throws IOException {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("local-cluster\\[\\s*\\d+\\s*,\\s*\\d+\\s*,\\s*(\\d+)\\s*]")
+        .matcher(master == null ? "" : master);
+    if (!m.matches()) {
+      return conf;
+    }
+    configure(conf);
+    conf.setIfMissing("spark.executor.memory", m.group(1) + "m");
+    return conf;
+  }
+
   /** Creates {@code RELEASE}, {@code launcher/target/scala-2.12/} and {@code jars/} links under {@code home}. */
   public static Path prepare(Path home) throws IOException {
     home = Files.createDirectories(home.toAbsolutePath());
+    Path existing = home.resolve("RELEASE");
+    if (Files.isRegularFile(existing) && Files.size(existing) > 0) {
+      return home; // a Spark distribution: its own jars/ serve the workers
+    }
     Path jars = Files.createDirectories(home.resolve("jars"));
     Files.createDirectories(home.resolve("launcher/target/scala-2.12"));
     Path release = home.resolve("RELEASE");
