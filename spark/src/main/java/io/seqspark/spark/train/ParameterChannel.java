@@ -35,13 +35,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * partition's result is keyed by (partition, attempt), so a failed or speculative attempt's upload is never mixed
  * into the average: the driver takes the attempt whose task succeeded.
  */
-final class ParameterChannel implements Closeable {
+public final class ParameterChannel implements Closeable {
 
   private static final byte GET = 1;
   private static final byte PUT = 2;
 
   /** Where partitions reach the channel (travels in the round's broadcast). */
-  record Address(String host, int port, long token) implements Serializable {
+  public record Address(String host, int port, long token) implements Serializable {
   }
 
   private final ServerSocketChannel server;
@@ -57,7 +57,7 @@ final class ParameterChannel implements Closeable {
    * @param advertisedHost the name partitions connect to (the driver's spark.driver.host)
    * @param port           0 = any free port
    */
-  ParameterChannel(String advertisedHost, int port) {
+  public ParameterChannel(String advertisedHost, int port) {
     try {
       server = ServerSocketChannel.open();
       server.bind(new InetSocketAddress(port));
@@ -82,12 +82,13 @@ final class ParameterChannel implements Closeable {
     }
   }
 
-  Address address() {
+  /** Where partitions reach this channel. */
+  public Address address() {
     return address;
   }
 
   /** Publishes round {@code r}'s starting values (copied once into the wire form). */
-  void publish(long r, INDArray params, INDArray optimizer) {
+  public void publish(long r, INDArray params, INDArray optimizer) {
     ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(8 + 4 * (params.length() + optimizer.length())));
     b.putInt((int) params.length()).putInt((int) optimizer.length());
     b.put(wire(params)).put(wire(optimizer));
@@ -97,12 +98,12 @@ final class ParameterChannel implements Closeable {
   }
 
   /** The values partition {@code partition} uploaded in attempt {@code attempt} of the current round, or null. */
-  float[][] upload(int partition, int attempt) {
+  public float[][] upload(int partition, int attempt) {
     return uploads.get(key(partition, attempt));
   }
 
   /** Drops the current round's uploads (after they were averaged). */
-  void clearUploads() {
+  public void clearUploads() {
     uploads.clear();
   }
 
@@ -171,7 +172,7 @@ final class ParameterChannel implements Closeable {
    * published lengths): with no intermediate copy when they are whole native buffers, as a model's flat parameters
    * are.
    */
-  static void get(Address at, long r, INDArray params, INDArray optimizer) {
+  public static void get(Address at, long r, INDArray params, INDArray optimizer) {
     try (SocketChannel c = connect(at)) {
       writeFully(c, request(at, GET, r, 0));
       ByteBuffer sizes = readFully(c, 8);
@@ -189,7 +190,7 @@ final class ParameterChannel implements Closeable {
   }
 
   /** Uploads this attempt's values for round {@code r}, straight from the model's buffers where they allow it. */
-  static void put(Address at, long r, int partition, int attempt, INDArray params, INDArray optimizer) {
+  public static void put(Address at, long r, int partition, int attempt, INDArray params, INDArray optimizer) {
     try (SocketChannel c = connect(at)) {
       ByteBuffer head = request(at, PUT, r, 16);
       head.putInt(partition).putInt(attempt).putInt((int) params.length()).putInt((int) optimizer.length()).flip();

@@ -65,6 +65,7 @@ class DistributedWord2VecIT {
     return new SkipGramOptions(8, 3, 3, 1e-2, 0.05, 1e-4, 2, 1, 5, false);
   }
 
+  /** Through the parameter channel (the default transport of these options), so the channel moves the floats exactly. */
   @Test
   void onePartition_equalsTheLocalTrainerWithOneThread_bitForBit() {
     Corpus c = corpus();
@@ -73,6 +74,22 @@ class DistributedWord2VecIT {
     assertTrue(local.in().sameValues(dist.model().in()), "input vectors differ");
     assertTrue(local.out().sameValues(dist.model().out()), "output vectors differ");
     assertEquals(c.words() * 2, dist.words());
+  }
+
+  /**
+   * The parameter channel (spark.transport = direct) and Spark's broadcast/collect move the same floats: several
+   * partitions and rounds, so rows travel both ways many times and the merge combines changes of several partitions.
+   */
+  @Test
+  void bothTransports_giveIdenticalVectors() {
+    Corpus c = corpus();
+    DistributedWord2Vec.Options direct = new DistributedWord2Vec.Options(options(), 3, 4, 0, true, 0, false);
+    Word2VecModel viaChannel = DistributedWord2Vec.train(sc, c, direct, null).model();
+    Word2VecModel viaSpark = DistributedWord2Vec.train(sc, c, direct.withDirect(false), null).model();
+    assertTrue(viaChannel.in().sameValues(viaSpark.in()), "input vectors differ between transports");
+    assertTrue(viaChannel.out().sameValues(viaSpark.out()), "output vectors differ between transports");
+    Word2VecModel start = Word2VecModel.initialise(c.vocabulary(), options().dim(), options().seed(), 0);
+    assertFalse(start.in().sameValues(viaChannel.in()), "training moved the vectors");
   }
 
   @Test
