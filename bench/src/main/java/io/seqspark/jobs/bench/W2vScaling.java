@@ -91,7 +91,13 @@ public final class W2vScaling {
                 .set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false"));
             sc.setLogLevel("WARN");
           }
-          r = DistributedWord2Vec.train(sc, corpus, DistributedWord2Vec.Options.of(s, o, p), null);
+          String name = key;
+          DistributedWord2Vec.Options opts = DistributedWord2Vec.Options.of(s, o, p);
+          r = DistributedWord2Vec.train(sc, corpus, opts, (e, round, done, total, lr, loss, sec) -> {
+            if (round == opts.roundsPerEpoch() - 1) {
+              System.err.printf("w2v scaling %s: epoch %d done, loss %.4f, %.1f s%n", name, e + 1, loss, sec);
+            }
+          });
         }
         double a = EmbeddingEvaluation.analogies(WordVectors.of(r.model()), questions, restrict).accuracy();
         out.put(key, a);

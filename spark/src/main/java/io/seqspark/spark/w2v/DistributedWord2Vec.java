@@ -57,7 +57,7 @@ public final class DistributedWord2Vec {
    * @param port   the channel's port (spark.transportPort; 0 = any free port)
    */
   public record Options(SkipGramOptions sg, int partitions, int roundsPerEpoch, int blockRows, boolean direct, int port,
-                        boolean dealt) implements Serializable {
+                        boolean dealt, double curvatureScale) implements Serializable {
     public Options {
       if (partitions < 1 || roundsPerEpoch < 1) {
         throw new IllegalArgumentException("w2v.partitions and w2v.roundsPerEpoch must be >= 1, got " + partitions
@@ -67,19 +67,19 @@ public final class DistributedWord2Vec {
 
     /** The parameter channel on any free port. */
     public Options(SkipGramOptions sg, int partitions, int roundsPerEpoch, int blockRows) {
-      this(sg, partitions, roundsPerEpoch, blockRows, true, 0, false);
+      this(sg, partitions, roundsPerEpoch, blockRows, true, 0, false, 1);
     }
 
     /** The w2v.* and spark.transport settings of a Spark run with {@code partitions} partitions. */
     public static Options of(io.seqspark.core.config.Settings s, SkipGramOptions sg, int partitions) {
       return new Options(sg, partitions, s.getInt("w2v.roundsPerEpoch"), 0,
           !"spark".equalsIgnoreCase(s.getString("spark.transport")), s.getInt("spark.transportPort"),
-          "dealt".equalsIgnoreCase(s.getString("w2v.slices")));
+          "dealt".equalsIgnoreCase(s.getString("w2v.slices")), s.getDouble("w2v.mergeCurvature"));
     }
 
     /** The same settings on the other transport. */
     public Options withDirect(boolean d) {
-      return new Options(sg, partitions, roundsPerEpoch, blockRows, d, port, dealt);
+      return new Options(sg, partitions, roundsPerEpoch, blockRows, d, port, dealt, curvatureScale);
     }
   }
 
@@ -181,7 +181,7 @@ public final class DistributedWord2Vec {
             lossSum += t.lossSum();
             lossTerms += t.lossTerms();
           }
-          merge(model.in(), model.out(), updates);
+          merge(model.in(), model.out(), updates, o.curvatureScale());
           if (listener != null) {
             listener.onRound(e, r, done, total, sg.learningRate((double) done / total),
                 lossTerms == 0 ? Double.NaN : lossSum / lossTerms, (System.nanoTime() - t0) / 1e9);
@@ -345,8 +345,13 @@ public final class DistributedWord2Vec {
    * so one partition equals the local trainer bit for bit).
    */
   static void merge(Vectors in, Vectors out, List<RowUpdates> results) {
-    mergeInto(in, results, true);
-    mergeInto(out, results, false);
+    merge(in, out, results, 1);
+  }
+
+  /** {@link #merge(Vectors, Vectors, List)} with every contraction multiplied by {@code scale} (w2v.mergeCurvature). */
+  static void merge(Vectors in, Vectors out, List<RowUpdates> results, double scale) {
+    mergeInto(in, results, true, scale);
+    mergeInto(out, results, false, scale);
   }
 
   /** φ(a) = (1 − e^{−a}) / a: the fraction of its linear step a row with contraction a takes. */
@@ -354,7 +359,7 @@ public final class DistributedWord2Vec {
     return a < 1e-12 ? 1 : -Math.expm1(-a) / a;
   }
 
-  private static void mergeInto(Vectors v, List<RowUpdates> results, boolean input) {
+  private static void mergeInto(Vectors v, List<RowUpdates> results, boolean input, double scale) {
     int[] touches = new int[v.rows()];
     double[] total = new double[v.rows()];
     for (RowUpdates u : results) {
@@ -391,7 +396,7 @@ public final class DistributedWord2Vec {
           continue;
         }
         int bo = slot[r] * dim;
-        float w = (float) (settled(total[r]) / settled(curv[k]));
+        float w = (float) (settled(scale * total[r]) / settled(scale * curv[k]));
         for (int d = 0; d < dim; d++) {
           b[off + d] += w * (values[k * dim + d] - base[bo + d]);
         }

@@ -83,7 +83,7 @@ class DistributedWord2VecIT {
   @Test
   void bothTransports_giveIdenticalVectors() {
     Corpus c = corpus();
-    DistributedWord2Vec.Options direct = new DistributedWord2Vec.Options(options(), 3, 4, 0, true, 0, false);
+    DistributedWord2Vec.Options direct = new DistributedWord2Vec.Options(options(), 3, 4, 0);
     Word2VecModel viaChannel = DistributedWord2Vec.train(sc, c, direct, null).model();
     Word2VecModel viaSpark = DistributedWord2Vec.train(sc, c, direct.withDirect(false), null).model();
     assertTrue(viaChannel.in().sameValues(viaSpark.in()), "input vectors differ between transports");
