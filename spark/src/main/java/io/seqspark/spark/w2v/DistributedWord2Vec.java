@@ -9,6 +9,7 @@ import io.seqspark.core.w2v.Word2VecTrainer;
 import io.seqspark.spark.train.CachedShards;
 import io.seqspark.spark.train.ParameterChannel;
 import java.io.Serializable;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.TaskContext;
@@ -22,13 +23,15 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Skip-gram training on Spark in rounds:
  * <pre>
- *   corpus → P contiguous slices of equal word counts, cached on the executors as int arrays
+ *   corpus → P slices of equal word counts (contiguous, or dealt in 10k-word runs), cached on the executors
  *   per epoch, per round r of R:
- *     broadcast the current input and output vectors
- *     partition p copies them, runs the local kernel over slice r of its sentences
+ *     driver publishes the current input and output vectors on its parameter channel (spark.transport = direct;
+ *       or broadcasts them with spark.transport = spark)
+ *     partition p fetches them, runs the local kernel over slice r of its sentences
  *       (random stream from (seed, epoch, p, r); learning rate from the global progress of the round)
- *     returns, for every row it updated, the new row, its update count and its summed step contraction A_p
- *     driver: row ← row + φ(Σ A_p) · Σ_p (row_p − row) / φ(A_p) over the partitions that updated it (see merge)
+ *     and uploads, for every row it updated, the new row, its update count and its summed step contraction A_p
+ *       (or returns them as its task result)
+ *     driver: row ← row + φ(c·Σ A_p) · Σ_p (row_p − row) / φ(c·A_p) over the partitions that updated it (see merge)
  * </pre>
  * A partition's change is the sum of one step per occurrence of the word in its slice, so the merge weighs it by
  * those occurrences: words still moving linearly get the summed step sequential SGD would give them, words that
@@ -36,10 +39,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * nothing, and a word seen in one partition only keeps that partition's update exactly. (Averaging the new values
  * divided the step of a word seen by every partition by the partition count; plain summing diverged for frequent
  * words; see docs/DECISIONS.md.) With P = 1 and R = 1 the run equals the local trainer with one
- * thread bit for bit (same slices, same random streams, same learning rates).
+ * thread bit for bit (same slices, same random streams, same learning rates), on either transport.
  *
- * <p>The merge runs on the driver from the collected rows of all partitions: memory there is the model plus the
- * updated rows of one round (documented limit; a reduceByKey merge is the step beyond).
+ * <p>The vectors travel as raw floats through {@link ParameterChannel}, never through Spark's RPC path: the driver
+ * publishes both matrices once per round, each task GETs them and PUTs only its updated rows (ids, counts and
+ * contractions packed as floats, exact below 2^24); its task result is a few counts. The merge runs on the driver:
+ * memory there is the model plus the updated rows of one round (documented limit; a reduceByKey merge is the step
+ * beyond).
  */
 public final class DistributedWord2Vec {
 
@@ -154,7 +160,11 @@ public final class DistributedWord2Vec {
         for (int r = 0; r < o.roundsPerEpoch(); r++) {
           List<TaskResult> results;
           if (channel != null) {
-            channel.publish(++key, Nd4j.createFromArray(flat(model.in())), Nd4j.createFromArray(flat(model.out())));
+            INDArray x = Nd4j.createFromArray(flat(model.in()));
+            INDArray y = Nd4j.createFromArray(flat(model.out()));
+            channel.publish(++key, x, y);
+            Reference.reachabilityFence(x); // published from their native memory, as the uploads below
+            Reference.reachabilityFence(y);
             RoundInput in = new RoundInput(null, null, channel.address(), key, model.in().layout(), e, r);
             results = data.map(part -> runTask(part, in, bt.value(), o)).collect();
             List<TaskResult> resolved = new ArrayList<>();
@@ -212,8 +222,13 @@ public final class DistributedWord2Vec {
     ParameterChannel.get(in.channel(), in.key(), x, y);
     RowUpdates u = train(part, unflat(x.data().asFloat(), in.layout()), unflat(y.data().asFloat(), in.layout()), in,
         tables, o);
-    ParameterChannel.put(in.channel(), in.key(), part.index(), attempt, Nd4j.createFromArray(pack(u, true)),
-        Nd4j.createFromArray(pack(u, false)));
+    INDArray rowsIn = Nd4j.createFromArray(pack(u, true));
+    INDArray rowsOut = Nd4j.createFromArray(pack(u, false));
+    ParameterChannel.put(in.channel(), in.key(), part.index(), attempt, rowsIn, rowsOut);
+    // the channel writes straight from their native memory: keep them reachable until it has (measured: without this
+    // the collector freed one mid-write once in ~1,000 uploads, "IOException: Bad address")
+    Reference.reachabilityFence(rowsIn);
+    Reference.reachabilityFence(rowsOut);
     return new TaskResult(part.index(), attempt, null, u.words(), u.lossSum(), u.lossTerms());
   }
 

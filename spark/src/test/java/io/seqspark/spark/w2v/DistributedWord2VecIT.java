@@ -145,6 +145,34 @@ class DistributedWord2VecIT {
   }
 
   /**
+   * w2v.mergeCurvature scales every contraction before the merge weighs: with factor 0.02, rows that reported A = 50
+   * in each of two partitions count as A = 1 each, 2 together, so each change enters with φ(2) / φ(1) = 0.6839
+   * (between the sum, 1, and the mean, 0.5, they got at factor 1); factor 0 sums every row's changes.
+   */
+  @Test
+  void mergeCurvature_scalesTheContractionBetweenSumAndMean() {
+    float[][] base = {{1f, 2f}, {3f, 4f}};
+    float[] v0 = {1.5f, 2.5f, 3.25f, 4f};
+    float[] v1 = {1f, 2f, 5f, 7f};
+    for (double scale : new double[] {0.02, 0}) {
+      Vectors in = new Vectors(Vectors.Layout.of(2, 2));
+      Vectors out = new Vectors(Vectors.Layout.of(2, 2));
+      for (int r = 0; r < 2; r++) {
+        in.setRow(r, base[r]);
+        out.setRow(r, base[r]);
+      }
+      DistributedWord2Vec.RowUpdates p0 = new DistributedWord2Vec.RowUpdates(new int[] {0, 1}, new int[] {1, 1},
+          new double[] {50, 50}, v0, new int[0], new int[0], new double[0], new float[0], 0, 0, 0);
+      DistributedWord2Vec.RowUpdates p1 = new DistributedWord2Vec.RowUpdates(new int[] {0, 1}, new int[] {1, 1},
+          new double[] {50, 50}, v1, new int[0], new int[0], new double[0], new float[0], 0, 0, 0);
+      DistributedWord2Vec.merge(in, out, List.of(p0, p1), scale);
+      double w = scale == 0 ? 1 : (-Math.expm1(-2) / 2) / -Math.expm1(-1);
+      // row 1: changes (+0.25, 0) and (+2, +3)
+      assertArrayEquals(new float[] {(float) (3 + w * 2.25), (float) (4 + w * 3)}, in.row(1), 1e-6f, "scale " + scale);
+    }
+  }
+
+  /**
    * Words w0..w19 in 4 topics of 5; every sentence draws its 10 words from one topic, so after training words of
    * the same topic are more similar than words of different topics. One epoch at a small learning rate is early
    * training, where that separation grows with the total step each word received. Every word occurs in every
