@@ -49,6 +49,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class DistributedWord2Vec {
 
+  /** The default of w2v.mergeCurvature (conf/reference.conf; measured in docs/DECISIONS.md). */
+  public static final double MERGE_CURVATURE = 0.1;
+
   /** Words per run dealt to a partition with w2v.slices = dealt: the local trainer's runs per thread. */
   static final int DEAL_WORDS = 10_000;
 
@@ -71,9 +74,9 @@ public final class DistributedWord2Vec {
       }
     }
 
-    /** The parameter channel on any free port. */
+    /** The parameter channel on any free port, contiguous slices, the default merge curvature factor. */
     public Options(SkipGramOptions sg, int partitions, int roundsPerEpoch, int blockRows) {
-      this(sg, partitions, roundsPerEpoch, blockRows, true, 0, false, 1);
+      this(sg, partitions, roundsPerEpoch, blockRows, true, 0, false, MERGE_CURVATURE);
     }
 
     /** The w2v.* and spark.transport settings of a Spark run with {@code partitions} partitions. */
