@@ -50,7 +50,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class DistributedWord2Vec {
 
   /** The default of w2v.mergeCurvature (conf/reference.conf; measured in docs/DECISIONS.md). */
-  public static final double MERGE_CURVATURE = 0.1;
+  public static final double MERGE_CURVATURE = 0.25;
 
   /** Words per run dealt to a partition with w2v.slices = dealt: the local trainer's runs per thread. */
   static final int DEAL_WORDS = 10_000;
