@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Over 400 lines because the driver's and the partitions' ends of one protocol are kept side by side.
  */
-final class ParameterChannel implements Closeable {
+public final class ParameterChannel implements Closeable {
 
   private static final byte GET = 1;
   private static final byte PUT = 2;
@@ -60,7 +60,7 @@ final class ParameterChannel implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ParameterChannel.class);
 
   /** Seconds a channel connection may sit without moving a byte (config key spark.channelTimeoutSeconds). */
-  static final int DEFAULT_TIMEOUT_SECONDS = 120;
+  public static final int DEFAULT_TIMEOUT_SECONDS = 120;
 
   /**
    * Where partitions reach the channel and how (travels in the round's broadcast).
@@ -68,7 +68,7 @@ final class ParameterChannel implements Closeable {
    * @param timeoutMillis connect and read/write timeout of both ends
    * @param security      how connections are protected; the executors derive the key from their own Spark secret
    */
-  record Address(String host, int port, long token, long timeoutMillis, Security security) implements Serializable {
+  public record Address(String host, int port, long token, long timeoutMillis, Security security) implements Serializable {
   }
 
   private final ServerSocketChannel server;
@@ -90,7 +90,7 @@ final class ParameterChannel implements Closeable {
    * @param port           spark.transportPort; 0 = any free port
    * @param timeoutSeconds spark.channelTimeoutSeconds
    */
-  static ParameterChannel open(SparkConf conf, int port, int timeoutSeconds) {
+  public static ParameterChannel open(SparkConf conf, int port, int timeoutSeconds) {
     boolean authenticate = conf.getBoolean("spark.authenticate", false);
     boolean encrypt = conf.getBoolean("spark.network.crypto.enabled", false)
         || conf.getBoolean("spark.authenticate.enableSaslEncryption", false);
@@ -159,22 +159,26 @@ final class ParameterChannel implements Closeable {
     }
   }
 
-  Address address() {
+  /** Where partitions reach this channel. */
+  public Address address() {
     return address;
   }
 
   /** Publishes round {@code r}'s starting values (copied once into the wire form). */
-  void publish(long r, INDArray params, INDArray optimizer) {
+  public void publish(long r, INDArray params, INDArray optimizer) {
     ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(8 + 4 * (params.length() + optimizer.length())));
     b.putInt((int) params.length()).putInt((int) optimizer.length());
     b.put(wire(params)).put(wire(optimizer));
+    // the wire views read the arrays' native memory: keep them reachable until the copy is done
+    java.lang.ref.Reference.reachabilityFence(params);
+    java.lang.ref.Reference.reachabilityFence(optimizer);
     snapshot = b.array();
     uploads.clear();
     round = r;
   }
 
   /** The values partition {@code partition} uploaded in attempt {@code attempt} of the current round, or null. */
-  float[][] upload(int partition, int attempt) {
+  public float[][] upload(int partition, int attempt) {
     return uploads.get(key(partition, attempt));
   }
 
@@ -189,7 +193,7 @@ final class ParameterChannel implements Closeable {
   }
 
   /** Drops the current round's uploads (after they were averaged). */
-  void clearUploads() {
+  public void clearUploads() {
     uploads.clear();
   }
 
@@ -284,7 +288,7 @@ final class ParameterChannel implements Closeable {
    * published lengths): with no intermediate copy when they are whole native buffers, as a model's flat parameters
    * are, and the link is not sealed.
    */
-  static void get(Address at, long r, INDArray params, INDArray optimizer) {
+  public static void get(Address at, long r, INDArray params, INDArray optimizer) {
     get(at, executorKey(at), r, params, optimizer);
   }
 
@@ -312,7 +316,7 @@ final class ParameterChannel implements Closeable {
   }
 
   /** Uploads this attempt's values for round {@code r}, straight from the model's buffers where they allow it. */
-  static void put(Address at, long r, int partition, int attempt, INDArray params, INDArray optimizer) {
+  public static void put(Address at, long r, int partition, int attempt, INDArray params, INDArray optimizer) {
     put(at, r, partition, attempt, params, optimizer, null);
   }
 
@@ -336,6 +340,10 @@ final class ParameterChannel implements Closeable {
         c.readFully(1);
       } catch (IOException e) {
         throw failed(at, "PUT", r, e);
+      } finally {
+        // the writes read the arrays' native memory: a caller's temporary must not be freed mid-write
+        java.lang.ref.Reference.reachabilityFence(params);
+        java.lang.ref.Reference.reachabilityFence(optimizer);
       }
     } catch (IOException e) {
       throw failed(at, "PUT", r, e); // closing

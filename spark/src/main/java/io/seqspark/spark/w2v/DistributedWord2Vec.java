@@ -7,23 +7,31 @@ import io.seqspark.core.w2v.Vectors;
 import io.seqspark.core.w2v.Word2VecModel;
 import io.seqspark.core.w2v.Word2VecTrainer;
 import io.seqspark.spark.train.CachedShards;
+import io.seqspark.spark.train.ParameterChannel;
 import java.io.Serializable;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Skip-gram training on Spark in rounds:
  * <pre>
- *   corpus → P contiguous slices of equal word counts, cached on the executors as int arrays
+ *   corpus → P slices of equal word counts (contiguous, or dealt in 10k-word runs), cached on the executors
  *   per epoch, per round r of R:
- *     broadcast the current input and output vectors
- *     partition p copies them, runs the local kernel over slice r of its sentences
+ *     driver publishes the current input and output vectors on its parameter channel (spark.transport = direct;
+ *       or broadcasts them with spark.transport = spark)
+ *     partition p fetches them, runs the local kernel over slice r of its sentences
  *       (random stream from (seed, epoch, p, r); learning rate from the global progress of the round)
- *     returns, for every row it updated, the new row, its update count and its summed step contraction A_p
- *     driver: row ← row + φ(Σ A_p) · Σ_p (row_p − row) / φ(A_p) over the partitions that updated it (see merge)
+ *     and uploads, for every row it updated, the new row, its update count and its summed step contraction A_p
+ *       (or returns them as its task result)
+ *     driver: row ← row + φ(c·Σ A_p) · Σ_p (row_p − row) / φ(c·A_p) over the partitions that updated it (see merge)
  * </pre>
  * A partition's change is the sum of one step per occurrence of the word in its slice, so the merge weighs it by
  * those occurrences: words still moving linearly get the summed step sequential SGD would give them, words that
@@ -31,23 +39,56 @@ import org.apache.spark.broadcast.Broadcast;
  * nothing, and a word seen in one partition only keeps that partition's update exactly. (Averaging the new values
  * divided the step of a word seen by every partition by the partition count; plain summing diverged for frequent
  * words; see docs/DECISIONS.md.) With P = 1 and R = 1 the run equals the local trainer with one
- * thread bit for bit (same slices, same random streams, same learning rates).
+ * thread bit for bit (same slices, same random streams, same learning rates), on either transport.
  *
- * <p>The merge runs on the driver from the collected rows of all partitions: memory there is the model plus the
- * updated rows of one round (documented limit; a reduceByKey merge is the step beyond).
+ * <p>The vectors travel as raw floats through {@link ParameterChannel}, never through Spark's RPC path: the driver
+ * publishes both matrices once per round, each task GETs them and PUTs only its updated rows (ids, counts and
+ * contractions packed as floats, exact below 2^24); its task result is a few counts. The merge runs on the driver:
+ * memory there is the model plus the updated rows of one round (documented limit; a reduceByKey merge is the step
+ * beyond).
  */
 public final class DistributedWord2Vec {
+
+  /** The default of w2v.mergeCurvature (conf/reference.conf; measured in docs/DECISIONS.md). */
+  public static final double MERGE_CURVATURE = 0.25;
+
+  /** Words per run dealt to a partition with w2v.slices = dealt: the local trainer's runs per thread. */
+  static final int DEAL_WORDS = 10_000;
 
   private DistributedWord2Vec() {
   }
 
-  /** Settings beyond the kernel's. */
-  public record Options(SkipGramOptions sg, int partitions, int roundsPerEpoch, int blockRows) implements Serializable {
+  /**
+   * Settings beyond the kernel's.
+   *
+   * @param direct true: the vectors travel through the driver's {@link ParameterChannel} (spark.transport = direct);
+   *               false: Spark's broadcast and task results (spark.transport = spark). Both give identical vectors.
+   * @param port   the channel's port (spark.transportPort; 0 = any free port)
+   */
+  public record Options(SkipGramOptions sg, int partitions, int roundsPerEpoch, int blockRows, boolean direct, int port,
+                        boolean dealt, double curvatureScale) implements Serializable {
     public Options {
       if (partitions < 1 || roundsPerEpoch < 1) {
         throw new IllegalArgumentException("w2v.partitions and w2v.roundsPerEpoch must be >= 1, got " + partitions
             + " and " + roundsPerEpoch);
       }
+    }
+
+    /** The parameter channel on any free port, contiguous slices, the default merge curvature factor. */
+    public Options(SkipGramOptions sg, int partitions, int roundsPerEpoch, int blockRows) {
+      this(sg, partitions, roundsPerEpoch, blockRows, true, 0, false, MERGE_CURVATURE);
+    }
+
+    /** The w2v.* and spark.transport settings of a Spark run with {@code partitions} partitions. */
+    public static Options of(io.seqspark.core.config.Settings s, SkipGramOptions sg, int partitions) {
+      return new Options(sg, partitions, s.getInt("w2v.roundsPerEpoch"), 0,
+          !"spark".equalsIgnoreCase(s.getString("spark.transport")), s.getInt("spark.transportPort"),
+          "dealt".equalsIgnoreCase(s.getString("w2v.slices")), s.getDouble("w2v.mergeCurvature"));
+    }
+
+    /** The same settings on the other transport. */
+    public Options withDirect(boolean d) {
+      return new Options(sg, partitions, roundsPerEpoch, blockRows, d, port, dealt, curvatureScale);
     }
   }
 
@@ -66,40 +107,94 @@ public final class DistributedWord2Vec {
                            long lossTerms) implements Serializable {
   }
 
-  /** Everything a round's tasks need besides their data. */
-  public record RoundInput(Vectors in, Vectors out, int epoch, int round) implements Serializable {
+  /**
+   * Everything a round's tasks need besides their data: the vectors themselves (Spark transport), or where to fetch
+   * them (the channel's address and round key, and their layout).
+   */
+  public record RoundInput(Vectors in, Vectors out, ParameterChannel.Address channel, long key, Vectors.Layout layout,
+                           int epoch, int round) implements Serializable {
+    /** The vectors themselves, as the Spark transport ships them. */
+    public RoundInput(Vectors in, Vectors out, int epoch, int round) {
+      this(in, out, null, 0, in.layout(), epoch, round);
+    }
+  }
+
+  /** A task's answer: its partition and attempt, its row updates (null when uploaded to the channel) and counts. */
+  record TaskResult(int partition, int attempt, RowUpdates updates, long words, double lossSum, long lossTerms)
+      implements Serializable {
   }
 
   public static Word2VecTrainer.Result train(JavaSparkContext sc, Corpus corpus, Options o, Listener listener) {
     SkipGramOptions sg = o.sg();
     Word2VecModel model = Word2VecModel.initialise(corpus.vocabulary(), sg.dim(), sg.seed(), o.blockRows());
+    long floats = 2 * model.in().layout().totalFloats();
+    if (o.direct() && 8 + 4 * floats > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("spark.transport = direct: the parameter channel moves at most 2 GB per round, "
+          + "this model is 2 x " + model.in().rows() + " rows x " + sg.dim() + " dims = " + 4 * floats
+          + " bytes; set spark.transport = spark (or lower w2v.dim / raise data.minCount)");
+    }
     Word2VecTrainer.Tables tables = Word2VecTrainer.Tables.of(corpus.counts(), corpus.words(), sg.sample());
-    int[] bounds = Corpus.split(corpus.sentences(), o.partitions());
     List<Part> parts = new ArrayList<>();
-    for (int p = 0; p < o.partitions(); p++) {
-      parts.add(new Part(p, new ArrayList<>(corpus.sentences().subList(bounds[p], bounds[p + 1]))));
+    if (o.dealt()) {
+      List<List<int[]>> dealt = Corpus.deal(corpus.sentences(), o.partitions(), DEAL_WORDS);
+      for (int p = 0; p < o.partitions(); p++) {
+        parts.add(new Part(p, new ArrayList<>(dealt.get(p))));
+      }
+    } else {
+      int[] bounds = Corpus.split(corpus.sentences(), o.partitions());
+      for (int p = 0; p < o.partitions(); p++) {
+        parts.add(new Part(p, new ArrayList<>(corpus.sentences().subList(bounds[p], bounds[p + 1]))));
+      }
     }
     // each partition's sentences travel once (a parallelized collection would ship them with every round's task)
     CachedShards<Part> cached = new CachedShards<>(sc, parts);
     JavaRDD<Part> data = cached.rdd();
     Broadcast<Word2VecTrainer.Tables> bt = sc.broadcast(tables);
+    ParameterChannel channel = o.direct()
+        ? ParameterChannel.open(sc.getConf(), o.port(), ParameterChannel.DEFAULT_TIMEOUT_SECONDS) : null;
     long total = corpus.words() * sg.epochs();
     long done = 0;
     double lossSum = 0;
     long lossTerms = 0;
+    long key = 0;
     long t0 = System.nanoTime();
     try {
       for (int e = 0; e < sg.epochs(); e++) {
         for (int r = 0; r < o.roundsPerEpoch(); r++) {
-          Broadcast<RoundInput> b = sc.broadcast(new RoundInput(model.in(), model.out(), e, r));
-          List<RowUpdates> results = data.map(part -> trainPart(part, b.value(), bt.value(), o)).collect();
-          b.destroy();
-          merge(model.in(), model.out(), results);
-          for (RowUpdates u : results) {
-            done += u.words();
-            lossSum += u.lossSum();
-            lossTerms += u.lossTerms();
+          List<TaskResult> results;
+          if (channel != null) {
+            INDArray x = Nd4j.createFromArray(flat(model.in()));
+            INDArray y = Nd4j.createFromArray(flat(model.out()));
+            channel.publish(++key, x, y);
+            Reference.reachabilityFence(x); // published from their native memory, as the uploads below
+            Reference.reachabilityFence(y);
+            RoundInput in = new RoundInput(null, null, channel.address(), key, model.in().layout(), e, r);
+            results = data.map(part -> runTask(part, in, bt.value(), o)).collect();
+            List<TaskResult> resolved = new ArrayList<>();
+            for (TaskResult t : results) {
+              float[][] up = channel.upload(t.partition(), t.attempt());
+              if (up == null) {
+                throw new IllegalStateException("partition " + t.partition() + " attempt " + t.attempt()
+                    + " succeeded but its rows never reached the parameter channel");
+              }
+              resolved.add(new TaskResult(t.partition(), t.attempt(), unpack(up[0], up[1], model.in().dim(), t),
+                  t.words(), t.lossSum(), t.lossTerms()));
+            }
+            channel.clearUploads();
+            results = resolved;
+          } else {
+            Broadcast<RoundInput> b = sc.broadcast(new RoundInput(model.in(), model.out(), e, r));
+            results = data.map(part -> runTask(part, b.value(), bt.value(), o)).collect();
+            b.destroy();
           }
+          List<RowUpdates> updates = new ArrayList<>();
+          for (TaskResult t : results) {
+            updates.add(t.updates());
+            done += t.words();
+            lossSum += t.lossSum();
+            lossTerms += t.lossTerms();
+          }
+          merge(model.in(), model.out(), updates, o.curvatureScale());
           if (listener != null) {
             listener.onRound(e, r, done, total, sg.learningRate((double) done / total),
                 lossTerms == 0 ? Double.NaN : lossSum / lossTerms, (System.nanoTime() - t0) / 1e9);
@@ -107,6 +202,9 @@ public final class DistributedWord2Vec {
         }
       }
     } finally {
+      if (channel != null) {
+        channel.close();
+      }
       bt.destroy();
       cached.close();
     }
@@ -114,10 +212,88 @@ public final class DistributedWord2Vec {
         lossTerms == 0 ? Double.NaN : lossSum / lossTerms);
   }
 
-  /** Runs one partition's slice of one round on copies of the broadcast vectors. */
+  /** A task: fetches the vectors (channel) or takes them (broadcast), trains, and uploads or returns its rows. */
+  static TaskResult runTask(Part part, RoundInput in, Word2VecTrainer.Tables tables, Options o) {
+    int attempt = TaskContext.get() == null ? 0 : TaskContext.get().attemptNumber();
+    if (in.channel() == null) {
+      RowUpdates u = trainPart(part, in, tables, o);
+      return new TaskResult(part.index(), attempt, u, u.words(), u.lossSum(), u.lossTerms());
+    }
+    long n = in.layout().totalFloats();
+    INDArray x = Nd4j.create(DataType.FLOAT, n);
+    INDArray y = Nd4j.create(DataType.FLOAT, n);
+    ParameterChannel.get(in.channel(), in.key(), x, y);
+    RowUpdates u = train(part, unflat(x.data().asFloat(), in.layout()), unflat(y.data().asFloat(), in.layout()), in,
+        tables, o);
+    INDArray rowsIn = Nd4j.createFromArray(pack(u, true));
+    INDArray rowsOut = Nd4j.createFromArray(pack(u, false));
+    ParameterChannel.put(in.channel(), in.key(), part.index(), attempt, rowsIn, rowsOut);
+    // the channel writes straight from their native memory: keep them reachable until it has (measured: without this
+    // the collector freed one mid-write once in ~1,000 uploads, "IOException: Bad address")
+    Reference.reachabilityFence(rowsIn);
+    Reference.reachabilityFence(rowsOut);
+    return new TaskResult(part.index(), attempt, null, u.words(), u.lossSum(), u.lossTerms());
+  }
+
+  /** All rows of {@code v}, row-major in one array (the channel's wire form). */
+  static float[] flat(Vectors v) {
+    float[] f = new float[Math.toIntExact(v.layout().totalFloats())];
+    int rows = v.layout().blockRows();
+    for (int b = 0; b < v.layout().blocks(); b++) {
+      int first = b * rows;
+      System.arraycopy(v.block(first), 0, f, first * v.dim(), v.layout().rowsInBlock(b) * v.dim());
+    }
+    return f;
+  }
+
+  /** The inverse of {@link #flat}. */
+  static Vectors unflat(float[] f, Vectors.Layout layout) {
+    Vectors v = new Vectors(layout);
+    for (int b = 0; b < layout.blocks(); b++) {
+      int first = b * layout.blockRows();
+      System.arraycopy(f, first * layout.dim(), v.block(first), 0, layout.rowsInBlock(b) * layout.dim());
+    }
+    return v;
+  }
+
+  /**
+   * One matrix's updated rows as floats: the row count, then per row its id, update count and contraction A_p
+   * (already a float on either transport, see {@link Rows#of}), then all rows' values. Ids and counts stay below
+   * 2^24, so floats hold them exactly.
+   */
+  static float[] pack(RowUpdates u, boolean input) {
+    int[] rows = input ? u.inRows() : u.outRows();
+    int[] counts = input ? u.inCounts() : u.outCounts();
+    double[] curv = input ? u.inCurvature() : u.outCurvature();
+    float[] values = input ? u.inValues() : u.outValues();
+    float[] f = new float[1 + rows.length * 3 + values.length];
+    f[0] = rows.length;
+    int k = 1;
+    for (int i = 0; i < rows.length; i++) {
+      f[k++] = rows[i];
+      f[k++] = counts[i];
+      f[k++] = (float) curv[i];
+    }
+    System.arraycopy(values, 0, f, k, values.length);
+    return f;
+  }
+
+  /** The inverse of {@link #pack} for both matrices, with the task's counts. */
+  static RowUpdates unpack(float[] in, float[] out, int dim, TaskResult t) {
+    Rows a = Rows.unpack(in, dim);
+    Rows b = Rows.unpack(out, dim);
+    return new RowUpdates(a.rows, a.counts, a.curvature, a.values, b.rows, b.counts, b.curvature, b.values, t.words(),
+        t.lossSum(), t.lossTerms());
+  }
+
+  /** Runs one partition's slice of one round on copies of the round's vectors. */
   public static RowUpdates trainPart(Part part, RoundInput in, Word2VecTrainer.Tables tables, Options o) {
-    Vectors x = in.in().copy();
-    Vectors y = in.out().copy();
+    return train(part, in.in().copy(), in.out().copy(), in, tables, o);
+  }
+
+  /** Runs one partition's slice of one round on {@code x} and {@code y} (changed in place). */
+  private static RowUpdates train(Part part, Vectors x, Vectors y, RoundInput in, Word2VecTrainer.Tables tables,
+                                  Options o) {
     SkipGramOptions sg = o.sg();
     SkipGram k = new SkipGram(x, y, tables.sampler(), tables.keep(), sg, true);
     int[] slice = Corpus.split(part.sentences(), o.roundsPerEpoch());
@@ -146,12 +322,27 @@ public final class DistributedWord2Vec {
         if (updates[r] > 0) {
           rows[k] = r;
           counts[k] = updates[r];
-          curvature[k] = curv[r];
+          curvature[k] = (float) curv[r]; // a float on either transport, so both merge the same values
           System.arraycopy(v.block(r), v.offset(r), values, k * v.dim(), v.dim());
           k++;
         }
       }
       return new Rows(rows, counts, curvature, values);
+    }
+
+    /** The rows {@link #pack} wrote. */
+    static Rows unpack(float[] f, int dim) {
+      int n = (int) f[0];
+      int[] rows = new int[n];
+      int[] counts = new int[n];
+      double[] curvature = new double[n];
+      int k = 1;
+      for (int i = 0; i < n; i++) {
+        rows[i] = (int) f[k++];
+        counts[i] = (int) f[k++];
+        curvature[i] = f[k++];
+      }
+      return new Rows(rows, counts, curvature, java.util.Arrays.copyOfRange(f, k, k + n * dim));
     }
   }
 
@@ -172,8 +363,13 @@ public final class DistributedWord2Vec {
    * so one partition equals the local trainer bit for bit).
    */
   static void merge(Vectors in, Vectors out, List<RowUpdates> results) {
-    mergeInto(in, results, true);
-    mergeInto(out, results, false);
+    merge(in, out, results, 1);
+  }
+
+  /** {@link #merge(Vectors, Vectors, List)} with every contraction multiplied by {@code scale} (w2v.mergeCurvature). */
+  static void merge(Vectors in, Vectors out, List<RowUpdates> results, double scale) {
+    mergeInto(in, results, true, scale);
+    mergeInto(out, results, false, scale);
   }
 
   /** φ(a) = (1 − e^{−a}) / a: the fraction of its linear step a row with contraction a takes. */
@@ -181,7 +377,7 @@ public final class DistributedWord2Vec {
     return a < 1e-12 ? 1 : -Math.expm1(-a) / a;
   }
 
-  private static void mergeInto(Vectors v, List<RowUpdates> results, boolean input) {
+  private static void mergeInto(Vectors v, List<RowUpdates> results, boolean input, double scale) {
     int[] touches = new int[v.rows()];
     double[] total = new double[v.rows()];
     for (RowUpdates u : results) {
@@ -218,7 +414,7 @@ public final class DistributedWord2Vec {
           continue;
         }
         int bo = slot[r] * dim;
-        float w = (float) (settled(total[r]) / settled(curv[k]));
+        float w = (float) (settled(scale * total[r]) / settled(scale * curv[k]));
         for (int d = 0; d < dim; d++) {
           b[off + d] += w * (values[k * dim + d] - base[bo + d]);
         }

@@ -7,7 +7,10 @@ import io.seqspark.core.w2v.Word2VecTrainer;
 import io.seqspark.core.w2v.Word2VecTraining;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** {@code w2v train --master ...}: {@link DistributedWord2Vec} with w2v.partitions and w2v.roundsPerEpoch. */
+/**
+ * {@code w2v train --master ...}: {@link DistributedWord2Vec} with w2v.partitions, w2v.roundsPerEpoch and
+ * spark.transport / spark.transportPort.
+ */
 public final class SparkWord2VecEngine implements Word2VecTraining.Engine {
   private final JavaSparkContext sc;
 
@@ -23,8 +26,7 @@ public final class SparkWord2VecEngine implements Word2VecTraining.Engine {
 
   @Override
   public Word2VecTrainer.Result train(Corpus corpus, SkipGramOptions o, Settings s, Word2VecTraining.Listener listener) {
-    int rounds = s.getInt("w2v.roundsPerEpoch");
-    return DistributedWord2Vec.train(sc, corpus, new DistributedWord2Vec.Options(o, partitions(s), rounds, 0),
+    return DistributedWord2Vec.train(sc, corpus, DistributedWord2Vec.Options.of(s, o, partitions(s)),
         (epoch, round, words, total, lr, loss, sec) -> listener.onProgress(epoch + 1, words, total, lr, loss, sec));
   }
 

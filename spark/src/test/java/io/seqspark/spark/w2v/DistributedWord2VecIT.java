@@ -65,6 +65,7 @@ class DistributedWord2VecIT {
     return new SkipGramOptions(8, 3, 3, 1e-2, 0.05, 1e-4, 2, 1, 5, false);
   }
 
+  /** Through the parameter channel (the default transport of these options), so the channel moves the floats exactly. */
   @Test
   void onePartition_equalsTheLocalTrainerWithOneThread_bitForBit() {
     Corpus c = corpus();
@@ -73,6 +74,22 @@ class DistributedWord2VecIT {
     assertTrue(local.in().sameValues(dist.model().in()), "input vectors differ");
     assertTrue(local.out().sameValues(dist.model().out()), "output vectors differ");
     assertEquals(c.words() * 2, dist.words());
+  }
+
+  /**
+   * The parameter channel (spark.transport = direct) and Spark's broadcast/collect move the same floats: several
+   * partitions and rounds, so rows travel both ways many times and the merge combines changes of several partitions.
+   */
+  @Test
+  void bothTransports_giveIdenticalVectors() {
+    Corpus c = corpus();
+    DistributedWord2Vec.Options direct = new DistributedWord2Vec.Options(options(), 3, 4, 0);
+    Word2VecModel viaChannel = DistributedWord2Vec.train(sc, c, direct, null).model();
+    Word2VecModel viaSpark = DistributedWord2Vec.train(sc, c, direct.withDirect(false), null).model();
+    assertTrue(viaChannel.in().sameValues(viaSpark.in()), "input vectors differ between transports");
+    assertTrue(viaChannel.out().sameValues(viaSpark.out()), "output vectors differ between transports");
+    Word2VecModel start = Word2VecModel.initialise(c.vocabulary(), options().dim(), options().seed(), 0);
+    assertFalse(start.in().sameValues(viaChannel.in()), "training moved the vectors");
   }
 
   @Test
@@ -125,6 +142,34 @@ class DistributedWord2VecIT {
     assertArrayEquals(new float[] {5f, 7f}, in.row(2), 0f, "row seen by partition 1 only: its value");
     assertArrayEquals(new float[] {2.875f, 4.25f}, out.row(1), 0f, "settled row seen by both: the mean change");
     assertArrayEquals(new float[] {5f, 7f}, out.row(2), 0f);
+  }
+
+  /**
+   * w2v.mergeCurvature scales every contraction before the merge weighs: with factor 0.02, rows that reported A = 50
+   * in each of two partitions count as A = 1 each, 2 together, so each change enters with φ(2) / φ(1) = 0.6839
+   * (between the sum, 1, and the mean, 0.5, they got at factor 1); factor 0 sums every row's changes.
+   */
+  @Test
+  void mergeCurvature_scalesTheContractionBetweenSumAndMean() {
+    float[][] base = {{1f, 2f}, {3f, 4f}};
+    float[] v0 = {1.5f, 2.5f, 3.25f, 4f};
+    float[] v1 = {1f, 2f, 5f, 7f};
+    for (double scale : new double[] {0.02, 0}) {
+      Vectors in = new Vectors(Vectors.Layout.of(2, 2));
+      Vectors out = new Vectors(Vectors.Layout.of(2, 2));
+      for (int r = 0; r < 2; r++) {
+        in.setRow(r, base[r]);
+        out.setRow(r, base[r]);
+      }
+      DistributedWord2Vec.RowUpdates p0 = new DistributedWord2Vec.RowUpdates(new int[] {0, 1}, new int[] {1, 1},
+          new double[] {50, 50}, v0, new int[0], new int[0], new double[0], new float[0], 0, 0, 0);
+      DistributedWord2Vec.RowUpdates p1 = new DistributedWord2Vec.RowUpdates(new int[] {0, 1}, new int[] {1, 1},
+          new double[] {50, 50}, v1, new int[0], new int[0], new double[0], new float[0], 0, 0, 0);
+      DistributedWord2Vec.merge(in, out, List.of(p0, p1), scale);
+      double w = scale == 0 ? 1 : (-Math.expm1(-2) / 2) / -Math.expm1(-1);
+      // row 1: changes (+0.25, 0) and (+2, +3)
+      assertArrayEquals(new float[] {(float) (3 + w * 2.25), (float) (4 + w * 3)}, in.row(1), 1e-6f, "scale " + scale);
+    }
   }
 
   /**
