@@ -52,7 +52,7 @@ public final class ScalingBench implements Callable<Integer> {
   Path keep;
   @Option(names = "--epochs", defaultValue = "2", description = "Passes over PTB train for every setting (default ${DEFAULT-VALUE}).")
   int epochs;
-  @Option(names = "--parts", defaultValue = "ptb,torch,cost", split = ",", description = "Parts to run: ptb, torch, w2v, cost (default ${DEFAULT-VALUE}).")
+  @Option(names = "--parts", defaultValue = "ptb,torch,w2v,cost", split = ",", description = "Parts to run: ptb, torch, w2v, cost (default ${DEFAULT-VALUE}).")
   List<String> parts;
   @Option(names = "--quick", description = "Smoke run: 1/40 of an epoch, validation every few steps.")
   boolean quick;
@@ -116,6 +116,9 @@ public final class ScalingBench implements Callable<Integer> {
     for (Map.Entry<String, List<Point>> e : torch.entrySet()) {
       result.put("torch_valid_ppl_" + e.getKey().substring(4).replace('-', '_'), lastPpl(e.getValue()));
     }
+    if (parts.contains("w2v")) {
+      result.putAll(word2vec());
+    }
     if (parts.contains("cost")) {
       result.putAll(costModel());
     }
@@ -125,6 +128,42 @@ public final class ScalingBench implements Callable<Integer> {
     }
     System.out.println("RESULT " + JSON.writeValueAsString(result));
     return 0;
+  }
+
+  /**
+   * Word2Vec on brown + the text8 prefix (../shared/data/w2v), 5 epochs (1 with --quick, on brown alone): analogy
+   * accuracy locally and on Spark local[2] with 1, 4 and 8 partitions ({@link W2vScaling}); each figure is kept in
+   * DIR/w2v-RUN.json and reused.
+   */
+  private Map<String, Object> word2vec() throws IOException {
+    Path w2v = PyTorchBaseline.sharedDir().resolve("data/w2v");
+    Path corpus = keep.resolve(quick ? "w2v-corpus-quick.txt" : "w2v-corpus.txt");
+    if (!Files.exists(corpus)) {
+      List<String> lines = new ArrayList<>(Files.readAllLines(w2v.resolve("brown.untagged.txt"), StandardCharsets.UTF_8));
+      if (quick) {
+        lines = lines.subList(0, Math.min(5000, lines.size()));
+      } else {
+        lines.addAll(Files.readAllLines(w2v.resolve("text8.prefix6877825"), StandardCharsets.UTF_8));
+      }
+      AtomicFiles.writeString(corpus, String.join("\n", lines) + "\n");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String run : List.of("local", "1", "4", "8")) {
+      String key = run.equals("local") ? "local" : "p" + run;
+      Path kept = keep.resolve("w2v-" + key + (quick ? "-quick" : "") + ".json");
+      double acc;
+      if (Files.exists(kept)) {
+        System.err.println("[scaling] reusing the Word2Vec figure " + kept);
+        acc = ((Number) JSON.readValue(kept.toFile(), Map.class).get("analogy")).doubleValue();
+      } else {
+        Map<String, Double> r = W2vScaling.run(corpus, w2v.resolve("questions-words.txt"), quick ? 1 : 5, List.of(run),
+            List.of());
+        acc = r.get(key);
+        AtomicFiles.writeString(kept, JSON.writeValueAsString(Map.of("analogy", acc, "seconds", r.get("seconds_" + key))));
+      }
+      out.put("w2v_analogy_" + key, Math.round(acc * 10000) / 100.0);
+    }
+    return out;
   }
 
   /**
