@@ -33,8 +33,36 @@ final class FamilyCommands {
       family.checkInputs(s);
     }
     RunDirectory dir = run.runDirectory(job, s);
+    if (run.resuming()) {
+      requireSameTrainer(dir.dir(), run.master());
+    }
     return run.withSpark("seqspark " + job + " " + dir.runId(), sc -> TrainingRun.run(family, s, dir, run.resuming(),
         commandLine(spec), System.err, sc == null ? TrainingRun.local() : new SparkTrainingLoop(sc)));
+  }
+
+  /**
+   * A run resumes on the trainer it started on: a Spark run's checkpoint holds each partition's position and state,
+   * which the local trainer would silently misread (and the other way round), so a mismatch is refused with the fix.
+   */
+  static void requireSameTrainer(Path runDir, String master) throws java.io.IOException {
+    Path manifest = runDir.resolve("manifest.json");
+    if (!java.nio.file.Files.exists(manifest)) {
+      return;
+    }
+    Object trainer = io.seqspark.core.io.Json.readMap(java.nio.file.Files.readString(manifest)).get("trainer");
+    if (!(trainer instanceof String t)) {
+      return;
+    }
+    boolean wasSpark = t.startsWith("spark");
+    if (wasSpark && master == null) {
+      throw new IllegalArgumentException("--resume " + runDir + ": the run trained on Spark (" + t + "), and its"
+          + " checkpoints hold each partition's position; resume it on Spark too: add --master (e.g. the "
+          + t.substring("spark ".length(), t.indexOf(',') > 0 ? t.indexOf(',') : t.length()) + " it used)");
+    }
+    if (!wasSpark && master != null) {
+      throw new IllegalArgumentException("--resume " + runDir + ": the run trained with the local trainer, and its"
+          + " checkpoints hold one model's position; resume it locally: drop --master " + master);
+    }
   }
 
   static List<String> commandLine(picocli.CommandLine.Model.CommandSpec spec) {

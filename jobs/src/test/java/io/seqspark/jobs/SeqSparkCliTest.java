@@ -78,6 +78,11 @@ class SeqSparkCliTest {
     assertTrue(manifest.contains("\"trainer\" : \"spark local[2]"), manifest);
     assertTrue(Files.isRegularFile(out.resolve("model.zip")));
     assertTrue(Files.isDirectory(out.resolve("checkpoints/best")));
+    // its checkpoints hold the partitions' positions: resuming it without --master is refused, naming the fix
+    Outcome local = cli("lm", "train", "--resume", out.toString());
+    assertEquals(2, local.code(), local.err());
+    assertTrue(local.err().contains("trained on Spark") && local.err().contains("add --master (e.g. the local[2]"),
+        local.err());
     Outcome eval = cli("lm", "eval", "--model", out.toString(), train.toString());
     assertEquals(0, eval.code(), eval.err());
   }

@@ -209,6 +209,9 @@ public final class ScalingBench implements Callable<Integer> {
     if (Files.exists(run.resolve("config.conf"))) {
       System.err.println("[scaling] resuming " + run + " from its last checkpoint");
       cmd.addAll(List.of("--resume", run.toString()));
+      if (st.workers() > 1) {
+        cmd.addAll(List.of("--master", "local[2]"));
+      }
     } else {
       cmd.addAll(List.of("--conf", "lm-ptb", "--out", run.toString(),
           "--set", "train.epochs=" + (quick ? 1 : epochs), "--set", "train.lrDecayAfterEpoch=1000",
