@@ -135,8 +135,9 @@ public final class TrainingRun {
       Dims dims = family.dims(data);
       Map<String, String> remote = new LinkedHashMap<>();
       for (Map.Entry<String, Path> in : family.inputs(s).entrySet()) {
-        String given = s.getString("data." + in.getKey());
-        if (shards != null && isUri(given)) {
+        // only a family reading shards on the executors names its inputs by data.* keys that may be URIs
+        String given = shards != null ? s.getString("data." + in.getKey()) : null;
+        if (given != null && isUri(given)) {
           remote.put(in.getKey(), given); // read by the executors through Hadoop: not hashed here
         } else {
           rec.input(in.getKey(), in.getValue());
