@@ -4,8 +4,6 @@ import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.Batch;
 import io.seqspark.core.data.DataInputs;
 import io.seqspark.core.data.Shard;
-import io.seqspark.core.data.TextCorpus;
-import io.seqspark.core.data.TokenShards;
 import io.seqspark.core.data.TokenStreamBatcher;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.model.BiLm;
@@ -84,45 +82,14 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
     return out;
   }
 
-  /** One split as examples of token ids, read from text or from ingested shards. */
-  private record Split(Vocabulary vocabulary, List<int[]> examples) {
+  /** One split as examples of token ids: the language model's reader (text or ingested shards). */
+  private static LanguageModelFamily.Split split(Settings s, String key, Vocabulary vocabulary) throws IOException {
+    return LanguageModelFamily.split(s, key, vocabulary);
   }
 
-  private static Split split(Settings s, String key, Vocabulary vocabulary) throws IOException {
-    Path p = DataInputs.requireFile(s, key);
-    if (DataInputs.isShards(p)) {
-      TokenShards shards = TokenShards.open(p);
-      Vocabulary v = shards.vocabulary();
-      if (vocabulary != null && !vocabulary.contentHash().equals(v.contentHash())) {
-        throw new IllegalArgumentException(key + " = " + p + ": these shards were ingested with another vocabulary ("
-            + v.size() + " entries) than the training data's (" + vocabulary.size() + "). Fix: pass the text file"
-            + " instead, or ingest all splits with the same vocabulary");
-      }
-      return new Split(v, shards.readAll());
-    }
-    List<List<String>> lines = TextCorpus.readLines(p, DataInputs.tokenizer(s));
-    Vocabulary v = vocabulary != null ? vocabulary : TextCorpus.buildVocabulary(lines, s.getInt("data.minCount"),
-        s.getInt("data.maxVocabSize"), s.getBoolean("data.eosPerLine"));
-    return new Split(v, TextCorpus.toSentences(lines, v));
-  }
-
-  /** The examples as one stream, each followed by {@code </s>} when data.eosPerLine (the PTB convention). */
+  /** The examples as one stream, as the language model builds it (data.eosPerLine). */
   private static int[] stream(Settings s, List<int[]> examples) {
-    boolean eos = s.getBoolean("data.eosPerLine");
-    int n = 0;
-    for (int[] e : examples) {
-      n += e.length + (eos ? 1 : 0);
-    }
-    int[] out = new int[n];
-    int k = 0;
-    for (int[] e : examples) {
-      System.arraycopy(e, 0, out, k, e.length);
-      k += e.length;
-      if (eos) {
-        out[k++] = Vocabulary.EOS_ID;
-      }
-    }
-    return out;
+    return LanguageModelFamily.stream(s, examples);
   }
 
   private static int[] reversed(int[] a) {
@@ -180,7 +147,7 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
   @Override
   public Data load(Settings s, Vocabulary vocabulary) throws IOException {
     spec(s, 5); // the architecture's rules, before reading any data
-    Split train = split(s, "data.train", vocabulary);
+    LanguageModelFamily.Split train = split(s, "data.train", vocabulary);
     Vocabulary v = train.vocabulary();
     boolean streamRegime = LanguageModelFamily.streamRegime(s);
     int[] stream = streamRegime ? stream(s, train.examples()) : null;

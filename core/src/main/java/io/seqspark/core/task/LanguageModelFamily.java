@@ -91,14 +91,14 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
   }
 
   /** One split as examples of token ids (no {@code <s>}/{@code </s>}) under {@code vocabulary}. */
-  private record Split(Vocabulary vocabulary, List<int[]> examples) {
+  record Split(Vocabulary vocabulary, List<int[]> examples) {
   }
 
   /**
    * Reads a split from text (tokenised here; the vocabulary is built from it when {@code vocabulary} is null) or from
    * ingested shards (ids and vocabulary as ingest wrote them; a given vocabulary must be the same one).
    */
-  private static Split split(Settings s, String key, Vocabulary vocabulary) throws IOException {
+  static Split split(Settings s, String key, Vocabulary vocabulary) throws IOException {
     Path p = DataInputs.requireFile(s, key);
     if (DataInputs.isShards(p)) {
       TokenShards shards = TokenShards.open(p);
@@ -118,7 +118,7 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
   }
 
   /** The examples as one stream, each followed by {@code </s>} when data.eosPerLine (the PTB convention). */
-  private static int[] stream(Settings s, List<int[]> examples) {
+  static int[] stream(Settings s, List<int[]> examples) {
     boolean eos = s.getBoolean("data.eosPerLine");
     int n = 0;
     for (int[] e : examples) {
