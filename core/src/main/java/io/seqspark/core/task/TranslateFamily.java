@@ -371,36 +371,16 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
   public static List<Translation> translate(Seq2Seq model, Vocabulary src, Vocabulary tgt, List<List<String>> sentences,
                                             Decoding d, int batch) {
     List<Translation> out = new ArrayList<>(sentences.size());
-    for (int from = 0; from < sentences.size(); from += batch) {
-      List<List<String>> part = sentences.subList(from, Math.min(sentences.size(), from + batch));
-      List<int[]> ids = new ArrayList<>();
-      int[] lengths = new int[part.size()];
-      for (int i = 0; i < part.size(); i++) {
-        int[] w = src.encode(part.get(i));
-        int[] withEos = Arrays.copyOf(w, w.length + 1);
-        withEos[w.length] = Vocabulary.EOS_ID;
-        ids.add(withEos);
-        lengths[i] = w.length;
-      }
-      MaxLength max = MaxLength.ratio(d.maxLengthRatio(), d.maxLengthOffset(), lengths, 250);
-      Seq2SeqDecoder decoder = Seq2SeqDecoder.of(model, ids);
-      List<int[]> best = new ArrayList<>();
-      if (d.beam() <= 1) {
-        best.addAll(BeamSearch.search(decoder, new BeamSearch.Options(1, 0, max, 1, true)).stream()
-            .map(h -> h.isEmpty() ? new int[0] : h.get(0).tokens()).toList());
-      } else {
-        best.addAll(BeamSearch.search(decoder, new BeamSearch.Options(d.beam(), d.lengthPenalty(), max, 1, true))
-            .stream().map(h -> h.isEmpty() ? new int[0] : h.get(0).tokens()).toList());
-      }
-      for (int i = 0; i < part.size(); i++) {
-        List<String> words = new ArrayList<>();
-        for (int id : best.get(i)) {
-          if (id != Vocabulary.EOS_ID) {
-            words.add(tgt.token(id));
+    for (List<Translations.Hypothesis> hs : Translations.translate(model, src, tgt, sentences, d, 1, false, batch)) {
+      List<String> words = new ArrayList<>();
+      if (!hs.isEmpty()) {
+        for (String w : hs.get(0).tokens()) {
+          if (!w.equals(Vocabulary.SPECIALS.get(Vocabulary.EOS_ID))) {
+            words.add(w);
           }
         }
-        out.add(new Translation(part.get(i).isEmpty() ? List.of() : words, new int[0]));
       }
+      out.add(new Translation(words, new int[0]));
     }
     return out;
   }
