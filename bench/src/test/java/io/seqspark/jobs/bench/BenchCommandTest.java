@@ -26,7 +26,8 @@ class BenchCommandTest {
     }
     String help = buffer.toString(StandardCharsets.UTF_8);
     assertEquals(0, code, help);
-    List<String> benches = List.of("lm-throughput", "ingest", "averaging", "classify", "forecast", "w2v");
+    List<String> benches = List.of("lm-throughput", "ingest", "averaging", "classify", "forecast", "w2v", "translate",
+        "scaling");
     assertEquals(benches, List.copyOf(new CommandLine(new BenchCommand()).getSubcommands().keySet()));
     for (String b : benches) {
       assertTrue(help.contains("  " + b + " "), b + " missing from:\n" + help);
