@@ -215,14 +215,22 @@ public final class TranslateBench implements Callable<Integer> {
     }
   }
 
-  /** Up to 5 config keys whose values differ, "key: old vs new". */
-  private static List<String> differences(Map<?, ?> old, Map<String, Object> now) {
+  /**
+   * Up to 5 config keys whose values differ, "key: old vs new". A key the old run's config lacks (added to
+   * reference.conf after the run) counts as equal when the new value is its default: the old run trained with that
+   * behaviour.
+   */
+  static List<String> differences(Map<?, ?> old, Map<String, Object> now) {
     Map<String, Object> a = Json.readMap(Json.write(old));
     Map<String, Object> b = Json.readMap(Json.write(now));
+    Map<String, Object> defaults = Json.readMap(Json.write(Settings.defaults().flatten()));
     List<String> out = new ArrayList<>();
     TreeSet<String> keys = new TreeSet<>(a.keySet());
     keys.addAll(b.keySet());
     for (String k : keys) {
+      if (!a.containsKey(k) && Objects.equals(b.get(k), defaults.get(k))) {
+        continue;
+      }
       if (!Objects.equals(a.get(k), b.get(k)) && out.size() < 5) {
         out.add(k + ": " + a.get(k) + " vs " + b.get(k));
       }
