@@ -31,6 +31,12 @@ public final class IngestCommand implements Callable<Integer> {
       + " target/ shard directories; line counts must match."})
   String target;
 
+  @Option(names = "--previous", paramLabel = "DIR", description = {"Incremental ingest: DIR is an earlier ingest"
+      + " (same config) whose files must all still be among --input, unchanged; only the other files are read and --out"
+      + " gets DIR's shards plus theirs. ingest.vocabPolicy (frozen, extend, rebuild) says what happens to the"
+      + " vocabulary. One-sided text only (not --target, not csv)."})
+  String previous;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (shards/, vocab.tsv, manifest.json); any Hadoop path.")
   String out;
 
@@ -51,6 +57,10 @@ public final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (previous != null && target != null) {
+      throw new IllegalArgumentException("--previous with --target: incremental ingest supports one-sided text only."
+          + " Fix: drop --previous for a full ingest of the parallel files");
+    }
     Settings s = Settings.load(confs, sets);
     String m = master != null ? master : System.getProperty("spark.master", "local[*]");
     SparkConf conf = new SparkConf().setAppName("seqspark ingest").setMaster(m);
@@ -59,7 +69,9 @@ public final class IngestCommand implements Callable<Integer> {
     }
     LocalSparkHome.configureIfLocalCluster(conf, m);
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-      Ingest.Result r = Ingest.run(sc, s, input, target, out, overwrite, LmCommand.commandLine(spec));
+      Ingest.Result r = previous == null
+          ? Ingest.run(sc, s, input, target, out, overwrite, LmCommand.commandLine(spec))
+          : Ingest.runIncremental(sc, s, input, previous, out, overwrite, LmCommand.commandLine(spec));
       print(r);
     }
     return 0;
@@ -72,6 +84,11 @@ public final class IngestCommand implements Callable<Integer> {
     }
     Map<String, Object> m = r.manifest();
     System.out.printf("out:             %s (%s)%n", r.out(), r.reason());
+    if (m.containsKey("previous")) {
+      System.out.printf("previous:        %s (%,d words; %d new file(s) read; vocabPolicy %s)%n", m.get("previous"),
+          ((Number) m.get("previousVocabularySize")).longValue(), ((List<?>) m.get("newFiles")).size(),
+          m.get("vocabPolicy"));
+    }
     System.out.printf("lines read:      %,d%n", ((Number) m.get("linesRead")).longValue());
     if (m.containsKey("series")) { // ingest.format = csv
       System.out.printf("rows kept:       %,d in %d series under %s/series%n", ((Number) m.get("rowsKept")).longValue(),

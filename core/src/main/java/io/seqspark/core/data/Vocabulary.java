@@ -157,6 +157,34 @@ public final class Vocabulary {
     return new Vocabulary(tokens.clone(), counts.clone());
   }
 
+  /**
+   * A vocabulary whose words are not in the builder's order: an incremental ingest keeps an earlier vocabulary's ids
+   * and appends new words after them. The specials must be at ids 0-3 and tokens must be distinct; the order of the
+   * rest is the caller's.
+   */
+  public static Vocabulary of(String[] tokens, long[] counts) {
+    if (tokens.length != counts.length || tokens.length < SPECIALS.size()) {
+      throw new IllegalArgumentException("vocabulary: " + tokens.length + " tokens and " + counts.length
+          + " counts; need as many of each, at least the " + SPECIALS.size() + " specials");
+    }
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < tokens.length; i++) {
+      checkToken(tokens[i]);
+      if (counts[i] < 0) {
+        throw new IllegalArgumentException("count for token '" + tokens[i] + "' must be >= 0, got " + counts[i]);
+      }
+      if (i < SPECIALS.size() ? !SPECIALS.get(i).equals(tokens[i]) : SPECIALS.contains(tokens[i])) {
+        throw new IllegalArgumentException("vocabulary: id " + i + " holds '" + tokens[i] + "'; the specials "
+            + SPECIALS + " must be ids 0-3 and appear nowhere else");
+      }
+      Integer before = seen.put(tokens[i], i);
+      if (before != null) {
+        throw new IllegalArgumentException("vocabulary: '" + tokens[i] + "' at ids " + before + " and " + i);
+      }
+    }
+    return new Vocabulary(tokens.clone(), counts.clone());
+  }
+
   private static void checkToken(String token) {
     if (token == null || token.isEmpty()) {
       throw new IllegalArgumentException("a token must be non-empty, got " + (token == null ? "null" : "''"));

@@ -175,4 +175,100 @@ final class DistributedVocabulary {
     counts[Vocabulary.EOS_ID] += eosCount;
     return Vocabulary.ofRanked(tokens, counts);
   }
+
+  /**
+   * One reduce partition's share of new files counted against an earlier vocabulary: the counts of the specials, of
+   * the earlier vocabulary's words, and its candidate new words (passing minCount, only its top {@code maxNew} with a
+   * limit) in vocabulary order.
+   */
+  record Against(PackedCounts specials, PackedCounts known, PackedCounts candidates) implements Serializable {}
+
+  /**
+   * The Spark part of {@link #extend}: like {@link #reduce}, but the words of {@code previous} (broadcast token list
+   * in id order) are counted apart and never compete for the new places. {@code maxNew} 0 = no new words (frozen),
+   * {@link Integer#MAX_VALUE} = unlimited.
+   */
+  static List<Against> reduceAgainst(JavaPairRDD<Integer, PackedCounts> partialCounts, int partitions,
+      org.apache.spark.broadcast.Broadcast<PackedCounts> previous, int minCount, int maxNew) {
+    ByCountThenToken order = new ByCountThenToken();
+    return partialCounts.partitionBy(new HashPartitioner(partitions)).mapPartitions(
+        (Iterator<Tuple2<Integer, PackedCounts>> it) -> {
+          Map<String, Integer> known = Block.index(previous.value());
+          Map<String, long[]> sums = new HashMap<>();
+          while (it.hasNext()) {
+            PackedCounts p = it.next()._2();
+            for (int i = 0; i < p.size(); i++) {
+              sums.computeIfAbsent(p.token(i), t -> new long[1])[0] += p.count(i);
+            }
+          }
+          PackedCounts specials = new PackedCounts();
+          PackedCounts hits = new PackedCounts();
+          PriorityQueue<Tuple2<String, Long>> top = new PriorityQueue<>(order.reversed());
+          for (Map.Entry<String, long[]> e : sums.entrySet()) {
+            long c = e.getValue()[0];
+            if (Vocabulary.SPECIALS.contains(e.getKey())) {
+              specials.add(e.getKey(), c);
+            } else if (known.containsKey(e.getKey())) {
+              hits.add(e.getKey(), c);
+            } else if (c >= minCount && maxNew > 0) {
+              top.add(new Tuple2<>(e.getKey(), c));
+              if (top.size() > maxNew) {
+                top.poll();
+              }
+            }
+          }
+          List<Tuple2<String, Long>> words = new ArrayList<>(top);
+          words.sort(order);
+          PackedCounts ranked = new PackedCounts();
+          words.forEach(t -> ranked.add(t._1(), t._2()));
+          return List.of(new Against(specials, hits, ranked)).iterator();
+        }).collect();
+  }
+
+  /**
+   * The driver part: {@code previous}'s ids and words unchanged, its counts plus the new files' counts, then the best
+   * {@code maxNew} candidates over all parts (count descending, then token) appended; every new-file token that
+   * encodes to {@code <unk>} is counted into it, and {@code eosCount} into {@code </s>}, as a fresh ingest counts.
+   */
+  static Vocabulary extend(Vocabulary previous, List<Against> parts, long newTokens, int maxNew, long eosCount) {
+    int n = previous.size();
+    long[] counts = new long[n];
+    for (int i = 0; i < n; i++) {
+      counts[i] = previous.count(i);
+    }
+    long seen = 0;
+    List<Tuple2<String, Long>> candidates = new ArrayList<>();
+    for (Against a : parts) {
+      for (int i = 0; i < a.specials().size(); i++) {
+        counts[Vocabulary.SPECIALS.indexOf(a.specials().token(i))] += a.specials().count(i);
+        seen += a.specials().count(i);
+      }
+      for (int i = 0; i < a.known().size(); i++) {
+        counts[previous.id(a.known().token(i))] += a.known().count(i);
+        seen += a.known().count(i);
+      }
+      for (int i = 0; i < a.candidates().size(); i++) {
+        candidates.add(new Tuple2<>(a.candidates().token(i), a.candidates().count(i)));
+      }
+    }
+    candidates.sort(new ByCountThenToken());
+    int added = (int) Math.min(candidates.size(), maxNew);
+    String[] tokens = new String[n + added];
+    long[] all = java.util.Arrays.copyOf(counts, n + added);
+    for (int i = 0; i < n; i++) {
+      tokens[i] = previous.token(i);
+    }
+    for (int i = 0; i < added; i++) {
+      tokens[n + i] = candidates.get(i)._1();
+      all[n + i] = candidates.get(i)._2();
+      seen += all[n + i];
+    }
+    if (seen > newTokens) {
+      throw new IllegalStateException("counted " + seen + " new tokens in the vocabulary but only " + newTokens
+          + " were read; the read pass and the count disagree");
+    }
+    all[Vocabulary.UNK_ID] += newTokens - seen;
+    all[Vocabulary.EOS_ID] += eosCount;
+    return Vocabulary.of(tokens, all);
+  }
 }

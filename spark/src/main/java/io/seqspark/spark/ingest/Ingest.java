@@ -84,11 +84,42 @@ public final class Ingest {
     }
   }
 
-  private static Result run(JavaSparkContext sc, Settings settings, String input, String target, String out,
-      boolean overwrite, List<String> commandLine, IngestTimings timings) throws IOException {
-    long t0 = System.nanoTime();
-    // The run facts (start time, git commit: a process, versions) are gathered while the jobs run.
-    CompletableFuture<Manifest> started = CompletableFuture.supplyAsync(() -> IngestManifest.start(commandLine));
+  /**
+   * Incremental ingest ({@code --previous}): {@code out} = the earlier ingest {@code previous} plus the files of
+   * {@code input} it does not hold, its vocabulary treated as {@code ingest.vocabPolicy} says (see
+   * {@link IncrementalIngest}). One-sided text only.
+   */
+  public static Result runIncremental(JavaSparkContext sc, Settings settings, String input, String previous, String out,
+      boolean overwrite, List<String> commandLine) throws IOException {
+    IngestTimings timings = new IngestTimings(sc.sc());
+    try {
+      Result r = IncrementalIngest.run(sc, settings, input, previous, out, overwrite, commandLine, timings);
+      if (LOG.isInfoEnabled()) {
+        LOG.info("ingest {}: {}", r.out(), timings.describe());
+      }
+      return r;
+    } finally {
+      timings.stop();
+    }
+  }
+
+  /**
+   * What every ingest writes from: the validated options, the listed files, the config the output depends on, where
+   * it goes, and the run facts being gathered.
+   */
+  record Job(JavaSparkContext sc, Settings settings, IngestOptions o, String input, String target,
+      List<InputFile> sources, List<InputFile> targets, Map<String, Object> config, FileSystem fs, Path out,
+      CompletableFuture<Manifest> started, long t0, IngestTimings timings) {
+
+    List<InputFile> files() {
+      List<InputFile> files = new ArrayList<>(sources);
+      files.addAll(targets);
+      return files;
+    }
+  }
+
+  /** The options, after the checks every ingest makes before listing anything. */
+  static IngestOptions options(Settings settings, String out) {
     IngestOptions o = IngestOptions.from(settings);
     if (o.maxVocabSize() != 0 && o.maxVocabSize() < Vocabulary.SPECIALS.size()) {
       throw new IllegalArgumentException("data.maxVocabSize = " + o.maxVocabSize() + ": must be 0 (unlimited) or >= "
@@ -97,6 +128,15 @@ public final class Ingest {
     if (out == null || out.isBlank()) {
       throw new IllegalArgumentException("--out is missing. Fix: pass --out DIR, the directory to write shards into");
     }
+    return o;
+  }
+
+  private static Result run(JavaSparkContext sc, Settings settings, String input, String target, String out,
+      boolean overwrite, List<String> commandLine, IngestTimings timings) throws IOException {
+    long t0 = System.nanoTime();
+    // The run facts (start time, git commit: a process, versions) are gathered while the jobs run.
+    CompletableFuture<Manifest> started = CompletableFuture.supplyAsync(() -> IngestManifest.start(commandLine));
+    IngestOptions o = options(settings, out);
     Configuration conf = sc.hadoopConfiguration();
     List<InputFile> sources = InputFiles.list("--input", input, conf);
     List<InputFile> targets = target == null ? List.of() : InputFiles.list("--target", target, conf);
@@ -140,8 +180,29 @@ public final class Ingest {
     }
 
     timings.mark("upToDate");
+    return write(new Job(sc, settings, o, input, target, sources, targets, config, fs, outPath, started, t0, timings),
+        reason, Map.of());
+  }
+
+  /**
+   * Reads every file of the job and writes the output in a temporary sibling, renamed into place; {@code extra}
+   * manifest keys (an incremental ingest's) go after {@code reason}.
+   */
+  static Result write(Job j, String reason, Map<String, Object> extra) throws IOException {
+    JavaSparkContext sc = j.sc();
+    IngestOptions o = j.o();
+    String input = j.input();
+    String target = j.target();
+    List<InputFile> sources = j.sources();
+    List<InputFile> targets = j.targets();
+    List<InputFile> files = j.files();
+    Configuration conf = sc.hadoopConfiguration();
+    Map<String, Object> config = j.config();
+    FileSystem fs = j.fs();
+    Path outPath = j.out();
+    IngestTimings timings = j.timings();
     HadoopConf shipped = new HadoopConf(sc);
-    Path tmp = new Path(outPath.getParent(), "." + outPath.getName() + ".tmp-" + System.nanoTime());
+    Path tmp = temporary(outPath);
     if (o.format() == IngestOptions.Format.CSV) {
       if (target != null) {
         throw new IllegalArgumentException("--target with ingest.format = csv: parallel files are text. Fix: drop"
@@ -149,10 +210,11 @@ public final class Ingest {
       }
       try {
         Map.Entry<List<FileReport>, Map<String, Object>> csv = CsvSeries.write(sc, sources,
-            CsvSeries.Options.from(settings, o), tmp, shipped);
+            CsvSeries.Options.from(j.settings(), o), tmp, shipped);
         timings.mark("csv");
-        return commit(fs, tmp, outPath, reason, IngestManifest.build(started.join(), input, null, files, csv.getKey(),
-            csv.getValue(), config, sc.master(), (System.nanoTime() - t0) / 1e9, reason), timings);
+        return commit(fs, tmp, outPath, reason, IngestManifest.withExtra(IngestManifest.build(j.started().join(), input,
+            null, files, csv.getKey(), csv.getValue(), config, sc.master(), (System.nanoTime() - j.t0()) / 1e9, reason),
+            extra), timings);
       } finally {
         if (fs.exists(tmp)) {
           fs.delete(tmp, true);
@@ -167,16 +229,7 @@ public final class Ingest {
     // One-sided text: the read tasks' reports come back by accumulator, so reading and the map side of the vocabulary
     // count are one job (one task per range) instead of two. Parallel files collect them (pairing needs them first).
     CollectionAccumulator<FileReport> readReports = parallel ? null : sc.sc().collectionAccumulator("ingest reports");
-    JavaRDD<Block> blocks = sc.parallelize(tasks, tasks.size())
-        .mapPartitionsWithIndex((Integer partition, Iterator<ReadTask> it) -> {
-          Block b = TextFileReader.read(it.next(), o, parallel, shipped.get());
-          b.partition = partition;
-          if (readReports != null) {
-            readReports.add(b.report);
-          }
-          return List.of(b).iterator();
-        }, true)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<Block> blocks = readBlocks(sc, tasks, o, parallel, shipped, readReports);
     try {
       List<FileReport> reports;
       Map<String, Object> manifest;
@@ -198,8 +251,9 @@ public final class Ingest {
         fs.mkdirs(new Path(tmp, TokenShards.SHARD_DIR));
         manifest = writeSide(sc, blocks, counted, reports, o, tmp, shipped, timings);
       }
-      return commit(fs, tmp, outPath, reason, IngestManifest.build(started.join(), input, target, files, reports,
-          manifest, config, sc.master(), (System.nanoTime() - t0) / 1e9, reason), timings);
+      return commit(fs, tmp, outPath, reason, IngestManifest.withExtra(IngestManifest.build(j.started().join(), input,
+          target, files, reports, manifest, config, sc.master(), (System.nanoTime() - j.t0()) / 1e9, reason), extra),
+          timings);
     } finally {
       blocks.unpersist(false);
       if (fs.exists(tmp)) {
@@ -209,8 +263,31 @@ public final class Ingest {
     }
   }
 
+  /**
+   * The read pass: one task per {@link ReadTask}, each keeping its text as one cached {@link Block} numbered by its
+   * task; with {@code readReports} each block's report also goes there (one-sided text).
+   */
+  static JavaRDD<Block> readBlocks(JavaSparkContext sc, List<ReadTask> tasks, IngestOptions o, boolean parallel,
+      HadoopConf shipped, CollectionAccumulator<FileReport> readReports) {
+    return sc.parallelize(tasks, tasks.size())
+        .mapPartitionsWithIndex((Integer partition, Iterator<ReadTask> it) -> {
+          Block b = TextFileReader.read(it.next(), o, parallel, shipped.get());
+          b.partition = partition;
+          if (readReports != null) {
+            readReports.add(b.report);
+          }
+          return List.of(b).iterator();
+        }, true)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /** The temporary sibling an output is written into before the rename. */
+  static Path temporary(Path outPath) {
+    return new Path(outPath.getParent(), "." + outPath.getName() + ".tmp-" + System.nanoTime());
+  }
+
   /** Writes the manifest into the complete {@code tmp} and renames it into place. */
-  private static Result commit(FileSystem fs, Path tmp, Path outPath, String reason, Map<String, Object> manifest,
+  static Result commit(FileSystem fs, Path tmp, Path outPath, String reason, Map<String, Object> manifest,
       IngestTimings timings) throws IOException {
     write(fs, new Path(tmp, MANIFEST), (Json.writePretty(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
     replace(fs, tmp, outPath);
@@ -219,7 +296,7 @@ public final class Ingest {
   }
 
   /** The merged reports, unless a {@code fail} policy tripped: then one error, before anything is written. */
-  private static List<FileReport> checked(List<FileReport> reports) {
+  static List<FileReport> checked(List<FileReport> reports) {
     for (FileReport r : reports) {
       if (r.failure != null) {
         throw new IllegalArgumentException(r.failureMessage() + ". Fix: repair the input, or set the policy to skip"
@@ -255,6 +332,16 @@ public final class Ingest {
     }
     Vocabulary vocab = DistributedVocabulary.assemble(counted, tokens, o.maxVocabSize(), o.eosPerLine() ? examples : 0);
     timings.mark("vocabulary");
+    return writeShards(sc, blocks, vocab, examples, tokens, o, dir, conf, timings, 0);
+  }
+
+  /**
+   * Encodes the blocks with {@code vocab} and writes their shards (numbered from {@code firstShard}) and vocab.tsv
+   * under {@code dir}; returns the manifest's vocabulary part, {@code examples} and {@code tokens} being the blocks'.
+   */
+  static Map<String, Object> writeShards(JavaSparkContext sc, JavaRDD<Block> blocks, Vocabulary vocab, long examples,
+      long tokens, IngestOptions o, Path dir, HadoopConf conf, IngestTimings timings, int firstShard)
+      throws IOException {
     Broadcast<PackedCounts> bc = sc.broadcast(tokenList(vocab));
     timings.mark("broadcast");
     // The driver writes vocab.tsv and hashes it while the executors write the shards.
@@ -271,8 +358,9 @@ public final class Ingest {
     List<ShardOutput.ShardInfo> shards;
     try {
       shards = o.shards() == 0 || examples == 0
-          ? ShardOutput.writeBlocks(blocks, bc, sc.defaultParallelism(), shardDir, conf)
-          : ShardOutput.write(ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples), shardDir, conf);
+          ? ShardOutput.writeBlocks(blocks, bc, sc.defaultParallelism(), shardDir, conf, firstShard)
+          : ShardOutput.write(ShardOutput.reshard(ShardOutput.encode(blocks, bc), o.shards(), examples), shardDir, conf,
+              firstShard);
     } catch (RuntimeException | Error e) {
       vocabFile.handle((h, x) -> h).join(); // done writing before the caller deletes the directory
       throw e;
@@ -312,11 +400,11 @@ public final class Ingest {
     }
   }
 
-  private static boolean emptyDirectory(FileSystem fs, Path dir) throws IOException {
+  static boolean emptyDirectory(FileSystem fs, Path dir) throws IOException {
     return fs.getFileStatus(dir).isDirectory() && fs.listStatus(dir).length == 0;
   }
 
-  private static String diff(Object before, Map<String, Object> now) {
+  static String diff(Object before, Map<String, Object> now) {
     List<String> d = new ArrayList<>();
     Map<?, ?> b = before instanceof Map<?, ?> m ? m : Map.of();
     for (Map.Entry<String, Object> e : now.entrySet()) {

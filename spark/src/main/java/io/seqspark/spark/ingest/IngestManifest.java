@@ -117,4 +117,72 @@ final class IngestManifest {
     m.put("shards", sh);
     return m;
   }
+
+  /** {@code manifest} with the {@code extra} keys (an incremental ingest's) placed after {@code reason}. */
+  static Map<String, Object> withExtra(Map<String, Object> manifest, Map<String, Object> extra) {
+    if (extra.isEmpty()) {
+      return manifest;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : manifest.entrySet()) {
+      if (!extra.containsKey(e.getKey())) {
+        m.put(e.getKey(), e.getValue());
+      }
+      if ("reason".equals(e.getKey())) {
+        m.putAll(extra);
+      }
+    }
+    return m;
+  }
+
+  /**
+   * The manifest of an incremental ingest: {@code fresh} (what {@link #build} made of the new files, with the combined
+   * vocabulary's part) with the earlier manifest's inputs, totals and shards put first, so it records every file as a
+   * fresh ingest of all of them would; the vocabulary keys describe the combined vocabulary.
+   */
+  static Map<String, Object> combine(Map<String, Object> previous, Map<String, Object> fresh, Vocabulary vocab,
+      String vocabularySha256) {
+    Map<String, Object> m = new LinkedHashMap<>(fresh);
+    m.put("inputs", concat(previous.get("inputs"), fresh.get("inputs")));
+    m.put("linesRead", number(previous, "linesRead") + number(fresh, "linesRead"));
+    m.put("dropped", sum(previous.get("dropped"), fresh.get("dropped")));
+    m.put("changed", sum(previous.get("changed"), fresh.get("changed")));
+    m.put("corruptFiles", concat(previous.get("corruptFiles"), fresh.get("corruptFiles")));
+    m.put("problems", concat(previous.get("problems"), fresh.get("problems")));
+    long tokens = number(previous, "tokens") + number(fresh, "tokens");
+    m.put("examples", number(previous, "examples") + number(fresh, "examples"));
+    m.put("tokens", tokens);
+    m.put("vocabularySize", vocab.size());
+    m.put("vocabularySha256", vocabularySha256);
+    long unk = vocab.count(Vocabulary.UNK_ID);
+    m.put("unkTokens", unk);
+    m.put("oovRate", tokens == 0 ? 0.0 : (double) unk / tokens);
+    m.put("shards", concat(previous.get("shards"), fresh.get("shards")));
+    return m;
+  }
+
+  static long number(Map<String, Object> m, String key) {
+    return m.get(key) instanceof Number n ? n.longValue() : 0;
+  }
+
+  private static List<Object> concat(Object a, Object b) {
+    List<Object> out = new ArrayList<>();
+    if (a instanceof List<?> l) {
+      out.addAll(l);
+    }
+    if (b instanceof List<?> l) {
+      out.addAll(l);
+    }
+    return out;
+  }
+
+  private static Map<String, Long> sum(Object a, Object b) {
+    Map<String, Long> out = new TreeMap<>();
+    for (Object o : new Object[] {a, b}) {
+      if (o instanceof Map<?, ?> map) {
+        map.forEach((k, v) -> out.merge(String.valueOf(k), ((Number) v).longValue(), Long::sum));
+      }
+    }
+    return out;
+  }
 }

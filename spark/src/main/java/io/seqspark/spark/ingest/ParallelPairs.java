@@ -124,7 +124,7 @@ final class ParallelPairs {
     Broadcast<PackedCounts> bc = sc.broadcast(Ingest.tokenList(vocab));
     Path sideDir = new Path(dir, name);
     List<ShardOutput.ShardInfo> shards = ShardOutput.write(ShardOutput.encodeTexts(examples, bc),
-        new Path(sideDir, TokenShards.SHARD_DIR).toString(), conf);
+        new Path(sideDir, TokenShards.SHARD_DIR).toString(), conf, 0);
     bc.destroy();
     Ingest.writeVocabulary(dir.getFileSystem(conf.get()), new Path(sideDir, TokenShards.VOCABULARY_FILE), vocab);
     return IngestManifest.side(vocab, vocab.contentHash(), count, tokens, shards, name + "/");

@@ -97,10 +97,13 @@ final class ShardOutput {
         .repartitionAndSortWithinPartitions(new Ordered(shards, examples)).values();
   }
 
-  /** Writes the shards under {@code dir}; empty partitions write nothing. Returns the shards in order. */
-  static List<ShardInfo> write(JavaRDD<int[]> ids, String dir, HadoopConf conf) {
+  /**
+   * Writes the shards under {@code dir}, partition p as {@code part-<first + p>} ({@code first} > 0 numbers them after
+   * an earlier ingest's); empty partitions write nothing. Returns the shards in order.
+   */
+  static List<ShardInfo> write(JavaRDD<int[]> ids, String dir, HadoopConf conf, int first) {
     return sorted(ids.mapPartitionsWithIndex((Integer index, Iterator<int[]> it) -> {
-      ShardInfo info = writeShard(dir, index, it, conf);
+      ShardInfo info = writeShard(dir, first + index, it, conf);
       return info == null ? Collections.<ShardInfo>emptyIterator() : List.of(info).iterator();
     }, true).collect());
   }
@@ -108,17 +111,18 @@ final class ShardOutput {
   /**
    * One shard per block ({@code part-<block's partition>}, as {@link #write} names them for the encoded blocks), from
    * {@code tasks} tasks that each write a run of consecutive blocks: a task per core instead of one per block saves
-   * Spark's per-task cost (launch, deserialization, result), a serial cost of the ingest. Returns the shards in order.
+   * Spark's per-task cost (launch, deserialization, result), a serial cost of the ingest. Numbered from {@code first} as
+   * in {@link #write}. Returns the shards in order.
    */
   static List<ShardInfo> writeBlocks(JavaRDD<Block> blocks, Broadcast<PackedCounts> tokens, int tasks, String dir,
-      HadoopConf conf) {
+      HadoopConf conf, int first) {
     return sorted(blocks.coalesce(Math.max(1, Math.min(tasks, blocks.getNumPartitions()))).mapPartitions(
         (Iterator<Block> it) -> {
           Map<String, Integer> ids = index(tokens);
           List<ShardInfo> out = new ArrayList<>();
           while (it.hasNext()) {
             Block b = it.next();
-            ShardInfo info = writeShard(dir, b.partition, b.examples(b.globalIds(ids)), conf);
+            ShardInfo info = writeShard(dir, first + b.partition, b.examples(b.globalIds(ids)), conf);
             if (info != null) {
               out.add(info);
             }
