@@ -13,9 +13,18 @@ package io.seqspark.core.w2v;
  * @param threads     local worker threads (Hogwild: lock-free updates of shared rows)
  * @param seed        drives initialisation and every thread's random stream
  * @param exactSigmoid compute 1/(1+e^-x) exactly instead of from word2vec's 1000-entry table over [-6, 6]
+ * @param warmStart   a previous w2v run directory or model.zip whose rows start the words it shares with this
+ *                    vocabulary ({@link Word2VecWarmStart}); "" = every row starts fresh
  */
 public record SkipGramOptions(int dim, int window, int negative, double sample, double alpha, double minAlpha,
-                              int epochs, int threads, long seed, boolean exactSigmoid) implements java.io.Serializable {
+                              int epochs, int threads, long seed, boolean exactSigmoid, String warmStart)
+    implements java.io.Serializable {
+
+  /** Without a warm start. */
+  public SkipGramOptions(int dim, int window, int negative, double sample, double alpha, double minAlpha, int epochs,
+                         int threads, long seed, boolean exactSigmoid) {
+    this(dim, window, negative, sample, alpha, minAlpha, epochs, threads, seed, exactSigmoid, "");
+  }
 
   public SkipGramOptions {
     check(dim >= 1, "dim", dim, ">= 1");
@@ -26,6 +35,7 @@ public record SkipGramOptions(int dim, int window, int negative, double sample, 
     check(minAlpha >= 0 && minAlpha <= alpha, "minAlpha", minAlpha, "in [0, alpha]");
     check(epochs >= 1, "epochs", epochs, ">= 1");
     check(threads >= 1, "threads", threads, ">= 1");
+    warmStart = warmStart == null ? "" : warmStart;
   }
 
   private static void check(boolean ok, String key, Object value, String rule) {
@@ -40,11 +50,15 @@ public record SkipGramOptions(int dim, int window, int negative, double sample, 
   }
 
   public SkipGramOptions withThreads(int t) {
-    return new SkipGramOptions(dim, window, negative, sample, alpha, minAlpha, epochs, t, seed, exactSigmoid);
+    return new SkipGramOptions(dim, window, negative, sample, alpha, minAlpha, epochs, t, seed, exactSigmoid, warmStart);
   }
 
   public SkipGramOptions withEpochs(int e) {
-    return new SkipGramOptions(dim, window, negative, sample, alpha, minAlpha, e, threads, seed, exactSigmoid);
+    return new SkipGramOptions(dim, window, negative, sample, alpha, minAlpha, e, threads, seed, exactSigmoid, warmStart);
+  }
+
+  public SkipGramOptions withWarmStart(String path) {
+    return new SkipGramOptions(dim, window, negative, sample, alpha, minAlpha, epochs, threads, seed, exactSigmoid, path);
   }
 
   /** The learning rate at {@code progress} in [0, 1] of all training (all epochs' words). */

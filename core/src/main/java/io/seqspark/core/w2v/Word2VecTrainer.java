@@ -38,7 +38,7 @@ public final class Word2VecTrainer {
   }
 
   public static Result train(Corpus corpus, SkipGramOptions o, int blockRows, Listener listener, double everySeconds) {
-    Word2VecModel model = Word2VecModel.initialise(corpus.vocabulary(), o.dim(), o.seed(), blockRows);
+    Word2VecModel model = Word2VecWarmStart.initialise(corpus.vocabulary(), o, blockRows);
     return train(model, corpus, o, listener, everySeconds);
   }
 

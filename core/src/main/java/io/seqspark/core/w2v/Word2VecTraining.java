@@ -67,7 +67,8 @@ public final class Word2VecTraining {
     }
     return new SkipGramOptions(s.getInt("w2v.dim"), s.getInt("w2v.window"), s.getInt("w2v.negative"),
         s.getDouble("w2v.sample"), s.getDouble("w2v.alpha"), s.getDouble("w2v.minAlpha"), s.getInt("train.epochs"),
-        s.getInt("run.threads") > 0 ? s.getInt("run.threads") : Runtime.getRuntime().availableProcessors(), s.getLong("seed"), s.getBoolean("w2v.exactSigmoid"));
+        s.getInt("run.threads") > 0 ? s.getInt("run.threads") : Runtime.getRuntime().availableProcessors(), s.getLong("seed"),
+        s.getBoolean("w2v.exactSigmoid"), s.getString("w2v.warmStart"));
   }
 
   /** Fails before any work if data.train is unset or missing (or an evaluation file is). */
@@ -108,6 +109,13 @@ public final class Word2VecTraining {
           .put("trainedWordsPerEpoch", corpus.words()).put("trainer", engine.name())
           .put("parameters", 2L * (corpus.vocabulary().size() - Corpus.FIRST_WORD) * o.dim())
           .put("kernel", io.seqspark.core.math.FloatKernels.describe());
+      Word2VecWarmStart.Summary warm = Word2VecWarmStart.check(o, corpus.vocabulary());
+      if (warm != null) {
+        rec.manifest().put("warmStart", warm.path()).put("warmStartWordsCarried", warm.carried())
+            .put("warmStartWordsNew", warm.fresh());
+        rec.print(String.format("w2v: warm start from %s: %,d words carried over, %,d new", warm.path(), warm.carried(),
+            warm.fresh()));
+      }
       rec.writeManifest();
       rec.print(String.format("w2v: %,d words (min count %d) from %,d tokens (%.1f s to read); %s, %d epochs; kernel %s",
           corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("data.minCount"), corpus.rawTokens(),

@@ -126,7 +126,7 @@ public final class DistributedWord2Vec {
 
   public static Word2VecTrainer.Result train(JavaSparkContext sc, Corpus corpus, Options o, Listener listener) {
     SkipGramOptions sg = o.sg();
-    Word2VecModel model = Word2VecModel.initialise(corpus.vocabulary(), sg.dim(), sg.seed(), o.blockRows());
+    Word2VecModel model = io.seqspark.core.w2v.Word2VecWarmStart.initialise(corpus.vocabulary(), sg, o.blockRows());
     long floats = 2 * model.in().layout().totalFloats();
     if (o.direct() && 8 + 4 * floats > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("spark.transport = direct: the parameter channel moves at most 2 GB per round, "
