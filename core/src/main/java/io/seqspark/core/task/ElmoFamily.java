@@ -40,7 +40,7 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
    * split is also kept as raw ids for sharding: {@code trainStream} (stream regime) or {@code trainSentences}.
    */
   public record Data(Vocabulary vocabulary, BatchSource<BiLmBatch> train, BatchSource<BiLmBatch> valid,
-                     BatchSource<BiLmBatch> test, int[] trainStream, List<int[]> trainSentences)
+                     BatchSource<BiLmBatch> test, int[] trainStream, List<int[]> trainSentences, Settings settings)
       implements TrainingData<BiLmBatch> {
   }
 
@@ -158,7 +158,7 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
         : source(s, split(s, "data.valid", v).examples(), s.getInt("eval.batchSize"));
     BatchSource<BiLmBatch> te = s.getPath("data.test") == null ? null
         : source(s, split(s, "data.test", v).examples(), s.getInt("eval.batchSize"));
-    return new Data(v, tr, va, te, stream, sentences);
+    return new Data(v, tr, va, te, stream, sentences, s);
   }
 
   /** The vocabulary's words by id: what {@link Dims} carries (labels {@code words}) so the model can spell them. */
@@ -178,6 +178,35 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
   @Override
   public BiLm model(Settings s, Dims dims) {
     return new BiLm(spec(s, dims.size("vocabulary")), dims.labels("words"), DataType.FLOAT, s.getLong("seed"));
+  }
+
+  /** With elmo.warmStart: checks it before any training and records what it carries. */
+  @Override
+  public void describe(io.seqspark.core.io.Manifest manifest, Data data) {
+    String warm = data.settings().getString("elmo.warmStart");
+    if (warm.isEmpty()) {
+      return;
+    }
+    try {
+      io.seqspark.core.model.BiLmWarmStart.Summary w = io.seqspark.core.model.BiLmWarmStart.check(warm,
+          data.vocabulary(), data.settings());
+      manifest.put("warmStart", w.from().toString()).put("warmStartWordsCarried", w.carried())
+          .put("warmStartWordsNew", w.fresh());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("elmo.warmStart = " + warm + ": cannot read it", e);
+    }
+  }
+
+  /** A fresh model's parameters from elmo.warmStart (never on resume: the checkpoint holds them). */
+  @Override
+  public List<Pretrained> pretrained(Settings s, Data data, BiLm model) throws IOException {
+    String warm = s.getString("elmo.warmStart");
+    if (warm.isEmpty()) {
+      return List.of();
+    }
+    io.seqspark.core.model.BiLmWarmStart.Summary w = io.seqspark.core.model.BiLmWarmStart.apply(warm, model,
+        data.vocabulary(), s);
+    return List.of(new Pretrained("warmStart", w.from(), w.fresh(), w.carried() + w.fresh(), false));
   }
 
   @Override
