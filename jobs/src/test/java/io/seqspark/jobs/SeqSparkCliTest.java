@@ -187,4 +187,15 @@ class SeqSparkCliTest {
     assertEquals(0, gen.code(), gen.err());
     assertEquals(3, gen.out().strip().split("\n").length, gen.out());
   }
+
+  @Test
+  void ingestPrevious_withTarget_orAnUnknownVocabPolicy_failsBeforeSparkStarts_namingTheOptionOrKey() {
+    Outcome parallel = cli("ingest", "--input", train.toString(), "--target", train.toString(), "--previous",
+        dir.resolve("old").toString(), "--out", dir.resolve("new").toString());
+    assertTrue(parallel.code() != 0 && parallel.err().contains("--previous with --target"), parallel.err());
+    Outcome policy = cli("ingest", "--input", train.toString(), "--previous", dir.resolve("old").toString(), "--out",
+        dir.resolve("new").toString(), "--set", "ingest.vocabPolicy=grow");
+    assertTrue(policy.code() != 0 && policy.err().contains("ingest.vocabPolicy"), policy.err());
+    assertTrue(!Files.exists(dir.resolve("new")));
+  }
 }

@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * <p>An existing {@code --out} is replaced without {@code --overwrite} only when it is an ingest of the same
  * {@code --input} pattern with the same config whose input files changed: refreshing derived data is the point of
  * re-running; replacing anything else needs the flag.
+ *
+ * <p>{@code --previous} ({@link #runIncremental}, {@link IncrementalIngest}) adds files to an earlier output through
+ * the same read pass, shard writer and commit, which is why they are package-visible here ({@link Job},
+ * {@link #readBlocks}, {@link #writeShards}, {@link #commit}) and why this class is over 400 lines: splitting the
+ * phases further would scatter one ingest's order of work over several files.
  */
 public final class Ingest {
 
