@@ -78,8 +78,16 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     for (String key : List.of("data.valid", "data.test")) {
       checkDriverSize(s, key, limit, null);
     }
-    if (family.readsShards() && HadoopShards.isShards(train, sc.hadoopConfiguration())) {
-      trainShards = HadoopShards.open("data.train", train, sc.hadoopConfiguration());
+    Configuration conf = sc.hadoopConfiguration();
+    if (family.readsShards() && family.readsPairs() && HadoopShards.isShards(train, conf)) {
+      throw new ConfigException(List.of("data.train = " + train + ": an ingest of one text; " + family.command()
+          + " reads the ingest of parallel files. Fix: bin/seqspark ingest --input PREFIX.SRC --target PREFIX.TGT"
+          + " --out DIR, then --set data.train=DIR"));
+    }
+    boolean ingested = family.readsPairs() ? HadoopShards.isParallel(train, conf) : HadoopShards.isShards(train, conf);
+    if (family.readsShards() && ingested) {
+      trainShards = family.readsPairs() ? HadoopShards.openParallel("data.train", train, conf)
+          : HadoopShards.open("data.train", train, conf);
       plan = ShardPlan.assign(trainShards.files(), partitions(s), s.getLong("seed"));
       settingsCache = driverReads ? "memory" : s.getString("data.cache");
       return trainShards.vocabulary();
@@ -94,23 +102,45 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     return null;
   }
 
-  /** Fails when the driver would read a split larger than data.driverMaxMB into its heap. */
+  @Override
+  public Vocabulary shardSourceVocabulary() {
+    return trainShards == null ? null : trainShards.sourceVocabulary();
+  }
+
+  /**
+   * Fails when the driver would read a split larger than data.driverMaxMB into its heap. A family's training split
+   * is the files it names for it ({@link Family#inputs}: a translation prefix's two files).
+   */
   private static void checkDriverSize(Settings s, String key, long limit, Family<?, ?, ?> family) throws IOException {
     java.nio.file.Path p = s.getPath(key);
-    if (p == null || !java.nio.file.Files.exists(p)) {
+    if (p == null) {
       return;
     }
-    long bytes;
-    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(p)) {
-      bytes = files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    List<java.nio.file.Path> paths = new ArrayList<>();
+    if (family != null && family.readsPairs() && !java.nio.file.Files.exists(p)) {
+      for (Map.Entry<String, java.nio.file.Path> e : family.inputs(s).entrySet()) {
+        if (e.getKey().startsWith("train.")) {
+          paths.add(e.getValue());
+        }
+      }
+    } else if (java.nio.file.Files.exists(p)) {
+      paths.add(p);
+    }
+    long bytes = 0;
+    for (java.nio.file.Path path : paths) {
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(path)) {
+        bytes += files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+      }
     }
     if (bytes <= limit) {
       return;
     }
     String size = String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
+    String ingest = family != null && family.readsPairs() && paths.size() == 2
+        ? "--input " + paths.get(0) + " --target " + paths.get(1) : "--input " + p;
     String fix = family != null && family.readsShards()
-        ? " Fix: ingest it once and train from the shards, which the executors read themselves: bin/seqspark ingest"
-          + " --input " + p + " --out " + p + ".shards" + settingsOf(s) + ", then --set data.train=" + p + ".shards;"
+        ? " Fix: ingest it once and train from the shards, which the executors read themselves: bin/seqspark ingest "
+          + ingest + " --out " + p + ".shards" + settingsOf(s) + ", then --set data.train=" + p + ".shards;"
           + " or raise data.driverMaxMB (and the driver heap, SEQSPARK_JAVA_OPTS=-Xmx...)"
         : " Fix: use a smaller " + key + " (the driver evaluates it), or raise data.driverMaxMB (and the driver"
           + " heap, SEQSPARK_JAVA_OPTS=-Xmx...)";
@@ -160,8 +190,8 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
       return base;
     }
     return base + (driverReads ? ", the driver reads " : ", executors read ") + trainShards.files().size()
-        + " shard files (" + trainShards.tokens() + " tokens) in " + plan.size() + " partitions, data.cache = "
-        + settingsCache;
+        + (trainShards.sourceVocabulary() != null ? " pairs of" : "") + " shard files (" + trainShards.tokens()
+        + " tokens) in " + plan.size() + " partitions, data.cache = " + settingsCache;
   }
 
   /**
@@ -172,7 +202,8 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
   public long totalSteps(Family<?, ?, ?> family, TrainingData<?> data, Settings s, int epochs) {
     if (data.train() == null) {
       long most = java.util.Arrays.stream(ShardPlan.tokens(plan)).max().orElse(0);
-      long perStep = s.getString("data.regime").equals("stream")
+      long perStep = family instanceof io.seqspark.core.task.LanguageModelFamily
+          && io.seqspark.core.task.LanguageModelFamily.streamRegime(s)
           ? (long) s.getInt("train.batchSize") * s.getInt("train.bptt") : s.getInt("data.maxTokensPerBatch");
       return epochs * Math.max(1, most / Math.max(1, perStep));
     }
@@ -196,7 +227,7 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
       List<Shard> shards = new ArrayList<>();
       for (int p = 0; p < plan.size(); p++) {
         try {
-          shards.add(family.shardOf(s, dims, p, new ShardExamples(plan.get(p), f -> HadoopShards.open(f, conf))
+          shards.add(family.shardOf(s, dims, p, family.examples(plan.get(p), f -> HadoopShards.open(f, conf))
               .readAll()));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
