@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Skip-gram training on Spark in rounds:
  * <pre>
- *   corpus → P slices of equal word counts (contiguous, or dealt in 10k-word runs), cached on the executors
+ *   corpus → P slices of equal word counts (contiguous, or dealt in 10k-word runs), cached on the executors;
+ *     or, from an ingest output, the shard pieces ShardPlan assigns, read by the executors ({@link ShardCorpus})
  *   per epoch, per round r of R:
  *     driver publishes the current input and output vectors on its parameter channel (spark.transport = direct;
  *       or broadcasts them with spark.transport = spark)

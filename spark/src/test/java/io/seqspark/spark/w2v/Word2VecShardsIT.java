@@ -52,7 +52,7 @@ class Word2VecShardsIT {
       for (int i = 0; i < 80 + 60 * f; i++) {
         StringBuilder sb = new StringBuilder();
         for (int k = 0, n = 3 + r.nextInt(12); k < n; k++) {
-          int w = (int) Math.floor(Math.pow(60, r.nextDouble())) - 1;
+          int w = (int) Math.floor(Math.pow(400, r.nextDouble())) - 1;
           sb.append(k == 0 ? "" : " ").append("w").append(w);
         }
         lines.add(sb.toString());
