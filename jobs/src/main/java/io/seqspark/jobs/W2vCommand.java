@@ -55,6 +55,9 @@ public final class W2vCommand {
           }
         }
       }
+      if (master != null) {
+        Word2VecShardTraining.checkDriverText(s); // text the driver would read: over data.driverMaxMB, ingest it
+      }
       RunDirectory dir = run.runDirectory("w2v", s);
       Word2VecTraining.Summary sum;
       if (master == null) {
@@ -67,9 +70,11 @@ public final class W2vCommand {
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
           SparkWord2VecEngine engine = new SparkWord2VecEngine(sc);
           // an ingest output stays on the cluster: the executors read their shards, the driver its vocabulary
-          sum = ShardCorpus.isShards(sc, s)
-              ? Word2VecShardTraining.run(sc, s, dir, LmCommand.commandLine(spec), System.err, engine.partitions(s))
-              : Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err, engine);
+          if (ShardCorpus.isShards(sc, s)) {
+            sum = Word2VecShardTraining.run(sc, s, dir, LmCommand.commandLine(spec), System.err, engine.partitions(s));
+          } else {
+            sum = Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err, engine);
+          }
         }
       }
       System.out.printf("run directory:      %s%n", sum.runDir());

@@ -34,6 +34,36 @@ public final class Word2VecShardTraining {
   private Word2VecShardTraining() {
   }
 
+  /**
+   * With {@code --master} and data.train a text file: fails before any work when it is over data.driverMaxMB (the
+   * driver would read it into its heap), with the {@code seqspark ingest} command whose output the executors read.
+   */
+  public static void checkDriverText(Settings s) {
+    Path p = s.getPath("data.train");
+    long limit = s.getInt("data.driverMaxMB") * (1L << 20);
+    if (p == null || !java.nio.file.Files.isRegularFile(p) || p.toFile().length() <= limit) {
+      return;
+    }
+    throw new io.seqspark.core.config.ConfigException(List.of(String.format(java.util.Locale.ROOT,
+        "data.train = %s is %.1f MB, over data.driverMaxMB = %d: with --master the driver would read it into its own"
+            + " heap. Fix: ingest it once and train from the shards, which the executors read themselves: bin/seqspark"
+            + " ingest --input %s --out %s.shards%s, then --set data.train=%s.shards; or raise data.driverMaxMB (and"
+            + " the driver heap, SEQSPARK_JAVA_OPTS=-Xmx...)", p, p.toFile().length() / 1048576.0,
+        s.getInt("data.driverMaxMB"), p, p, tokenizerSets(s), p)));
+  }
+
+  /** The --set flags of the tokenizer keys and data.minCount that differ from the defaults: ingest keeps the same words. */
+  private static String tokenizerSets(Settings s) {
+    StringBuilder b = new StringBuilder();
+    Settings d = Settings.defaults();
+    for (String k : List.of("data.tokenizer", "data.lowercase", "data.splitPunctuation", "data.minCount")) {
+      if (!s.getString(k).equals(d.getString(k))) {
+        b.append(" --set ").append(k).append('=').append(s.getString(k));
+      }
+    }
+    return b.toString();
+  }
+
   /** Trains on the shards of data.train in {@code partitions} partitions (w2v.partitions, or the default parallelism). */
   public static Word2VecTraining.Summary run(JavaSparkContext sc, Settings s, RunDirectory run,
       List<String> commandLine, PrintStream log, int partitions) throws IOException {
