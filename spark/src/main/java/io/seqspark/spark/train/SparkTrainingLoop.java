@@ -76,7 +76,7 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     String train = s.getString("data.train");
     long limit = s.getInt("data.driverMaxMB") * (1L << 20);
     for (String key : List.of("data.valid", "data.test")) {
-      checkDriverSize(s, key, limit, null);
+      checkDriverSize(s, key, limit, family, false);
     }
     Configuration conf = sc.hadoopConfiguration();
     if (family.readsShards() && family.readsPairs() && HadoopShards.isShards(train, conf)) {
@@ -98,7 +98,7 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
           + " a URI names shards the executors read. Fix: point data.train at the --out of seqspark ingest, or"
           + " ingest first: bin/seqspark ingest --input " + train + " --out " + train + ".shards"));
     }
-    checkDriverSize(s, "data.train", limit, family);
+    checkDriverSize(s, "data.train", limit, family, true);
     return null;
   }
 
@@ -108,18 +108,20 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
   }
 
   /**
-   * Fails when the driver would read a split larger than data.driverMaxMB into its heap. A family's training split
-   * is the files it names for it ({@link Family#inputs}: a translation prefix's two files).
+   * Fails when the driver would read a split larger than data.driverMaxMB into its heap. A split is the files the
+   * family names for it ({@link Family#inputs}: a translation prefix's two files); the fix for a training split is
+   * the ingest command, for the others a smaller file.
    */
-  private static void checkDriverSize(Settings s, String key, long limit, Family<?, ?, ?> family) throws IOException {
+  private static void checkDriverSize(Settings s, String key, long limit, Family<?, ?, ?> family, boolean training)
+      throws IOException {
     java.nio.file.Path p = s.getPath(key);
     if (p == null) {
       return;
     }
     List<java.nio.file.Path> paths = new ArrayList<>();
-    if (family != null && family.readsPairs() && !java.nio.file.Files.exists(p)) {
+    if (family.readsPairs() && !java.nio.file.Files.exists(p)) {
       for (Map.Entry<String, java.nio.file.Path> e : family.inputs(s).entrySet()) {
-        if (e.getKey().startsWith("train.")) {
+        if (e.getKey().startsWith(key.substring("data.".length()) + ".")) {
           paths.add(e.getValue());
         }
       }
@@ -136,9 +138,9 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
       return;
     }
     String size = String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
-    String ingest = family != null && family.readsPairs() && paths.size() == 2
+    String ingest = family.readsPairs() && paths.size() == 2
         ? "--input " + paths.get(0) + " --target " + paths.get(1) : "--input " + p;
-    String fix = family != null && family.readsShards()
+    String fix = training && family.readsShards()
         ? " Fix: ingest it once and train from the shards, which the executors read themselves: bin/seqspark ingest "
           + ingest + " --out " + p + ".shards" + settingsOf(s) + ", then --set data.train=" + p + ".shards;"
           + " or raise data.driverMaxMB (and the driver heap, SEQSPARK_JAVA_OPTS=-Xmx...)"
