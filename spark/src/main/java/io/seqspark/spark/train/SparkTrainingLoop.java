@@ -75,9 +75,6 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
   public Vocabulary shardVocabulary(Family<?, ?, ?> family, Settings s) throws IOException {
     String train = s.getString("data.train");
     long limit = s.getInt("data.driverMaxMB") * (1L << 20);
-    for (String key : List.of("data.valid", "data.test")) {
-      checkDriverSize(s, key, limit, family, false);
-    }
     Configuration conf = sc.hadoopConfiguration();
     if (family.readsShards() && family.readsPairs() && HadoopShards.isShards(train, conf)) {
       throw new ConfigException(List.of("data.train = " + train + ": an ingest of one text; " + family.command()
@@ -90,13 +87,20 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
           : HadoopShards.open("data.train", train, conf);
       plan = ShardPlan.assign(trainShards.files(), partitions(s), s.getLong("seed"));
       settingsCache = driverReads ? "memory" : s.getString("data.cache");
-      return trainShards.vocabulary();
-    }
-    if (family.readsShards() && TrainingRun.isUri(train)) {
+    } else if (family.readsShards() && TrainingRun.isUri(train)) {
+      String input = family.readsPairs() ? "--input " + train + ".SRC --target " + train + ".TGT" : "--input " + train;
       throw new ConfigException(List.of("data.train = " + train + ": not an ingest output (" + HadoopShards.MANIFEST
-          + ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE + " and shards/ through Hadoop's FileSystem);"
-          + " a URI names shards the executors read. Fix: point data.train at the --out of seqspark ingest, or"
-          + " ingest first: bin/seqspark ingest --input " + train + " --out " + train + ".shards"));
+          + (family.readsPairs() ? ", source/ and target/" : ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE
+          + " and shards/") + " through Hadoop's FileSystem); a URI names shards the executors read. Fix: point"
+          + " data.train at the --out of seqspark ingest, or ingest first: bin/seqspark ingest " + input + " --out "
+          + train + ".shards"));
+    }
+    // after the training split is known: a family's files for valid and test may depend on it (Family#inputs)
+    for (String key : List.of("data.valid", "data.test")) {
+      checkDriverSize(s, key, limit, family, false);
+    }
+    if (trainShards != null) {
+      return trainShards.vocabulary();
     }
     checkDriverSize(s, "data.train", limit, family, true);
     return null;

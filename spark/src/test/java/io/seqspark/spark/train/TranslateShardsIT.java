@@ -158,10 +158,15 @@ class TranslateShardsIT {
   void parallelTextLargerThanDriverMaxMB_failsWithTheIngestCommand_andATextIngestIsRefused() throws IOException {
     Path prefix = dir.resolve("train2");
     ConfigException e = assertThrows(ConfigException.class, () -> train("too-big", "local[2]", false,
-        sets("data.train=" + prefix, "data.driverMaxMB=0")));
+        sets("data.train=" + prefix, "data.driverMaxMB=0", "data.valid=")));
     String msg = e.getMessage();
     assertTrue(msg.contains("data.driverMaxMB = 0") && msg.contains("bin/seqspark ingest --input " + prefix + ".src"
         + " --target " + prefix + ".tgt --out " + prefix + ".shards"), msg);
+    // the validation prefix's two files count too; its fix is a smaller file
+    ConfigException valid = assertThrows(ConfigException.class, () -> train("valid-too-big", "local[2]", false,
+        sets("data.driverMaxMB=0")));
+    assertTrue(valid.getMessage().contains("data.valid = " + dir.resolve("valid") + " is") && valid.getMessage()
+        .contains("use a smaller data.valid"), valid.getMessage());
     Path oneSide = shards.resolve("source");
     Files.copy(shards.resolve("manifest.json"), oneSide.resolve("manifest.json"));
     ConfigException text = assertThrows(ConfigException.class, () -> train("text-ingest", "local[2]", false,
