@@ -6,7 +6,9 @@ import io.seqspark.core.w2v.EmbeddingEvaluation;
 import io.seqspark.core.w2v.Word2VecArchive;
 import io.seqspark.core.w2v.Word2VecTraining;
 import io.seqspark.core.w2v.WordVectors;
+import io.seqspark.spark.w2v.ShardCorpus;
 import io.seqspark.spark.w2v.SparkWord2VecEngine;
+import io.seqspark.spark.w2v.Word2VecShardTraining;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,9 +42,23 @@ public final class W2vCommand {
       }
       Settings s = run.settings(List.of(io.seqspark.core.w2v.Word2VecTraining.DEFAULTS));
       Word2VecTraining.options(s);
-      Word2VecTraining.corpusPathCheck(s);
-      RunDirectory dir = run.runDirectory("w2v", s);
       String master = run.master();
+      if (master == null || !io.seqspark.core.task.TrainingRun.isUri(s.getString("data.train"))) {
+        Word2VecTraining.corpusPathCheck(s);
+      } else {
+        // an ingest output the executors read through Hadoop: checked by the Spark engine; the evaluation files here
+        for (String key : new String[] {"w2v.questions", "w2v.wordsim"}) {
+          if (s.getPath(key) != null && !java.nio.file.Files.isRegularFile(s.getPath(key))) {
+            throw new IllegalArgumentException(key + " = " + s.getPath(key) + ": no such file (looked in "
+                + s.getPath(key).toAbsolutePath() + "); set " + key + " to an existing file or to \"\" to skip this"
+                + " evaluation");
+          }
+        }
+      }
+      if (master != null) {
+        Word2VecShardTraining.checkDriverText(s); // text the driver would read: over data.driverMaxMB, ingest it
+      }
+      RunDirectory dir = run.runDirectory("w2v", s);
       Word2VecTraining.Summary sum;
       if (master == null) {
         sum = Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err, Word2VecTraining.Engine.LOCAL);
@@ -52,7 +68,13 @@ public final class W2vCommand {
           conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.ui.enabled", "false");
         }
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-          sum = Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err, new SparkWord2VecEngine(sc));
+          SparkWord2VecEngine engine = new SparkWord2VecEngine(sc);
+          // an ingest output stays on the cluster: the executors read their shards, the driver its vocabulary
+          if (ShardCorpus.isShards(sc, s)) {
+            sum = Word2VecShardTraining.run(sc, s, dir, LmCommand.commandLine(spec), System.err, engine.partitions(s));
+          } else {
+            sum = Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err, engine);
+          }
         }
       }
       System.out.printf("run directory:      %s%n", sum.runDir());

@@ -67,4 +67,16 @@ class W2vCommandTest {
     assertTrue(o.err().contains("data.train") && o.err().contains("nope.txt") && o.err().contains("Fix"), o.err());
     assertTrue(Files.notExists(out));
   }
+
+  @Test
+  void textOverDriverMaxMB_withMaster_failsWithTheIngestCommand_beforeCreatingTheRun() throws Exception {
+    Path train = Files.writeString(dir.resolve("big.txt"), "a b c\n");
+    Path out = dir.resolve("never");
+    SeqSparkCliTest.Outcome o = SeqSparkCliTest.cli("w2v", "train", "--master", "local[1]", "--out", out.toString(),
+        "--set", "data.train=" + train, "--set", "data.driverMaxMB=0");
+    assertEquals(2, o.code(), o.err());
+    assertTrue(o.err().contains("data.driverMaxMB = 0") && o.err().contains("bin/seqspark ingest --input " + train)
+        && o.err().contains("--set data.train=" + train + ".shards"), o.err());
+    assertTrue(Files.notExists(out));
+  }
 }

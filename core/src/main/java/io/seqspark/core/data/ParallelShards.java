@@ -29,6 +29,23 @@ public final class ParallelShards {
     this.target = target;
   }
 
+  /**
+   * The target shard paired with a source shard file named {@code .../source/shards/NAME} (a local path or a Hadoop
+   * path or URI, '/'-separated): {@code .../target/shards/NAME}.
+   *
+   * @throws IllegalArgumentException if {@code sourceFile} is not under a {@code source/shards/} directory
+   */
+  public static String targetFile(String sourceFile) {
+    String side = "/" + SOURCE + "/" + TokenShards.SHARD_DIR + "/";
+    int at = sourceFile.lastIndexOf(side);
+    if (at < 0 || sourceFile.indexOf('/', at + side.length()) >= 0) {
+      throw new IllegalArgumentException(sourceFile + ": not a source shard of a parallel ingest (expected"
+          + " .../" + SOURCE + "/" + TokenShards.SHARD_DIR + "/NAME" + TokenShards.SUFFIX + ")");
+    }
+    return sourceFile.substring(0, at) + "/" + TARGET + "/" + TokenShards.SHARD_DIR + "/"
+        + sourceFile.substring(at + side.length());
+  }
+
   /** True if {@code dir} looks like a parallel ingest output (has both side directories). */
   public static boolean isParallel(Path dir) {
     return Files.isDirectory(dir.resolve(SOURCE)) && Files.isDirectory(dir.resolve(TARGET));

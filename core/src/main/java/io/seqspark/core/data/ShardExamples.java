@@ -17,17 +17,33 @@ import java.util.zip.CRC32;
  * Spark, by the executor, from any Hadoop file system). Lengths come from the shards' indexes without reading ids;
  * examples are read all at once ({@link #readAll}) or streamed from any example on ({@link #cursor}). A piece that is
  * a whole file read from its start has its CRC-32 and counts verified, as {@link TokenShards} does; a range is checked
- * against the footer's counts.
+ * against the footer's counts. Paired examples ({@link #paired}) read each piece of a parallel ingest's source side
+ * together with the same range of its target side and give each pair as one {@link PairBatcher#encode}d array.
  */
 public final class ShardExamples {
   private final List<ShardPiece> pieces;
   private final ShardInput.Opener opener;
+  private final boolean paired;
   private long[] starts;
 
   /** The examples of {@code pieces}, in order, read through {@code opener}. */
   public ShardExamples(List<ShardPiece> pieces, ShardInput.Opener opener) {
+    this(pieces, opener, false);
+  }
+
+  private ShardExamples(List<ShardPiece> pieces, ShardInput.Opener opener, boolean paired) {
     this.pieces = List.copyOf(pieces);
     this.opener = opener;
+    this.paired = paired;
+  }
+
+  /**
+   * The pairs of a parallel ingest: {@code sourcePieces} name source shards ({@code .../source/shards/NAME}); each
+   * is read with the same example range of its target shard ({@link ParallelShards#targetFile}), and example i is
+   * {@code PairBatcher.encode(source i, target i)}, ids as ingest wrote them.
+   */
+  public static ShardExamples paired(List<ShardPiece> sourcePieces, ShardInput.Opener opener) {
+    return new ShardExamples(sourcePieces, opener, true);
   }
 
   /** The pieces, in reading order. */
@@ -44,7 +60,7 @@ public final class ShardExamples {
     return n;
   }
 
-  /** The length of every example, in order, from the indexes only. */
+  /** The length of every example, in order, from the indexes only (paired: of the encoded pair, 1 + both sides). */
   public int[] lengths() throws IOException {
     long n = examples();
     if (n > Integer.MAX_VALUE - 8) {
@@ -57,8 +73,18 @@ public final class ShardExamples {
         int[] l = index(p.file(), in, footer(p.file(), in));
         checkRange(p, (long) l.length);
         System.arraycopy(l, (int) p.firstExample(), out, k, (int) p.examples());
-        k += (int) p.examples();
       }
+      if (paired) {
+        String target = ParallelShards.targetFile(p.file());
+        try (ShardInput in = opener.open(target)) {
+          int[] l = index(target, in, footer(target, in));
+          checkRange(new ShardPiece(target, p.firstExample(), p.endExample(), 0), l.length);
+          for (int i = 0; i < p.examples(); i++) {
+            out[k + i] += 1 + l[(int) p.firstExample() + i];
+          }
+        }
+      }
+      k += (int) p.examples();
     }
     return out;
   }
@@ -98,6 +124,8 @@ public final class ShardExamples {
     private int piece;
     private long skip;
     private PieceReader reader;
+    /** Paired: the target side's reader of the same piece. */
+    private PieceReader target;
 
     private Cursor(int piece, long skip) {
       this.piece = piece;
@@ -110,14 +138,25 @@ public final class ShardExamples {
         while (reader == null || !reader.hasNext()) {
           if (reader != null) {
             reader.finish();
-            reader.close();
-            reader = null;
+            if (target != null) {
+              target.finish();
+            }
+            closeReaders();
             piece++;
           }
           if (piece >= pieces.size()) {
             return false;
           }
           reader = new PieceReader(pieces.get(piece), opener, skip);
+          if (paired) {
+            ShardPiece p = pieces.get(piece);
+            target = new PieceReader(new ShardPiece(ParallelShards.targetFile(p.file()), p.firstExample(),
+                p.endExample(), 0), opener, skip);
+            if (target.footer.examples() != reader.footer.examples()) {
+              throw new IllegalArgumentException(p.file() + " (" + reader.footer.examples() + " examples) does not"
+                  + " align with " + target.piece.file() + " (" + target.footer.examples() + "); re-run seqspark ingest");
+            }
+          }
           skip = 0;
         }
         return true;
@@ -132,7 +171,7 @@ public final class ShardExamples {
         throw new NoSuchElementException();
       }
       try {
-        return reader.next();
+        return paired ? PairBatcher.encode(reader.next(), target.next()) : reader.next();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -140,11 +179,22 @@ public final class ShardExamples {
 
     @Override
     public void close() throws IOException {
-      if (reader != null) {
-        reader.close();
-        reader = null;
-      }
+      closeReaders();
       piece = pieces.size();
+    }
+
+    private void closeReaders() throws IOException {
+      try {
+        if (reader != null) {
+          reader.close();
+        }
+      } finally {
+        reader = null;
+        if (target != null) {
+          target.close();
+          target = null;
+        }
+      }
     }
   }
 

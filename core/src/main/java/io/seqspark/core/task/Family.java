@@ -81,11 +81,37 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
   }
 
   /**
+   * Whether the shards this family reads are the pairs of a parallel ingest ({@code ingest --input SRC --target TGT}:
+   * {@code source/} and {@code target/}) rather than the examples of one text's ingest.
+   */
+  default boolean readsPairs() {
+    return false;
+  }
+
+  /**
    * The splits except the training split's examples, which the executors read from its shards: {@code train()} is
    * null; {@code vocabulary} is the shards' (ingest's) vocabulary.
    */
   default D loadWithoutTrain(Settings s, Vocabulary vocabulary) throws IOException {
     throw new UnsupportedOperationException(name() + " train does not read ingested shards on the executors");
+  }
+
+  /**
+   * {@link #loadWithoutTrain(Settings, Vocabulary)} for a family that {@link #readsPairs}: {@code vocabulary} is the
+   * target side's, {@code sourceVocabulary} the source side's (null for one text's ingest).
+   */
+  default D loadWithoutTrain(Settings s, Vocabulary vocabulary, Vocabulary sourceVocabulary) throws IOException {
+    return loadWithoutTrain(s, vocabulary);
+  }
+
+  /**
+   * The ingested examples of one partition's pieces, as {@link #shardOf} and {@link #streamedSource} take them: by
+   * default each piece's examples; a family that {@link #readsPairs} gets each pair as one encoded array
+   * ({@link ShardExamples#paired}).
+   */
+  default ShardExamples examples(List<io.seqspark.core.data.ShardPiece> pieces,
+                                 io.seqspark.core.data.ShardInput.Opener opener) {
+    return readsPairs() ? ShardExamples.paired(pieces, opener) : new ShardExamples(pieces, opener);
   }
 
   /**

@@ -76,6 +76,14 @@ public final class TrainingRun {
       return null;
     }
 
+    /**
+     * After {@link #shardVocabulary}: the source side's vocabulary when the shards are a parallel ingest's (the
+     * training vocabulary is then the target side's); null otherwise.
+     */
+    default Vocabulary shardSourceVocabulary() {
+      return null;
+    }
+
     /** For the manifest: "local", "spark local[2]", ... */
     String name();
 
@@ -127,7 +135,8 @@ public final class TrainingRun {
             + shards.contentHash().substring(0, 12) + ") is not the run's " + vocabFile + " (hash "
             + existing.contentHash().substring(0, 12) + "); resume with the shards the run started from");
       }
-      D data = shards != null ? family.loadWithoutTrain(s, shards) : family.load(s, existing);
+      D data = shards != null ? family.loadWithoutTrain(s, shards, loop.shardSourceVocabulary())
+          : family.load(s, existing);
       Vocabulary vocab = data.vocabulary();
       if (existing == null) {
         vocab.save(vocabFile);
@@ -136,7 +145,8 @@ public final class TrainingRun {
       Map<String, String> remote = new LinkedHashMap<>();
       for (Map.Entry<String, Path> in : family.inputs(s).entrySet()) {
         // only a family reading shards on the executors names its inputs by data.* keys that may be URIs
-        String given = shards != null ? s.getString("data." + in.getKey()) : null;
+        // (a family with two files per split names them split.side: "train.source")
+        String given = shards != null ? s.getString("data." + in.getKey().split("\\.")[0]) : null;
         if (given != null && isUri(given)) {
           remote.put(in.getKey(), given); // read by the executors through Hadoop: not hashed here
         } else {

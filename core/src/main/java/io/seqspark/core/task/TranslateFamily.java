@@ -48,7 +48,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * and target have vocabularies of their own (or one joint vocabulary, {@code translate.jointVocabulary}); the archive
  * keeps the target's as its vocabulary and the source's as {@code source-vocab.tsv}. {@code data.train} may instead
  * name the output of {@code ingest --input SRC --target TGT} ({@code source/} + {@code target/} shards): training then
- * reads its pairs and takes its two vocabularies (data.minCount and maxVocabSize were applied by the ingest).
+ * reads its pairs and takes its two vocabularies (data.minCount and maxVocabSize were applied by the ingest). With
+ * {@code --master}, the executors read their partitions' pairs from that output themselves ({@link #readsShards}):
+ * the driver reads the manifest, both vocabularies and the validation and test files only.
  */
 public final class TranslateFamily implements Family<PairBatch, TranslateFamily.Data, Seq2Seq> {
 
@@ -60,7 +62,8 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
 
   /**
    * The splits as pair batches (valid and test null when not configured), both vocabularies, the encoded training
-   * pairs (for sharding) and the validation and test texts (for BLEU).
+   * pairs (for sharding) and the validation and test texts (for BLEU). {@code train} and {@code trainPairs} are null
+   * when the executors read the training pairs from their shards.
    */
   public record Data(Vocabulary vocabulary, Vocabulary sourceVocabulary, BatchSource<PairBatch> train,
                      BatchSource<PairBatch> valid, BatchSource<PairBatch> test, List<int[]> trainPairs,
@@ -132,7 +135,9 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
     Map<String, Path> m = new LinkedHashMap<>();
     for (String split : new String[] {"train", "valid", "test"}) {
       Path prefix = s.getPath("data." + split);
-      if (split.equals("train") && ingested(s)) {
+      if (split.equals("train") && TrainingRun.isUri(s.getString("data.train"))) {
+        m.put("train", prefix); // an ingest output the executors read through Hadoop (--master)
+      } else if (split.equals("train") && ingested(s)) {
         // the ingest output: its two vocabularies stand for the shards they encoded
         m.put("train.source", prefix.resolve(ParallelShards.SOURCE).resolve(TokenShards.VOCABULARY_FILE));
         m.put("train.target", prefix.resolve(ParallelShards.TARGET).resolve(TokenShards.VOCABULARY_FILE));
@@ -181,19 +186,27 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
    */
   static Vocabulary[] readIngested(Settings s, List<int[]> pairs) throws IOException {
     Path dir = s.getPath("data.train");
-    if (s.getBoolean("translate.jointVocabulary")) {
-      throw new IllegalArgumentException("translate.jointVocabulary = true, but data.train = " + dir + " is an ingest"
-          + " output with a vocabulary per side; set translate.jointVocabulary = false, or train from the text files");
-    }
+    requireSeparateVocabularies(s);
     ParallelShards ps = ParallelShards.open(dir);
-    ps.forEach((a, b) -> {
-      int[] x = withoutEos(a);
-      int[] y = withoutEos(b);
-      if (x.length > 0 && y.length > 0) {
-        pairs.add(PairBatcher.encode(x, y));
-      }
-    });
+    ps.forEach((a, b) -> addPair(pairs, a, b));
     return new Vocabulary[] {ps.source().vocabulary(), ps.target().vocabulary()};
+  }
+
+  private static void requireSeparateVocabularies(Settings s) {
+    if (s.getBoolean("translate.jointVocabulary")) {
+      throw new IllegalArgumentException("translate.jointVocabulary = true, but data.train = "
+          + s.getString("data.train") + " is an ingest output with a vocabulary per side; set"
+          + " translate.jointVocabulary = false, or train from the text files");
+    }
+  }
+
+  /** Adds one ingested pair as the local path reads it: a trailing {@code </s>} dropped, pairs with an empty side left out. */
+  private static void addPair(List<int[]> pairs, int[] source, int[] target) {
+    int[] x = withoutEos(source);
+    int[] y = withoutEos(target);
+    if (x.length > 0 && y.length > 0) {
+      pairs.add(PairBatcher.encode(x, y));
+    }
   }
 
   private static int[] withoutEos(int[] ids) {
@@ -237,9 +250,52 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
     ParallelText testText = s.getPath("data.test") == null ? null : text(s, "data.test");
     BatchSource<PairBatch> va = validText == null ? null : source(s, validText.encode(src, tgt), seed);
     BatchSource<PairBatch> te = testText == null ? null : source(s, testText.encode(src, tgt), seed);
-    double pad = new PairBatcher(tr, batching(s, seed)).paddingRatio(0);
-    return new Data(tgt, src, source(s, tr, seed), va, te, tr, validText, testText, pad,
+    double pad = tr == null ? Double.NaN : new PairBatcher(tr, batching(s, seed)).paddingRatio(0);
+    return new Data(tgt, src, tr == null ? null : source(s, tr, seed), va, te, tr, validText, testText, pad,
         s.getString("translate.bleuTokenize"));
+  }
+
+  @Override
+  public boolean readsShards() {
+    return true;
+  }
+
+  @Override
+  public boolean readsPairs() {
+    return true;
+  }
+
+  /** The validation and test splits (text, on the driver); the executors read the training pairs from their shards. */
+  @Override
+  public Data loadWithoutTrain(Settings s, Vocabulary vocabulary, Vocabulary sourceVocabulary) throws IOException {
+    if (sourceVocabulary == null) {
+      throw new IllegalArgumentException("data.train = " + s.getString("data.train") + ": an ingest of one text;"
+          + " translate train reads the ingest of parallel files. Fix: bin/seqspark ingest --input PREFIX."
+          + s.getString("translate.source") + " --target PREFIX." + s.getString("translate.target") + " --out DIR");
+    }
+    requireSeparateVocabularies(s);
+    return data(s, null, sourceVocabulary, vocabulary, null);
+  }
+
+  /**
+   * Partition {@code partition}'s pairs from its ingested ones ({@link io.seqspark.core.data.ShardExamples#paired}),
+   * kept and encoded as the local path reads them ({@link #load}): one partition holding every pair gives exactly
+   * {@code shards(load(s), 1)}.
+   */
+  @Override
+  public Shard shardOf(Settings s, Dims dims, int partition, List<int[]> examples) {
+    List<int[]> pairs = new ArrayList<>(examples.size());
+    for (int[] e : examples) {
+      addPair(pairs, PairBatcher.source(e), PairBatcher.target(e));
+    }
+    return new Shard(partition, null, pairs.toArray(new int[0][]));
+  }
+
+  /** Window w of a streamed partition shuffles from its own seed; window 0 from the partition's, as in memory. */
+  @Override
+  public BatchSource<PairBatch> windowSource(Settings s, Shard shard, int window) {
+    long seed = TrainSetup.partitionSeed(s.getLong("seed"), shard.partition());
+    return source(s, Arrays.asList(shard.sentences()), window == 0 ? seed : WindowedBatches.windowSeed(seed, window));
   }
 
   @Override
@@ -332,11 +388,13 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
   @Override
   public String summary(Settings s, Data data, Seq2Seq model) {
     Seq2SeqSpec sp = model.spec();
+    String train = data.trainPairs() == null ? "training pairs read by the executors from their shards"
+        : String.format(Locale.ROOT, "%,d training pairs, padding ratio %.3f", data.trainPairs().size(),
+            data.trainPaddingRatio());
     return String.format(Locale.ROOT, "%s%s encoder-decoder, %s attention%s: source vocabulary %,d, target %,d,"
-            + " %,d parameters, %,d training pairs, padding ratio %.3f", sp.bidirectional() ? "bidirectional " : "",
+            + " %,d parameters, %s", sp.bidirectional() ? "bidirectional " : "",
         sp.cell(), sp.attention().name().toLowerCase(Locale.ROOT), sp.inputFeeding() ? ", input feeding" : "",
-        data.sourceVocabulary().size(), data.vocabulary().size(), model.params().size(), data.trainPairs().size(),
-        data.trainPaddingRatio());
+        data.sourceVocabulary().size(), data.vocabulary().size(), model.params().size(), train);
   }
 
   @Override

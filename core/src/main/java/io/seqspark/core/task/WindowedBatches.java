@@ -18,8 +18,9 @@ import java.util.function.Function;
  * A partition's length-bucketed batches streamed from its shards every epoch ({@code data.cache = stream}): the
  * examples are cut into windows of {@code window} consecutive examples (a "maxi-batch", as fairseq and Marian do),
  * each window is bucketed under the token budget on its own, and an epoch is the windows' batches in window order
- * (shuffled within each window). Memory: one window of examples plus 4 bytes per example (its length, kept to count
- * the batches of any epoch without reading ids). Padding: a window sorts fewer examples together than the whole
+ * (shuffled within each window). Memory: one window of examples plus 8 bytes per example (its shape: length and first
+ * element, kept to count the batches of any epoch without reading ids; the first element is a pair's source length,
+ * see {@link io.seqspark.core.data.PairBatcher#encode}, so translation pairs stream the same way as sentences). Padding: a window sorts fewer examples together than the whole
  * partition, so its batches are padded a little more (see docs/BENCHMARKS.md); a window holding the whole partition
  * gives exactly the in-memory batches. Batches are read in order; asking for an earlier batch, or a batch of another
  * window (resume, retried task), reopens the shards at that window.
@@ -31,8 +32,8 @@ public final class WindowedBatches<B extends Minibatch> implements BatchSource<B
   private final int window;
   private final Function<List<int[]>, Shard> shardOf;
   private final BiFunction<Shard, Integer, BatchSource<B>> sourceOf;
-  /** Per window: the lengths of its shard's examples (after the family's encoding). */
-  private final List<int[]> lengths = new ArrayList<>();
+  /** Per window: the shapes of its shard's examples after the family's encoding ({@link #shape}). */
+  private final List<long[]> shapes = new ArrayList<>();
   private int partition;
   private int countedEpoch = -1;
   private long[] firstBatch;
@@ -43,7 +44,7 @@ public final class WindowedBatches<B extends Minibatch> implements BatchSource<B
   private int cursorWindow = -1;
 
   /**
-   * Reads every window once to learn its encoded lengths.
+   * Reads every window once to learn its encoded shapes.
    *
    * @param shardOf  a window's ingested examples as the family's shard (its sentences encoded)
    * @param sourceOf a window's shard as batches (window w shuffled from its own seed)
@@ -65,13 +66,30 @@ public final class WindowedBatches<B extends Minibatch> implements BatchSource<B
               + " its tokens instead (LanguageModelFamily.streamedSource)");
         }
         partition = shard.partition();
-        int[] l = new int[shard.sentences().length];
+        long[] l = new long[shard.sentences().length];
         for (int i = 0; i < l.length; i++) {
-          l[i] = shard.sentences()[i].length;
+          l[i] = shape(shard.sentences()[i]);
         }
-        lengths.add(l);
+        shapes.add(l);
       }
     }
+  }
+
+  /**
+   * What batching looks at in an encoded example: its length (sentences) and its first element (a pair's source
+   * length); the ids themselves never decide a batch.
+   */
+  private static long shape(int[] example) {
+    return ((long) example.length << 32) | (example.length == 0 ? 0 : example[0] & 0xFFFFFFFFL);
+  }
+
+  /** An example of {@code shape} with every other id 0. */
+  private static int[] skeleton(long shape) {
+    int[] out = new int[(int) (shape >>> 32)];
+    if (out.length > 0) {
+      out[0] = (int) shape;
+    }
+    return out;
   }
 
   /** The seed window {@code window} (>= 1) of a streamed partition shuffles from. */
@@ -81,7 +99,7 @@ public final class WindowedBatches<B extends Minibatch> implements BatchSource<B
 
   /** Windows in the partition. */
   public int windows() {
-    return lengths.size();
+    return shapes.size();
   }
 
   private List<int[]> take(ShardExamples.Cursor c) {
@@ -94,13 +112,13 @@ public final class WindowedBatches<B extends Minibatch> implements BatchSource<B
 
   private synchronized long[] firstBatches(int epoch) {
     if (countedEpoch != epoch) {
-      long[] first = new long[lengths.size() + 1];
-      Map<Integer, int[]> zeros = new HashMap<>();
-      for (int w = 0; w < lengths.size(); w++) {
-        int[] l = lengths.get(w);
+      long[] first = new long[shapes.size() + 1];
+      Map<Long, int[]> skeletons = new HashMap<>();
+      for (int w = 0; w < shapes.size(); w++) {
+        long[] l = shapes.get(w);
         int[][] skeleton = new int[l.length][];
         for (int i = 0; i < l.length; i++) {
-          skeleton[i] = zeros.computeIfAbsent(l[i], int[]::new);
+          skeleton[i] = skeletons.computeIfAbsent(l[i], WindowedBatches::skeleton);
         }
         first[w + 1] = first[w] + sourceOf.apply(new Shard(partition, null, skeleton), w).numBatches(epoch);
       }
@@ -112,14 +130,14 @@ public final class WindowedBatches<B extends Minibatch> implements BatchSource<B
 
   @Override
   public int numBatches(int epoch) {
-    return (int) firstBatches(epoch)[lengths.size()];
+    return (int) firstBatches(epoch)[shapes.size()];
   }
 
   @Override
   public synchronized B batch(int epoch, int k) {
     long[] first = firstBatches(epoch);
-    if (k < 0 || k >= first[lengths.size()]) {
-      throw new IllegalArgumentException("batch " + k + " is out of range 0.." + (first[lengths.size()] - 1)
+    if (k < 0 || k >= first[shapes.size()]) {
+      throw new IllegalArgumentException("batch " + k + " is out of range 0.." + (first[shapes.size()] - 1)
           + " for epoch " + epoch);
     }
     int w = 0;
@@ -150,7 +168,7 @@ public final class WindowedBatches<B extends Minibatch> implements BatchSource<B
         throw new IllegalStateException("window " + w + " read " + loaded.numBatches(epoch) + " batches, "
             + expected + " expected: the shards changed while training");
       }
-      if (w == lengths.size() - 1) {
+      if (w == shapes.size() - 1) {
         cursor.close();
         cursor = null;
         cursorWindow = -1;

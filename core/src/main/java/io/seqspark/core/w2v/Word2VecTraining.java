@@ -97,19 +97,92 @@ public final class Word2VecTraining {
 
   public static Summary run(Settings s, RunDirectory run, List<String> commandLine, PrintStream log, Engine engine)
       throws IOException {
+    return run(s, run, commandLine, log, () -> {
+      Corpus corpus = corpus(s);
+      return new Source() {
+        @Override
+        public io.seqspark.core.data.Vocabulary vocabulary() {
+          return corpus.vocabulary();
+        }
+
+        @Override
+        public long rawTokens() {
+          return corpus.rawTokens();
+        }
+
+        @Override
+        public long words() {
+          return corpus.words();
+        }
+
+        @Override
+        public String trainer() {
+          return engine.name();
+        }
+
+        @Override
+        public void record(RunRecorder rec) throws IOException {
+          rec.input("train", s.getPath("data.train"));
+        }
+
+        @Override
+        public Word2VecTrainer.Result train(SkipGramOptions o, Listener listener) {
+          return engine.train(corpus, o, s, listener);
+        }
+      };
+    });
+  }
+
+  /**
+   * What a run trains on: the corpus facts its directory records, and the training itself. The local trainer and
+   * Spark over a corpus the driver read use a {@link Corpus} ({@link #run(Settings, RunDirectory, List, PrintStream,
+   * Engine)}); Spark over shards the executors read answers from the ingest's manifest and vocabulary.
+   */
+  public interface Source {
+    /** The trained vocabulary (reserved ids first). */
+    io.seqspark.core.data.Vocabulary vocabulary();
+
+    /** Tokens of the corpus before the min-count cut. */
+    long rawTokens();
+
+    /** Words trained per epoch. */
+    long words();
+
+    /** The trainer, as the manifest and log name it. */
+    String trainer();
+
+    /** Records the training input (and any facts of the source's own) in the manifest. */
+    void record(RunRecorder rec) throws IOException;
+
+    /** Trains from {@code o}'s first model ({@link Word2VecWarmStart#initialise}), reporting progress. */
+    Word2VecTrainer.Result train(SkipGramOptions o, Listener listener);
+  }
+
+  /** Opens a run's {@link Source} once its directory is being recorded (reading the corpus is part of the run). */
+  public interface SourceOpener {
+    Source open() throws IOException;
+  }
+
+  /**
+   * {@code w2v train}: opens the source, then fills the run directory (vocabulary, manifest, metrics, evaluation,
+   * vectors in both word2vec formats, model.zip), whatever trains.
+   */
+  public static Summary run(Settings s, RunDirectory run, List<String> commandLine, PrintStream log,
+                            SourceOpener opener) throws IOException {
     SkipGramOptions o = options(s);
     try (RunRecorder rec = RunRecorder.start(run, s, false, "w2v", "w2v train",
         List.of("run", "data", "train", "spark", "w2v"), commandLine, log)) {
       long t0 = System.nanoTime();
-      Corpus corpus = corpus(s);
-      corpus.vocabulary().save(run.dir().resolve("vocab.tsv"));
-      rec.input("train", s.getPath("data.train"));
-      rec.manifest().put("vocabularySize", corpus.vocabulary().size() - Corpus.FIRST_WORD)
-          .put("vocabularyHash", corpus.vocabulary().contentHash()).put("rawTokens", corpus.rawTokens())
-          .put("trainedWordsPerEpoch", corpus.words()).put("trainer", engine.name())
-          .put("parameters", 2L * (corpus.vocabulary().size() - Corpus.FIRST_WORD) * o.dim())
+      Source source = opener.open();
+      io.seqspark.core.data.Vocabulary vocabulary = source.vocabulary();
+      long words = vocabulary.size() - Corpus.FIRST_WORD;
+      vocabulary.save(run.dir().resolve("vocab.tsv"));
+      source.record(rec);
+      rec.manifest().put("vocabularySize", words).put("vocabularyHash", vocabulary.contentHash())
+          .put("rawTokens", source.rawTokens()).put("trainedWordsPerEpoch", source.words())
+          .put("trainer", source.trainer()).put("parameters", 2L * words * o.dim())
           .put("kernel", io.seqspark.core.math.FloatKernels.describe());
-      Word2VecWarmStart.Summary warm = Word2VecWarmStart.check(o, corpus.vocabulary());
+      Word2VecWarmStart.Summary warm = Word2VecWarmStart.check(o, vocabulary);
       if (warm != null) {
         rec.manifest().put("warmStart", warm.path()).put("warmStartWordsCarried", warm.carried())
             .put("warmStartWordsNew", warm.fresh());
@@ -118,30 +191,30 @@ public final class Word2VecTraining {
       }
       rec.writeManifest();
       rec.print(String.format("w2v: %,d words (min count %d) from %,d tokens (%.1f s to read); %s, %d epochs; kernel %s",
-          corpus.vocabulary().size() - Corpus.FIRST_WORD, s.getInt("data.minCount"), corpus.rawTokens(),
-          (System.nanoTime() - t0) / 1e9, engine.name(), o.epochs(), io.seqspark.core.math.FloatKernels.describe()));
-      double rawPerWord = (double) corpus.rawTokens() / corpus.words();
+          words, s.getInt("data.minCount"), source.rawTokens(), (System.nanoTime() - t0) / 1e9, source.trainer(),
+          o.epochs(), io.seqspark.core.math.FloatKernels.describe()));
+      double rawPerWord = (double) source.rawTokens() / source.words();
       Progress progress = new Progress(run.runId(), 0, System::nanoTime).describing("words", false);
-      Word2VecTrainer.Result r = engine.train(corpus, o, s, (epoch, words, total, lr, loss, sec) -> {
-        double wps = sec > 0 ? words * rawPerWord / sec : Double.NaN;
+      Word2VecTrainer.Result r = source.train(o, (epoch, done, total, lr, loss, sec) -> {
+        double wps = sec > 0 ? done * rawPerWord / sec : Double.NaN;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);
-        m.put("step", words);
+        m.put("step", done);
         m.put("words_per_s", wps);
         m.put("lr", lr);
         m.put("loss", loss);
         m.put("seconds", sec);
         rec.metric(m);
-        log.println(progress.line(epoch, o.epochs(), words, total, wps, loss, lr));
+        log.println(progress.line(epoch, o.epochs(), done, total, wps, loss, lr));
       });
-      Map<String, Object> eval = evaluate(s, WordVectors.of(r.model()), log, run.runId());
+      WordVectors wv = WordVectors.of(r.model());
+      Map<String, Object> eval = evaluate(s, wv, log, run.runId());
       if (!eval.isEmpty()) {
         Map<String, Object> m = new LinkedHashMap<>(eval);
         m.put("step", r.words());
         rec.metric(m);
       }
-      double wps = corpus.rawTokens() * (double) o.epochs() / r.seconds();
-      WordVectors wv = WordVectors.of(r.model());
+      double wps = source.rawTokens() * (double) o.epochs() / r.seconds();
       Word2VecFormat.writeText(run.dir().resolve("vectors.txt"), wv);
       Word2VecFormat.writeBinary(run.dir().resolve("vectors.bin"), wv);
       Map<String, Object> results = new LinkedHashMap<>();
@@ -151,8 +224,7 @@ public final class Word2VecTraining {
       results.put("evaluation", eval);
       rec.finish(r.words(), "words", wps, Map.of(), results);
       Word2VecArchive.write(run.modelFile(), s, r.model(), rec.manifest().toMap());
-      return new Summary(run.dir(), corpus.vocabulary().size() - Corpus.FIRST_WORD, corpus.rawTokens(), r.seconds(), wps,
-          r.meanLoss(), eval);
+      return new Summary(run.dir(), words, source.rawTokens(), r.seconds(), wps, r.meanLoss(), eval);
     }
   }
 

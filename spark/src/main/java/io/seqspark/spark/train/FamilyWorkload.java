@@ -51,7 +51,7 @@ public final class FamilyWorkload<B extends Minibatch> extends ConfiguredWorkloa
 
   /** Partition p's examples on its shards. */
   public ShardExamples examples(int p) {
-    return new ShardExamples(reading.plan().get(p), reading.opener());
+    return family().examples(reading.plan().get(p), reading.opener());
   }
 
   /**

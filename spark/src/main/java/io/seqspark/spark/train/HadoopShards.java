@@ -1,5 +1,6 @@
 package io.seqspark.spark.train;
 
+import io.seqspark.core.data.ParallelShards;
 import io.seqspark.core.data.ShardInput;
 import io.seqspark.core.data.ShardPiece;
 import io.seqspark.core.data.TokenShards;
@@ -22,7 +23,9 @@ import org.apache.hadoop.fs.FileSystem;
 /**
  * An ingest output on any Hadoop file system ({@code file://}, {@code hdfs://}, {@code s3a://}, or a plain local
  * path), as the driver sees it: its manifest's shard list (file, examples, tokens) and its vocabulary, nothing else;
- * and the {@link ShardInput.Opener} executors read the shards with ({@link #opener}, {@link #localCopies}).
+ * and the {@link ShardInput.Opener} executors read the shards with ({@link #opener}, {@link #localCopies}). An ingest
+ * of parallel files ({@link #openParallel}) lists its source shards as the pieces (each read with its target shard,
+ * {@link io.seqspark.core.data.ShardExamples#paired}), counting both sides' tokens, and has two vocabularies.
  */
 public final class HadoopShards {
   /** The manifest file of an ingest output. */
@@ -31,11 +34,91 @@ public final class HadoopShards {
   private final String dir;
   private final List<ShardPiece> files;
   private final Vocabulary vocabulary;
+  private final Vocabulary sourceVocabulary;
 
-  private HadoopShards(String dir, List<ShardPiece> files, Vocabulary vocabulary) {
+  private HadoopShards(String dir, List<ShardPiece> files, Vocabulary vocabulary, Vocabulary sourceVocabulary) {
     this.dir = dir;
     this.files = files;
     this.vocabulary = vocabulary;
+    this.sourceVocabulary = sourceVocabulary;
+  }
+
+  /** Whether {@code dir} is an ingest output of parallel files (manifest, source/ and target/ with vocabularies). */
+  public static boolean isParallel(String dir, Configuration conf) {
+    if (dir == null || dir.isEmpty()) {
+      return false;
+    }
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir);
+      FileSystem fs = p.getFileSystem(conf);
+      return fs.isFile(new org.apache.hadoop.fs.Path(p, MANIFEST))
+          && fs.isFile(new org.apache.hadoop.fs.Path(p, ParallelShards.SOURCE + "/" + TokenShards.VOCABULARY_FILE))
+          && fs.isFile(new org.apache.hadoop.fs.Path(p, ParallelShards.TARGET + "/" + TokenShards.VOCABULARY_FILE));
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Reads the manifest's shard lists and both vocabularies of the parallel ingest output {@code dir}: the pieces are
+   * the source shards (tokens: both sides'), {@link #vocabulary} is the target side's, {@link #sourceVocabulary} the
+   * source side's.
+   *
+   * @throws IllegalArgumentException if the manifest's sides do not list the same shard names and example counts
+   */
+  @SuppressWarnings("unchecked")
+  public static HadoopShards openParallel(String key, String dir, Configuration conf) throws IOException {
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir);
+    FileSystem fs = root.getFileSystem(conf);
+    Map<String, Object> manifest = manifest(fs, root);
+    List<Map<String, Object>> source = sideShards(key, dir, manifest, ParallelShards.SOURCE);
+    List<Map<String, Object>> target = sideShards(key, dir, manifest, ParallelShards.TARGET);
+    List<ShardPiece> files = new ArrayList<>();
+    for (int i = 0; i < source.size(); i++) {
+      Map<String, Object> a = source.get(i);
+      Map<String, Object> b = i < target.size() ? target.get(i) : null;
+      String file = new org.apache.hadoop.fs.Path(root, (String) a.get("file")).toString();
+      long examples = ((Number) a.get("examples")).longValue();
+      if (b == null || source.size() != target.size()
+          || !ParallelShards.targetFile(file).equals(new org.apache.hadoop.fs.Path(root, (String) b.get("file")).toString())
+          || examples != ((Number) b.get("examples")).longValue()) {
+        throw new IllegalArgumentException(key + " = " + dir + ": its " + MANIFEST + " lists source shards that do not"
+            + " align with its target shards (" + a + " vs " + b + "); re-run seqspark ingest --input SRC --target TGT");
+      }
+      files.add(new ShardPiece(file, 0, examples, ((Number) a.get("tokens")).longValue()
+          + ((Number) b.get("tokens")).longValue()));
+    }
+    return new HadoopShards(dir, List.copyOf(files),
+        vocabulary(fs, new org.apache.hadoop.fs.Path(root, ParallelShards.TARGET + "/" + TokenShards.VOCABULARY_FILE)),
+        vocabulary(fs, new org.apache.hadoop.fs.Path(root, ParallelShards.SOURCE + "/" + TokenShards.VOCABULARY_FILE)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> sideShards(String key, String dir, Map<String, Object> manifest,
+                                                      String side) {
+    if (!(manifest.get(side) instanceof Map<?, ?> m) || !(m.get("shards") instanceof List<?> l) || l.isEmpty()) {
+      throw new IllegalArgumentException(key + " = " + dir + ": its " + MANIFEST + " has no \"" + side + "\".shards;"
+          + " expected the --out of seqspark ingest --input SRC --target TGT");
+    }
+    return (List<Map<String, Object>>) l;
+  }
+
+  private static Map<String, Object> manifest(FileSystem fs, org.apache.hadoop.fs.Path root) throws IOException {
+    try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(root, MANIFEST))) {
+      return Json.readMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  private static Vocabulary vocabulary(FileSystem fs, org.apache.hadoop.fs.Path file) throws IOException {
+    Path tmp = Files.createTempFile("seqspark-vocab", ".tsv");
+    try {
+      try (InputStream in = fs.open(file)) {
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return Vocabulary.load(tmp);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   /** Whether {@code dir} is an ingest output of token shards (manifest, vocabulary and shards/). */
@@ -59,10 +142,7 @@ public final class HadoopShards {
   public static HadoopShards open(String key, String dir, Configuration conf) throws IOException {
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir);
     FileSystem fs = root.getFileSystem(conf);
-    Map<String, Object> manifest;
-    try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(root, MANIFEST))) {
-      manifest = Json.readMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
+    Map<String, Object> manifest = manifest(fs, root);
     Object shards = manifest.get("shards");
     if (!(shards instanceof List<?> list) || list.isEmpty()) {
       throw new IllegalArgumentException(key + " = " + dir + ": its " + MANIFEST + " lists no token shards (an"
@@ -76,15 +156,8 @@ public final class HadoopShards {
       long examples = ((Number) e.get("examples")).longValue();
       files.add(new ShardPiece(file, 0, examples, ((Number) e.get("tokens")).longValue()));
     }
-    Path tmp = Files.createTempFile("seqspark-vocab", ".tsv");
-    try {
-      try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(root, TokenShards.VOCABULARY_FILE))) {
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      }
-      return new HadoopShards(dir, List.copyOf(files), Vocabulary.load(tmp));
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    return new HadoopShards(dir, List.copyOf(files),
+        vocabulary(fs, new org.apache.hadoop.fs.Path(root, TokenShards.VOCABULARY_FILE)), null);
   }
 
   /** The ingest output's location as given. */
@@ -97,9 +170,14 @@ public final class HadoopShards {
     return files;
   }
 
-  /** The ingest's vocabulary. */
+  /** The ingest's vocabulary (of a parallel ingest: the target side's). */
   public Vocabulary vocabulary() {
     return vocabulary;
+  }
+
+  /** A parallel ingest's source-side vocabulary; null for one text's ingest. */
+  public Vocabulary sourceVocabulary() {
+    return sourceVocabulary;
   }
 
   /** Tokens over all shards, by the manifest. */

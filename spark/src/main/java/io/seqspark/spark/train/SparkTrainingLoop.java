@@ -75,42 +75,78 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
   public Vocabulary shardVocabulary(Family<?, ?, ?> family, Settings s) throws IOException {
     String train = s.getString("data.train");
     long limit = s.getInt("data.driverMaxMB") * (1L << 20);
-    for (String key : List.of("data.valid", "data.test")) {
-      checkDriverSize(s, key, limit, null);
+    Configuration conf = sc.hadoopConfiguration();
+    if (family.readsShards() && family.readsPairs() && HadoopShards.isShards(train, conf)) {
+      throw new ConfigException(List.of("data.train = " + train + ": an ingest of one text; " + family.command()
+          + " reads the ingest of parallel files. Fix: bin/seqspark ingest --input PREFIX.SRC --target PREFIX.TGT"
+          + " --out DIR, then --set data.train=DIR"));
     }
-    if (family.readsShards() && HadoopShards.isShards(train, sc.hadoopConfiguration())) {
-      trainShards = HadoopShards.open("data.train", train, sc.hadoopConfiguration());
+    boolean ingested = family.readsPairs() ? HadoopShards.isParallel(train, conf) : HadoopShards.isShards(train, conf);
+    if (family.readsShards() && ingested) {
+      trainShards = family.readsPairs() ? HadoopShards.openParallel("data.train", train, conf)
+          : HadoopShards.open("data.train", train, conf);
       plan = ShardPlan.assign(trainShards.files(), partitions(s), s.getLong("seed"));
       settingsCache = driverReads ? "memory" : s.getString("data.cache");
+    } else if (family.readsShards() && TrainingRun.isUri(train)) {
+      String input = family.readsPairs() ? "--input " + train + ".SRC --target " + train + ".TGT" : "--input " + train;
+      throw new ConfigException(List.of("data.train = " + train + ": not an ingest output (" + HadoopShards.MANIFEST
+          + (family.readsPairs() ? ", source/ and target/" : ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE
+          + " and shards/") + " through Hadoop's FileSystem); a URI names shards the executors read. Fix: point"
+          + " data.train at the --out of seqspark ingest, or ingest first: bin/seqspark ingest " + input + " --out "
+          + train + ".shards"));
+    }
+    // after the training split is known: a family's files for valid and test may depend on it (Family#inputs)
+    for (String key : List.of("data.valid", "data.test")) {
+      checkDriverSize(s, key, limit, family, false);
+    }
+    if (trainShards != null) {
       return trainShards.vocabulary();
     }
-    if (family.readsShards() && TrainingRun.isUri(train)) {
-      throw new ConfigException(List.of("data.train = " + train + ": not an ingest output (" + HadoopShards.MANIFEST
-          + ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE + " and shards/ through Hadoop's FileSystem);"
-          + " a URI names shards the executors read. Fix: point data.train at the --out of seqspark ingest, or"
-          + " ingest first: bin/seqspark ingest --input " + train + " --out " + train + ".shards"));
-    }
-    checkDriverSize(s, "data.train", limit, family);
+    checkDriverSize(s, "data.train", limit, family, true);
     return null;
   }
 
-  /** Fails when the driver would read a split larger than data.driverMaxMB into its heap. */
-  private static void checkDriverSize(Settings s, String key, long limit, Family<?, ?, ?> family) throws IOException {
+  @Override
+  public Vocabulary shardSourceVocabulary() {
+    return trainShards == null ? null : trainShards.sourceVocabulary();
+  }
+
+  /**
+   * Fails when the driver would read a split larger than data.driverMaxMB into its heap. A split is the files the
+   * family names for it ({@link Family#inputs}: a translation prefix's two files); the fix for a training split is
+   * the ingest command, for the others a smaller file.
+   */
+  private static void checkDriverSize(Settings s, String key, long limit, Family<?, ?, ?> family, boolean training)
+      throws IOException {
     java.nio.file.Path p = s.getPath(key);
-    if (p == null || !java.nio.file.Files.exists(p)) {
+    if (p == null) {
       return;
     }
-    long bytes;
-    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(p)) {
-      bytes = files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    List<java.nio.file.Path> paths = new ArrayList<>();
+    if (family.readsPairs() && !java.nio.file.Files.exists(p)) {
+      for (Map.Entry<String, java.nio.file.Path> e : family.inputs(s).entrySet()) {
+        if (e.getKey().startsWith(key.substring("data.".length()) + ".")) {
+          paths.add(e.getValue());
+        }
+      }
+    } else if (java.nio.file.Files.exists(p)) {
+      paths.add(p);
+    }
+    long bytes = 0;
+    for (java.nio.file.Path path : paths) {
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(path)) {
+        bytes += files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+      }
     }
     if (bytes <= limit) {
       return;
     }
     String size = String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
-    String fix = family != null && family.readsShards()
-        ? " Fix: ingest it once and train from the shards, which the executors read themselves: bin/seqspark ingest"
-          + " --input " + p + " --out " + p + ".shards" + settingsOf(s) + ", then --set data.train=" + p + ".shards;"
+    String ingest = family.readsPairs() && paths.size() == 2
+        ? "--input " + paths.get(0) + " --target " + paths.get(1) : "--input " + p;
+    String fix = training && family.readsShards()
+        ? " Fix: ingest it once and train from the shards, which the executors read themselves: bin/seqspark ingest "
+          + ingest + " --out " + p + ".shards" + settingsOf(s) + ", then --set data.train=" + p + ".shards;"
           + " or raise data.driverMaxMB (and the driver heap, SEQSPARK_JAVA_OPTS=-Xmx...)"
         : " Fix: use a smaller " + key + " (the driver evaluates it), or raise data.driverMaxMB (and the driver"
           + " heap, SEQSPARK_JAVA_OPTS=-Xmx...)";
@@ -160,8 +196,8 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
       return base;
     }
     return base + (driverReads ? ", the driver reads " : ", executors read ") + trainShards.files().size()
-        + " shard files (" + trainShards.tokens() + " tokens) in " + plan.size() + " partitions, data.cache = "
-        + settingsCache;
+        + (trainShards.sourceVocabulary() != null ? " pairs of" : "") + " shard files (" + trainShards.tokens()
+        + " tokens) in " + plan.size() + " partitions, data.cache = " + settingsCache;
   }
 
   /**
@@ -172,7 +208,8 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
   public long totalSteps(Family<?, ?, ?> family, TrainingData<?> data, Settings s, int epochs) {
     if (data.train() == null) {
       long most = java.util.Arrays.stream(ShardPlan.tokens(plan)).max().orElse(0);
-      long perStep = s.getString("data.regime").equals("stream")
+      long perStep = family instanceof io.seqspark.core.task.LanguageModelFamily
+          && io.seqspark.core.task.LanguageModelFamily.streamRegime(s)
           ? (long) s.getInt("train.batchSize") * s.getInt("train.bptt") : s.getInt("data.maxTokensPerBatch");
       return epochs * Math.max(1, most / Math.max(1, perStep));
     }
@@ -196,7 +233,7 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
       List<Shard> shards = new ArrayList<>();
       for (int p = 0; p < plan.size(); p++) {
         try {
-          shards.add(family.shardOf(s, dims, p, new ShardExamples(plan.get(p), f -> HadoopShards.open(f, conf))
+          shards.add(family.shardOf(s, dims, p, family.examples(plan.get(p), f -> HadoopShards.open(f, conf))
               .readAll()));
         } catch (IOException e) {
           throw new UncheckedIOException(e);

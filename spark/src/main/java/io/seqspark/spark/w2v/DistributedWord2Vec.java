@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Skip-gram training on Spark in rounds:
  * <pre>
- *   corpus → P slices of equal word counts (contiguous, or dealt in 10k-word runs), cached on the executors
+ *   corpus → P slices of equal word counts (contiguous, or dealt in 10k-word runs), cached on the executors;
+ *     or, from an ingest output, the shard pieces ShardPlan assigns, read by the executors ({@link ShardCorpus})
  *   per epoch, per round r of R:
  *     driver publishes the current input and output vectors on its parameter channel (spark.transport = direct;
  *       or broadcasts them with spark.transport = spark)
@@ -124,16 +125,13 @@ public final class DistributedWord2Vec {
       implements Serializable {
   }
 
+  /** Trains on a corpus the driver read: its sentences are cut into the partitions here and broadcast once each. */
   public static Word2VecTrainer.Result train(JavaSparkContext sc, Corpus corpus, Options o, Listener listener) {
-    SkipGramOptions sg = o.sg();
-    Word2VecModel model = io.seqspark.core.w2v.Word2VecWarmStart.initialise(corpus.vocabulary(), sg, o.blockRows());
-    long floats = 2 * model.in().layout().totalFloats();
-    if (o.direct() && 8 + 4 * floats > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("spark.transport = direct: the parameter channel moves at most 2 GB per round, "
-          + "this model is 2 x " + model.in().rows() + " rows x " + sg.dim() + " dims = " + 4 * floats
-          + " bytes; set spark.transport = spark (or lower w2v.dim / raise data.minCount)");
-    }
-    Word2VecTrainer.Tables tables = Word2VecTrainer.Tables.of(corpus.counts(), corpus.words(), sg.sample());
+    return train(sc, corpus, drivenParts(corpus, o), o, listener);
+  }
+
+  /** The partitions of a corpus the driver read: contiguous slices of equal word counts, or dealt runs. */
+  static List<Part> drivenParts(Corpus corpus, Options o) {
     List<Part> parts = new ArrayList<>();
     if (o.dealt()) {
       List<List<int[]>> dealt = Corpus.deal(corpus.sentences(), o.partitions(), DEAL_WORDS);
@@ -146,13 +144,76 @@ public final class DistributedWord2Vec {
         parts.add(new Part(p, new ArrayList<>(corpus.sentences().subList(bounds[p], bounds[p + 1]))));
       }
     }
+    return parts;
+  }
+
+  /**
+   * Trains on {@code parts} built on the driver (partition p holds part p; only the corpus' vocabulary and counts
+   * are used besides): how a corpus the driver read trains, and the executors' assignment read on the driver (tests).
+   */
+  static Word2VecTrainer.Result train(JavaSparkContext sc, Corpus corpus, List<Part> parts, Options o,
+                                     Listener listener) {
     // each partition's sentences travel once (a parallelized collection would ship them with every round's task)
     CachedShards<Part> cached = new CachedShards<>(sc, parts);
-    JavaRDD<Part> data = cached.rdd();
+    try {
+      return train(sc, corpus.vocabulary(), corpus.counts(), corpus.words(), cached.rdd(), o, listener);
+    } finally {
+      cached.close();
+    }
+  }
+
+  /**
+   * Trains on an ingest output whose shards the executors read ({@link ShardCorpus}): partition p reads its pieces
+   * and keeps its sentences in memory; the driver holds the vocabulary and its counts only.
+   */
+  public static Word2VecTrainer.Result train(JavaSparkContext sc, ShardCorpus corpus, Options o, Listener listener) {
+    if (o.dealt()) {
+      throw new IllegalArgumentException("w2v.slices = dealt deals runs of the whole corpus to the partitions, which"
+          + " needs the corpus on the driver; with data.train = " + corpus.dir() + " (an ingest output) the executors"
+          + " read their shard pieces (token-balanced, ShardPlan). Fix: set w2v.slices = contiguous");
+    }
+    if (corpus.plan().size() != o.partitions()) {
+      throw new IllegalArgumentException("the shard plan has " + corpus.plan().size() + " partitions, w2v.partitions"
+          + " asks for " + o.partitions());
+    }
+    List<Integer> index = new ArrayList<>();
+    for (int p = 0; p < o.partitions(); p++) {
+      index.add(p);
+    }
+    // each partition reads its own pieces on its executor; a lost executor's partitions are read again by the
+    // retried tasks (the RDD's lineage is the read)
+    ShardCorpus.Reader reader = corpus.reader();
+    JavaRDD<Part> read = sc.parallelize(index, o.partitions()).mapPartitions(it -> {
+      List<Part> out = new ArrayList<>();
+      it.forEachRemaining(p -> out.add(reader.read(p)));
+      return out.iterator();
+    }).persist(org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
+    try {
+      return train(sc, corpus.vocabulary(), corpus.counts(), corpus.words(), read, o, listener);
+    } finally {
+      read.unpersist(false);
+    }
+  }
+
+  /**
+   * The rounds over partitions {@code data} (partition p holding part p); {@code words} is the trained words per
+   * epoch the partitions must report (the subsampling table and the progress count on it).
+   */
+  private static Word2VecTrainer.Result train(JavaSparkContext sc, io.seqspark.core.data.Vocabulary vocabulary,
+      long[] counts, long words, JavaRDD<Part> data, Options o, Listener listener) {
+    SkipGramOptions sg = o.sg();
+    Word2VecModel model = io.seqspark.core.w2v.Word2VecWarmStart.initialise(vocabulary, sg, o.blockRows());
+    long floats = 2 * model.in().layout().totalFloats();
+    if (o.direct() && 8 + 4 * floats > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("spark.transport = direct: the parameter channel moves at most 2 GB per round, "
+          + "this model is 2 x " + model.in().rows() + " rows x " + sg.dim() + " dims = " + 4 * floats
+          + " bytes; set spark.transport = spark (or lower w2v.dim / raise data.minCount)");
+    }
+    Word2VecTrainer.Tables tables = Word2VecTrainer.Tables.of(counts, words, sg.sample());
     Broadcast<Word2VecTrainer.Tables> bt = sc.broadcast(tables);
     ParameterChannel channel = o.direct()
         ? ParameterChannel.open(sc.getConf(), o.port(), ParameterChannel.DEFAULT_TIMEOUT_SECONDS) : null;
-    long total = corpus.words() * sg.epochs();
+    long total = words * sg.epochs();
     long done = 0;
     double lossSum = 0;
     long lossTerms = 0;
@@ -195,6 +256,10 @@ public final class DistributedWord2Vec {
             lossTerms += t.lossTerms();
           }
           merge(model.in(), model.out(), updates, o.curvatureScale());
+          if (e == 0 && r == o.roundsPerEpoch() - 1 && done != words) {
+            throw new IllegalStateException("the partitions trained " + done + " words in epoch 1, the vocabulary's"
+                + " counts say " + words + ": the shards and their vocab.tsv disagree; re-run seqspark ingest");
+          }
           if (listener != null) {
             listener.onRound(e, r, done, total, sg.learningRate((double) done / total),
                 lossTerms == 0 ? Double.NaN : lossSum / lossTerms, (System.nanoTime() - t0) / 1e9);
@@ -206,7 +271,6 @@ public final class DistributedWord2Vec {
         channel.close();
       }
       bt.destroy();
-      cached.close();
     }
     return new Word2VecTrainer.Result(model, done, (System.nanoTime() - t0) / 1e9,
         lossTerms == 0 ? Double.NaN : lossSum / lossTerms);
