@@ -65,9 +65,11 @@ public final class DistributedWord2Vec {
    * @param direct true: the vectors travel through the driver's {@link ParameterChannel} (spark.transport = direct);
    *               false: Spark's broadcast and task results (spark.transport = spark). Both give identical vectors.
    * @param port   the channel's port (spark.transportPort; 0 = any free port)
+   * @param channelTimeoutSeconds how long a channel connection may sit idle before it fails
+   *               (spark.channelTimeoutSeconds)
    */
   public record Options(SkipGramOptions sg, int partitions, int roundsPerEpoch, int blockRows, boolean direct, int port,
-                        boolean dealt, double curvatureScale) implements Serializable {
+                        boolean dealt, double curvatureScale, int channelTimeoutSeconds) implements Serializable {
     public Options {
       if (partitions < 1 || roundsPerEpoch < 1) {
         throw new IllegalArgumentException("w2v.partitions and w2v.roundsPerEpoch must be >= 1, got " + partitions
@@ -77,19 +79,22 @@ public final class DistributedWord2Vec {
 
     /** The parameter channel on any free port, contiguous slices, the default merge curvature factor. */
     public Options(SkipGramOptions sg, int partitions, int roundsPerEpoch, int blockRows) {
-      this(sg, partitions, roundsPerEpoch, blockRows, true, 0, false, MERGE_CURVATURE);
+      this(sg, partitions, roundsPerEpoch, blockRows, true, 0, false, MERGE_CURVATURE,
+          ParameterChannel.DEFAULT_TIMEOUT_SECONDS);
     }
 
     /** The w2v.* and spark.transport settings of a Spark run with {@code partitions} partitions. */
     public static Options of(io.seqspark.core.config.Settings s, SkipGramOptions sg, int partitions) {
       return new Options(sg, partitions, s.getInt("w2v.roundsPerEpoch"), 0,
           !"spark".equalsIgnoreCase(s.getString("spark.transport")), s.getInt("spark.transportPort"),
-          "dealt".equalsIgnoreCase(s.getString("w2v.slices")), s.getDouble("w2v.mergeCurvature"));
+          "dealt".equalsIgnoreCase(s.getString("w2v.slices")), s.getDouble("w2v.mergeCurvature"),
+          s.getInt("spark.channelTimeoutSeconds"));
     }
 
     /** The same settings on the other transport. */
     public Options withDirect(boolean d) {
-      return new Options(sg, partitions, roundsPerEpoch, blockRows, d, port, dealt, curvatureScale);
+      return new Options(sg, partitions, roundsPerEpoch, blockRows, d, port, dealt, curvatureScale,
+          channelTimeoutSeconds);
     }
   }
 
@@ -212,7 +217,7 @@ public final class DistributedWord2Vec {
     Word2VecTrainer.Tables tables = Word2VecTrainer.Tables.of(counts, words, sg.sample());
     Broadcast<Word2VecTrainer.Tables> bt = sc.broadcast(tables);
     ParameterChannel channel = o.direct()
-        ? ParameterChannel.open(sc.getConf(), o.port(), ParameterChannel.DEFAULT_TIMEOUT_SECONDS) : null;
+        ? ParameterChannel.open(sc.getConf(), o.port(), o.channelTimeoutSeconds()) : null;
     long total = words * sg.epochs();
     long done = 0;
     double lossSum = 0;

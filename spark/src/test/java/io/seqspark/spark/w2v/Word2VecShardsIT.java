@@ -117,7 +117,7 @@ class Word2VecShardsIT {
     Word2VecModel start = Word2VecModel.initialise(corpus.vocabulary(), 8, 5, 0);
     assertFalse(start.in().sameValues(executors.in()), "training moved the vectors");
     assertThrows(IllegalArgumentException.class, () -> DistributedWord2Vec.train(sc, corpus,
-        new DistributedWord2Vec.Options(options(), 3, 2, 0, true, 0, true, 0.25), null), "w2v.slices = dealt");
+        new DistributedWord2Vec.Options(options(), 3, 2, 0, true, 0, true, 0.25, io.seqspark.spark.train.ParameterChannel.DEFAULT_TIMEOUT_SECONDS), null), "w2v.slices = dealt");
   }
 
   /** {@code w2v train --master} with 1 partition and 1 round writes the vectors {@code w2v train} writes with 1 thread. */
