@@ -36,11 +36,20 @@ public final class SequenceClassifier implements Trainable<Batch> {
   private final SoftmaxOutput output;
 
   public SequenceClassifier(SequenceClassifierSpec spec, DataType dtype, long seed) {
+    this(spec, dtype, seed, null);
+  }
+
+  /**
+   * @param extra null, or features concatenated to the word embedding ({@code model.contextual}: {@link
+   *              ContextualWords}), declared in this model's buffer right after the embedding
+   */
+  public SequenceClassifier(SequenceClassifierSpec spec, DataType dtype, long seed,
+      java.util.function.Function<ParamStore.Builder, io.seqspark.core.nn.InputFeatures> extra) {
     this.spec = spec;
     Init init = Init.uniform(spec.initScale());
     ParamStore.Builder pb = ParamStore.builder();
     encoder = new TokenEncoder(pb, spec.vocabSize(), spec.embeddingSize(), spec.cell(), spec.hiddenSize(),
-        spec.layers(), spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype);
+        spec.layers(), spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype, extra);
     dropoutOut = new Dropout(spec.dropout(), spec.layers(), dtype);
     pooling = new Pooling(spec.pooling(), dtype);
     output = new SoftmaxOutput(pb, "output", encoder.outputSize(), spec.classes(), init);

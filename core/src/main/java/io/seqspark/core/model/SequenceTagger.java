@@ -36,11 +36,20 @@ public final class SequenceTagger implements Trainable<Batch> {
    * @param seed  drives the parameter initialisation
    */
   public SequenceTagger(SequenceTaggerSpec spec, DataType dtype, long seed) {
+    this(spec, dtype, seed, null);
+  }
+
+  /**
+   * @param extra null, or features concatenated to the word embedding ({@code model.contextual}: {@link
+   *              ContextualWords}), declared in this model's buffer right after the embedding
+   */
+  public SequenceTagger(SequenceTaggerSpec spec, DataType dtype, long seed,
+      java.util.function.Function<ParamStore.Builder, io.seqspark.core.nn.InputFeatures> extra) {
     this.spec = spec;
     Init init = Init.uniform(spec.initScale());
     ParamStore.Builder pb = ParamStore.builder();
     encoder = new TokenEncoder(pb, spec.vocabSize(), spec.embeddingSize(), spec.cell(), spec.hiddenSize(),
-        spec.layers(), spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype);
+        spec.layers(), spec.bidirectional(), spec.merge(), spec.dropout(), init, dtype, extra);
     dropoutOut = new Dropout(spec.dropout(), spec.layers(), dtype);
     output = new SoftmaxOutput(pb, "output", encoder.outputSize(), spec.tags(), init);
     params = pb.build(dtype, seed);

@@ -4,20 +4,34 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Token ids → embedding → dropout (salt 0) → {@link RecurrentStack}: the encoder the classifier and the tagger share.
- * Its parameters come first in a model's buffer: {@code embedding}, then the stack's layers. A model adds its own
+ * Token ids → embedding (optionally concatenated with {@link InputFeatures} such as ELMo's) → dropout (salt 0) →
+ * {@link RecurrentStack}: the encoder the classifier and the tagger share. Its parameters come first in a model's
+ * buffer: {@code embedding}, the extra features' own (if any), then the stack's layers. A model adds its own
  * read-out (pooling, per-token softmax) and the dropout after the stack (salt {@code layers}).
  */
 public final class TokenEncoder {
   private final Embedding embedding;
   private final Dropout dropoutIn;
   private final RecurrentStack stack;
+  private final InputFeatures extra;
 
   public TokenEncoder(ParamStore.Builder pb, int vocabSize, int embeddingSize, String cell, int hidden, int layers,
                       boolean bidirectional, Bidirectional.Merge merge, double dropout, Init init, DataType dtype) {
+    this(pb, vocabSize, embeddingSize, cell, hidden, layers, bidirectional, merge, dropout, init, dtype, null);
+  }
+
+  /**
+   * @param extra null, or declares (in {@code pb}, between the embedding and the stack) features concatenated to the
+   *              embedding: the stack then reads embeddingSize + their width, and the input dropout covers both
+   */
+  public TokenEncoder(ParamStore.Builder pb, int vocabSize, int embeddingSize, String cell, int hidden, int layers,
+                      boolean bidirectional, Bidirectional.Merge merge, double dropout, Init init, DataType dtype,
+                      java.util.function.Function<ParamStore.Builder, InputFeatures> extra) {
     embedding = new Embedding(pb, "embedding", vocabSize, embeddingSize, init, dtype);
+    this.extra = extra == null ? null : extra.apply(pb);
     dropoutIn = new Dropout(dropout, 0, dtype);
-    stack = new RecurrentStack(pb, cell, embeddingSize, hidden, layers, bidirectional, merge, dropout, init, dtype);
+    int width = embeddingSize + (this.extra == null ? 0 : this.extra.outputSize());
+    stack = new RecurrentStack(pb, cell, width, hidden, layers, bidirectional, merge, dropout, init, dtype);
   }
 
   /** The token embedding (for pretrained initialisation and freezing). */
@@ -33,7 +47,11 @@ public final class TokenEncoder {
   /** Features [T*B, outputSize] of time-major token ids (length T*B). */
   public INDArray forward(int[] ids, Seq seq) {
     long t = Phases.start();
-    INDArray x = dropoutIn.forward(embedding.forward(ids), seq);
+    INDArray e = embedding.forward(ids);
+    if (extra != null) {
+      e = org.nd4j.linalg.factory.Nd4j.hstack(e, extra.forward(ids, seq));
+    }
+    INDArray x = dropoutIn.forward(e, seq);
     Phases.stop("embedding.forward", t);
     return stack.forward(x, seq);
   }
@@ -42,6 +60,13 @@ public final class TokenEncoder {
   public void backward(INDArray dFeatures, Seq seq) {
     INDArray d = dropoutIn.backward(stack.backward(dFeatures, seq));
     long t = Phases.start();
+    if (extra != null) {
+      long width = embedding.dim();
+      extra.backward(d.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(width, d.size(1))).dup());
+      d = d.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, width))
+          .dup();
+    }
     embedding.backward(d);
     Phases.stop("embedding.backward", t);
   }

@@ -68,9 +68,11 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
    * The splits, as batches and as encoded examples (for sharding across Spark partitions).
    *
    * @param skippedEmpty examples with a label but no tokens, left out (all splits)
+   * @param contextual   model.contextual: "" or the biLM whose ELMo features the model reads
    */
   public record Data(Vocabulary vocabulary, List<String> labels, BatchSource<Batch> train, BatchSource<Batch> valid, BatchSource<Batch> test,
-                     List<int[]> trainExamples, double trainPaddingRatio, int skippedEmpty) implements TrainingData<Batch> {
+                     List<int[]> trainExamples, double trainPaddingRatio, int skippedEmpty, String contextual)
+      implements TrainingData<Batch> {
   }
 
   /** One line: its label and tokens. */
@@ -241,7 +243,8 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
       }
     }
     double pad = DataInputs.sentenceBatcher(s, tr, seed, layout).paddingRatio(1);
-    return new Data(v, labels, trainSource(s, tr, seed), eval.get(0), eval.get(1), tr, pad, skipped[0]);
+    return new Data(v, labels, trainSource(s, tr, seed), eval.get(0), eval.get(1), tr, pad, skipped[0],
+        s.getString("model.contextual"));
   }
 
   /** Length-bucketed training batches of {@link Labelled} examples (a whole split or one Spark partition's shard). */
@@ -275,7 +278,12 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
   }
 
   public static SequenceClassifier model(Settings s, int vocabSize, int classes) {
-    SequenceClassifier m = new SequenceClassifier(spec(s, vocabSize, classes), DataType.FLOAT, s.getLong("seed"));
+    return model(s, vocabSize, classes, null);
+  }
+
+  private static SequenceClassifier model(Settings s, int vocabSize, int classes,
+      java.util.function.Function<io.seqspark.core.nn.ParamStore.Builder, io.seqspark.core.nn.InputFeatures> extra) {
+    SequenceClassifier m = new SequenceClassifier(spec(s, vocabSize, classes), DataType.FLOAT, s.getLong("seed"), extra);
     m.embedding().setFrozen(s.getBoolean("model.embedding.freeze"));
     return m;
   }
@@ -308,7 +316,8 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
 
   @Override
   public Dims dims(Data data) {
-    return Dims.ofVocabulary(data.vocabulary().size()).with("labels", data.labels());
+    return ContextualLm.withContextual(data.contextual(),
+        Dims.ofVocabulary(data.vocabulary().size()).with("labels", data.labels()), data.vocabulary());
   }
 
   @Override
@@ -320,7 +329,7 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
 
   @Override
   public SequenceClassifier model(Settings s, Dims dims) {
-    return model(s, dims.size("vocabulary"), dims.labels("labels").size());
+    return model(s, dims.size("vocabulary"), dims.labels("labels").size(), ContextualLm.features(dims, DataType.FLOAT));
   }
 
   @Override

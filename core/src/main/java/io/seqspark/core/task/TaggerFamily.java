@@ -47,11 +47,11 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
 
   /**
    * The splits (valid and test null when not configured), the word vocabulary and tag set, and the training split's
-   * encoded {@link Tagged} examples for sharding.
+   * encoded {@link Tagged} examples for sharding, and model.contextual ("" or the biLM it names).
    */
   public record Data(Vocabulary vocabulary, TagSet tags, TaggedCorpus.WordEncoding encoding, BatchSource<Batch> train,
                      BatchSource<Batch> valid, BatchSource<Batch> test, List<int[]> trainExamples,
-                     double trainPaddingRatio) implements TrainingData<Batch> {
+                     double trainPaddingRatio, String contextual) implements TrainingData<Batch> {
   }
 
   private TaggerFamily() {
@@ -96,7 +96,7 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
     BatchSource<Batch> va = s.getPath("data.valid") == null ? null : source(s, read(s, "data.valid").encode(v, tags, enc));
     BatchSource<Batch> te = s.getPath("data.test") == null ? null : source(s, read(s, "data.test").encode(v, tags, enc));
     double pad = DataInputs.sentenceBatcher(s, tr, seed, SentenceBatcher.Layout.TAGGING).paddingRatio(1);
-    return new Data(v, tags, enc, source(s, tr), va, te, tr, pad);
+    return new Data(v, tags, enc, source(s, tr), va, te, tr, pad, s.getString("model.contextual"));
   }
 
   private static BatchSource<Batch> source(Settings s, List<int[]> examples) {
@@ -110,7 +110,8 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
 
   @Override
   public Dims dims(Data data) {
-    return Dims.ofVocabulary(data.vocabulary().size()).with("tags", data.tags().tags());
+    return ContextualLm.withContextual(data.contextual(),
+        Dims.ofVocabulary(data.vocabulary().size()).with("tags", data.tags().tags()), data.vocabulary());
   }
 
   @Override
@@ -135,7 +136,7 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   @Override
   public SequenceTagger model(Settings s, Dims dims) {
     SequenceTagger m = new SequenceTagger(spec(s, dims.size("vocabulary"), dims.labels("tags").size()), DataType.FLOAT,
-        s.getLong("seed"));
+        s.getLong("seed"), ContextualLm.features(dims, DataType.FLOAT));
     m.embedding().setFrozen(s.getBoolean("model.embedding.freeze"));
     return m;
   }

@@ -1,0 +1,131 @@
+package io.seqspark.core.task;
+
+import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.io.Manifest;
+import io.seqspark.core.model.BiLm;
+import io.seqspark.core.model.ContextualWords;
+import io.seqspark.core.model.ElmoFeatures;
+import io.seqspark.core.nn.InputFeatures;
+import io.seqspark.core.nn.ParamStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@code model.contextual}: the tagger's and the classifier's ELMo input (Peters et al. 2018, features at the input of
+ * the task RNN). The downstream model REFERENCES the biLM: its {@link Dims} carry the archive's absolute path and
+ * SHA-256 (labels {@code contextual}) and its vocabulary's words (labels {@code words}, to spell token ids for the
+ * biLM), so the driver, the Spark executors and {@code eval}/{@code predict} all rebuild the same model from the
+ * resolved config and the dims. A biLM archive that moved or changed fails with both paths/hashes and the fix
+ * (docs/DECISIONS.md says why a reference and not a copy).
+ */
+public final class ContextualLm {
+  /** Dims labels: [absolute path of the biLM's model.zip, its SHA-256]. */
+  public static final String DIMS_KEY = "contextual";
+  /** Dims labels: the downstream vocabulary's tokens by id. */
+  public static final String WORDS_KEY = "words";
+  /** The mix's name in the downstream parameter buffer ({@code elmo.w}, {@code elmo.gamma}). */
+  public static final String MIX_NAME = "elmo";
+
+  private record Stamp(Path file, long size, long modified) {
+  }
+
+  private static final Map<Stamp, String> HASHES = new ConcurrentHashMap<>();
+  // one biLM per thread: its layers keep per-call scratch, and Spark local[n] runs n tasks in one JVM
+  private static final ThreadLocal<Map<String, Family.Loaded<BiLm>>> LOADED = ThreadLocal.withInitial(HashMap::new);
+
+  private ContextualLm() {
+  }
+
+  /** The archive a model.contextual value names: an elmo train run directory's model.zip, or the file itself. */
+  public static Path archive(String value) {
+    Path p = Path.of(value);
+    Path zip = Files.isDirectory(p) ? p.resolve("model.zip") : p;
+    if (!Files.isRegularFile(zip)) {
+      throw new IllegalArgumentException("model.contextual = " + value + ": " + (Files.isDirectory(p)
+          ? "the directory has no model.zip (is the elmo run finished?)" : "no such file") + "; it must name an"
+          + " elmo train run directory or its model.zip. Fix: point model.contextual at a finished elmo run, or set it"
+          + " to \"\" for word embeddings only");
+    }
+    return zip.toAbsolutePath().normalize();
+  }
+
+  /** SHA-256 of {@code zip}, computed once per (path, size, modification time). */
+  static String sha256(Path zip) throws IOException {
+    Stamp st = new Stamp(zip, Files.size(zip), Files.getLastModifiedTime(zip).toMillis());
+    String h = HASHES.get(st);
+    if (h == null) {
+      h = Manifest.sha256(zip);
+      HASHES.put(st, h);
+    }
+    return h;
+  }
+
+  /** {@code dims} plus what model.contextual {@code value} needs (nothing when ""): the biLM reference and the words. */
+  public static Dims withContextual(String value, Dims dims, Vocabulary vocabulary) {
+    if (value.isEmpty()) {
+      return dims;
+    }
+    Path zip = archive(value);
+    try {
+      String hash = sha256(zip);
+      load(zip, hash); // fails now, before any training, if it is not an elmo model
+      return dims.with(DIMS_KEY, List.of(zip.toString(), hash)).with(WORDS_KEY, ElmoFamily.words(vocabulary));
+    } catch (IOException e) {
+      throw new UncheckedIOException("model.contextual = " + value + ": cannot read " + zip, e);
+    }
+  }
+
+  /** Whether a model of {@code dims} reads ELMo features. */
+  public static boolean present(Dims dims) {
+    return dims.labels().containsKey(DIMS_KEY);
+  }
+
+  /**
+   * The extra input of a downstream model of {@code dims} (null without model.contextual): the referenced biLM,
+   * checked against the SHA-256 it had when the model was trained, and a fresh mix.
+   */
+  public static Function<ParamStore.Builder, InputFeatures> features(Dims dims, DataType dtype) {
+    if (!present(dims)) {
+      return null;
+    }
+    List<String> ref = dims.labels(DIMS_KEY);
+    Family.Loaded<BiLm> lm = load(Path.of(ref.get(0)), ref.get(1));
+    List<String> words = dims.labels(WORDS_KEY);
+    int[] starts = ElmoFamily.starts(lm.settings());
+    return pb -> new ContextualWords(new ElmoFeatures(lm.model(), lm.vocabulary(), starts, pb, MIX_NAME, false, dtype),
+        words);
+  }
+
+  /** The biLM at {@code zip}, which must still hash to {@code sha256}. */
+  static Family.Loaded<BiLm> load(Path zip, String sha256) {
+    if (!Files.isRegularFile(zip)) {
+      throw new IllegalStateException("this model reads ELMo features from the biLM " + zip + " (model.contextual),"
+          + " which is missing. Fix: put that elmo model.zip (SHA-256 " + sha256 + ") back at that path");
+    }
+    try {
+      String now = sha256(zip);
+      if (!now.equals(sha256)) {
+        throw new IllegalStateException("this model reads ELMo features from the biLM " + zip + " (model.contextual),"
+            + " which changed since the model was trained: SHA-256 " + now + ", trained with " + sha256 + ". Its"
+            + " features would not be the ones the model learned from. Fix: restore that archive, or retrain the model");
+      }
+      Map<String, Family.Loaded<BiLm>> cache = LOADED.get();
+      Family.Loaded<BiLm> lm = cache.get(sha256);
+      if (lm == null) {
+        lm = ElmoFamily.load(zip);
+        cache.put(sha256, lm);
+      }
+      return lm;
+    } catch (IOException e) {
+      throw new UncheckedIOException("model.contextual: cannot read the biLM " + zip, e);
+    }
+  }
+}
