@@ -26,10 +26,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -157,32 +155,23 @@ public final class TranslateBench implements Callable<Integer> {
 
   /**
    * The results of run {@code name} in {@code work}: reused when a finished run with the same config is there,
-   * resumed when an unfinished one is, else trained. The map is the run's manifest plus {@code train_seconds}.
+   * resumed when an unfinished one is, else trained ({@link KeptRuns}). The map is the run's manifest plus {@code train_seconds}.
    */
   private Map<String, Object> train(String name, Path work, List<String> overrides, boolean onSpark)
       throws IOException {
     Settings s = Settings.load(List.of(Path.of("translate-multi30k")), overrides);
     TranslateFamily.INSTANCE.checkInputs(s);
     Path dir = work.resolve(name);
-    Path manifestFile = dir.resolve("manifest.json");
-    boolean exists = Files.isDirectory(dir) && Files.isRegularFile(dir.resolve(RunDirectory.MARKER));
-    Map<String, Object> manifest = exists && Files.isRegularFile(manifestFile)
-        ? Json.readMap(Files.readString(manifestFile)) : Map.of();
-    if (exists && manifest.get("config") instanceof Map<?, ?> old) {
-      List<String> diff = differences(old, s.flatten());
-      if (!diff.isEmpty()) {
-        throw new IllegalArgumentException("--keep " + keep + ": the run " + dir + " was trained with other settings ("
-            + String.join("; ", diff) + "). Fix: remove " + dir + " to train it again, or use another --keep DIR");
-      }
-    }
-    if (exists && manifest.get("endTime") != null && Files.isRegularFile(dir.resolve("model.zip"))) {
+    boolean exists = KeptRuns.exists(dir);
+    KeptRuns.State state = KeptRuns.state(dir, s, keep);
+    if (state == KeptRuns.State.REUSE) {
+      Map<String, Object> manifest = KeptRuns.manifest(dir);
       System.err.println(TAG + "reusing the finished run " + dir + " (valid BLEU greedy " + manifest.get(
           "valid_bleu_greedy") + ", beam 5 " + manifest.get("valid_bleu_beam5") + ")");
       reused.add(name);
       return results(dir);
     }
-    boolean resume = exists && Files.isRegularFile(dir.resolve("config.conf"))
-        && Files.isDirectory(dir.resolve("checkpoints")) && hasFiles(dir.resolve("checkpoints"));
+    boolean resume = state == KeptRuns.State.RESUME;
     RunDirectory run;
     if (resume) {
       System.err.println(TAG + "resuming the unfinished run " + dir + " from its latest checkpoint");
@@ -207,35 +196,6 @@ public final class TranslateBench implements Callable<Integer> {
       TranslateFamily.run(settings, run, resume, cmd, log, TrainingRun.local());
     }
     return results(dir);
-  }
-
-  private static boolean hasFiles(Path dir) throws IOException {
-    try (var files = Files.list(dir)) {
-      return files.findAny().isPresent();
-    }
-  }
-
-  /**
-   * Up to 5 config keys whose values differ, "key: old vs new". A key the old run's config lacks (added to
-   * reference.conf after the run) counts as equal when the new value is its default: the old run trained with that
-   * behaviour.
-   */
-  static List<String> differences(Map<?, ?> old, Map<String, Object> now) {
-    Map<String, Object> a = Json.readMap(Json.write(old));
-    Map<String, Object> b = Json.readMap(Json.write(now));
-    Map<String, Object> defaults = Json.readMap(Json.write(Settings.defaults().flatten()));
-    List<String> out = new ArrayList<>();
-    TreeSet<String> keys = new TreeSet<>(a.keySet());
-    keys.addAll(b.keySet());
-    for (String k : keys) {
-      if (!a.containsKey(k) && Objects.equals(b.get(k), defaults.get(k))) {
-        continue;
-      }
-      if (!Objects.equals(a.get(k), b.get(k)) && out.size() < 5) {
-        out.add(k + ": " + a.get(k) + " vs " + b.get(k));
-      }
-    }
-    return out;
   }
 
   /**

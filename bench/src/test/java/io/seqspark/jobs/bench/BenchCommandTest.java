@@ -27,7 +27,7 @@ class BenchCommandTest {
     String help = buffer.toString(StandardCharsets.UTF_8);
     assertEquals(0, code, help);
     List<String> benches = List.of("lm-throughput", "ingest", "averaging", "classify", "forecast", "w2v", "translate",
-        "scaling");
+        "scaling", "elmo");
     assertEquals(benches, List.copyOf(new CommandLine(new BenchCommand()).getSubcommands().keySet()));
     for (String b : benches) {
       assertTrue(help.contains("  " + b + " "), b + " missing from:\n" + help);

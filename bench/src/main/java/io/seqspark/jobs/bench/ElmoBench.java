@@ -1,0 +1,370 @@
+package io.seqspark.jobs.bench;
+
+import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.AtomicFiles;
+import io.seqspark.core.io.Json;
+import io.seqspark.core.io.MetricsLog;
+import io.seqspark.core.io.RunDirectory;
+import io.seqspark.core.task.ClassifierFamily;
+import io.seqspark.core.task.ElmoFamily;
+import io.seqspark.core.task.Family;
+import io.seqspark.core.task.TaggerFamily;
+import io.seqspark.core.task.TrainingRun;
+import io.seqspark.core.w2v.Word2VecTraining;
+import io.seqspark.spark.train.SparkDefaults;
+import io.seqspark.spark.train.SparkTrainingLoop;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Issue 16's measurements, each part a run directory of its own that its family's {@code eval} loads:
+ * <ul>
+ *   <li>{@code elmo-ptb}: the preset elmo-ptb exactly as {@code seqspark elmo train --conf elmo-ptb} trains it (no
+ *       overrides, so a run already training under --keep is resumed and reused): PTB test perplexity of the forward
+ *       and the backward LM;</li>
+ *   <li>{@code elmo-general}: one general biLM (elmo-ptb's architecture, a sampled softmax over at most 50,000 words)
+ *       on text that excludes Brown: PTB train + the text8 prefix (cut into 50-word lines) + Multi30k's English side,
+ *       one epoch within {@code --pretrain-seconds} (train.maxSeconds; checkpointed every 500 steps);</li>
+ *   <li>{@code w2v-general}: Word2Vec (dim 100, as the downstream embeddings) on the same text;</li>
+ *   <li>{@code tag-random|w2v|elmo}: preset tag-brown (with data.lowercase = true, as the pretraining text) from random
+ *       embeddings, from w2v-general's vectors, and random embeddings plus ELMo features of elmo-general
+ *       ({@code model.contextual}): Brown dev accuracy;</li>
+ *   <li>{@code sst2-random|w2v|elmo}: preset classify-sst2 the same three ways: SST-2 dev accuracy;</li>
+ *   <li>pretraining throughput (tokens/s) of elmo-ptb's model: {@code --throughput-steps} steps locally, then as many
+ *       on Spark local[2] with 2 workers (steps of one partition), each rate the mean of the progress records after the
+ *       first quarter (warm-up).</li>
+ * </ul>
+ * With {@code --keep DIR} every part stays in DIR and a rerun reuses it ({@link KeptRuns}: finished with the same
+ * config → reused, unfinished with checkpoints → resumed, another config → refused naming the keys); w2v has no
+ * checkpoints and retrains when unfinished; the throughput figures are kept in DIR/throughput.json. Run from the
+ * repository root: the presets name the data as ../shared/data/... . {@code --quick}: a smoke run of every part on
+ * tiny prefixes and tiny models, not a measurement.
+ */
+@Command(name = "elmo", mixinStandardHelpOptions = true,
+    description = "PTB biLM perplexity (forward, backward); POS and SST-2 dev accuracy from random, Word2Vec and ELMo"
+        + " inputs; pretraining tokens/s locally and on Spark local[2]; ends with RESULT {json}.")
+public final class ElmoBench implements Callable<Integer> {
+  @Option(names = "--keep", paramLabel = "DIR", description = "Keep the run directories in DIR and reuse (or resume)"
+      + " the ones found there (default: a temporary directory, deleted afterwards).")
+  Path keep;
+  @Option(names = "--quick", description = "Smoke run of every part on tiny prefixes with tiny models.")
+  boolean quick;
+  @Option(names = "--pretrain-seconds", defaultValue = "14400", description = "Wall-clock budget of the general biLM"
+      + " (train.maxSeconds of elmo-general; default ${DEFAULT-VALUE}).")
+  double pretrainSeconds;
+  @Option(names = "--throughput-steps", defaultValue = "40", description = "Timed steps of each throughput segment"
+      + " (default ${DEFAULT-VALUE}; 6 with --quick).")
+  int throughputSteps;
+
+  private static final String TAG = "[bench elmo] ";
+  /** Every part, in the order the bench runs them: the run directory names under --keep. */
+  static final List<String> RUNS = List.of("elmo-ptb", "elmo-general", "w2v-general", "tag-random", "tag-w2v",
+      "tag-elmo", "sst2-random", "sst2-w2v", "sst2-elmo");
+  private final List<String> reused = new ArrayList<>();
+  private final PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+
+  @Override
+  public Integer call() throws Exception {
+    long t0 = System.nanoTime();
+    Path work = (keep != null ? keep : Files.createTempDirectory("seqspark-elmo-bench")).toAbsolutePath();
+    Files.createDirectories(work);
+    try {
+      Inputs in = quick ? Inputs.quick(work.resolve("quick-data")) : Inputs.full();
+      Map<String, Object> r = new LinkedHashMap<>();
+      Map<String, Object> ptb = run("elmo-ptb", work, ElmoFamily.INSTANCE, "elmo-ptb", in.ptb(), false);
+      r.put("ptb_test_ppl_forward", ptb.get("testPerplexityForward"));
+      r.put("ptb_test_ppl_backward", ptb.get("testPerplexityBackward"));
+      Path text = generalText(work.resolve("general-text"), in);
+      // elmo-ptb's shape (and, quick, its tiny prefixes' valid and test), then the general text and budget
+      List<String> general = with(in.ptb(), "data.train=\"" + text + "\"", "data.minCount=3",
+          "data.maxVocabSize=50000", "elmo.sampledSoftmax=8192", "train.epochs=1",
+          "train.maxSeconds=" + pretrainSeconds, "run.checkpointEverySteps=500");
+      if (quick) {
+        general.addAll(List.of("data.minCount=1", "elmo.sampledSoftmax=0", "run.checkpointEverySteps=5"));
+      }
+      run("elmo-general", work, ElmoFamily.INSTANCE, "elmo-ptb", general, false);
+      w2v(work.resolve("w2v-general"), text, in.w2vDim());
+      String w2v = "model.embedding.pretrained=\"" + work.resolve("w2v-general") + "\"";
+      String elmo = "model.contextual=\"" + work.resolve("elmo-general") + "\"";
+      for (String task : List.of("tag", "sst2")) {
+        Family<?, ?, ?> family = task.equals("tag") ? TaggerFamily.INSTANCE : ClassifierFamily.INSTANCE;
+        String preset = task.equals("tag") ? "tag-brown" : "classify-sst2";
+        List<String> base = task.equals("tag") ? in.tag() : in.sst2();
+        String key = task.equals("tag") ? "pos_dev_acc_" : "sst2_dev_acc_";
+        r.put(key + "random", run(task + "-random", work, family, preset, base, false).get("valid_accuracy"));
+        r.put(key + "w2v", run(task + "-w2v", work, family, preset, with(base, w2v), false).get("valid_accuracy"));
+        r.put(key + "elmo", run(task + "-elmo", work, family, preset, with(base, elmo), false).get("valid_accuracy"));
+      }
+      double[] rates = throughput(work, in);
+      r.put("tokens_per_s", rates[0]);
+      r.put("spark_tokens_per_s", rates[1]);
+      r.put("pretrain_seconds_budget", pretrainSeconds);
+      r.put("runs", work.toString());
+      r.put("reused_runs", List.copyOf(reused));
+      r.put("quick", quick);
+      r.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+      System.out.println("RESULT " + Json.write(r));
+      return 0;
+    } finally {
+      if (keep == null) {
+        AtomicFiles.deleteRecursively(work);
+      }
+    }
+  }
+
+  /**
+   * The data and the shape overrides of each part. Full: the presets' own data paths (relative to the repository
+   * root: elmo-ptb must resolve to the config of a plain {@code elmo train --conf elmo-ptb}); quick: prefixes.
+   *
+   * @param ptb     overrides of the PTB biLM (none in full)
+   * @param text    the general pretraining sources (PTB train, text8 prefix, Multi30k English)
+   * @param tag     overrides of the three taggers
+   * @param sst2    overrides of the three SST-2 classifiers
+   * @param w2vDim  Word2Vec's width: the downstream embedding size
+   */
+  record Inputs(List<String> ptb, List<Path> text, List<String> tag, List<String> sst2, int w2vDim) {
+    static Inputs full() {
+      Path ptbTrain = Path.of("../shared/data/ptb/ptb.train.txt");
+      for (Path p : List.of(ptbTrain, Path.of("../shared/data/pos/brown-pos.train.tsv"),
+          Path.of("../shared/data/classification/stsa.binary.dev"))) {
+        if (!Files.isRegularFile(p)) {
+          throw new IllegalArgumentException("missing " + p.toAbsolutePath().normalize() + ": the presets name their"
+              + " data relative to the repository root (../shared/data/...). Fix: run bin/seqspark bench elmo from the"
+              + " repository root");
+        }
+      }
+      Path shared = Path.of("../shared/data");
+      return new Inputs(List.of(), List.of(ptbTrain, shared.resolve("w2v/text8.prefix6877825"),
+          shared.resolve("multi30k/train.lc.norm.tok.en")), List.of("data.lowercase=true"), List.of(), 100);
+    }
+
+    static Inputs quick(Path dir) throws IOException {
+      Path data = PyTorchBaseline.sharedDir().resolve("data");
+      Files.createDirectories(dir);
+      Path ptb = data.resolve("ptb");
+      for (String split : List.of("train", "valid", "test")) {
+        lines(ptb.resolve("ptb." + split + ".txt"), dir.resolve("ptb." + split + ".txt"), split.equals("train") ? 300 : 30);
+      }
+      Path text8 = dir.resolve("text8.txt");
+      try (BufferedReader r = Files.newBufferedReader(data.resolve("w2v/text8.prefix6877825"))) {
+        char[] buf = new char[40_000];
+        int n = r.read(buf);
+        String s = new String(buf, 0, Math.max(n, 0));
+        AtomicFiles.writeString(text8, s.substring(0, Math.max(0, s.lastIndexOf(' '))).trim() + "\n");
+      }
+      Path m30k = dir.resolve("multi30k.en");
+      lines(data.resolve("multi30k/train.lc.norm.tok.en"), m30k, 200);
+      Path tagTrain = dir.resolve("brown.train.tsv");
+      Path tagDev = dir.resolve("brown.dev.tsv");
+      sentences(data.resolve("pos/brown-pos.train.tsv"), tagTrain, 150);
+      sentences(data.resolve("pos/brown-pos.dev.tsv"), tagDev, 40);
+      Path sstTrain = dir.resolve("sst2.train");
+      Path sstDev = dir.resolve("sst2.dev");
+      lines(data.resolve("classification/stsa.binary.train"), sstTrain, 200);
+      lines(data.resolve("classification/stsa.binary.dev"), sstDev, 60);
+      List<String> tiny = List.of("model.embeddingSize=16", "model.hiddenSize=16", "train.epochs=1",
+          "data.maxTokensPerBatch=400", "run.logEverySeconds=5");
+      List<String> ptbSets = List.of("data.train=\"" + dir.resolve("ptb.train.txt") + "\"",
+          "data.valid=\"" + dir.resolve("ptb.valid.txt") + "\"", "data.test=\"" + dir.resolve("ptb.test.txt") + "\"",
+          "elmo.maxCharacters=20", "elmo.charEmbeddingSize=4", "elmo.filterWidths=\"1,2,3\"",
+          "elmo.filters=\"8,8,16\"", "elmo.highways=1", "elmo.projectionSize=16", "elmo.cellSize=32", "train.batchSize=4",
+          "train.bptt=10", "train.epochs=1", "train.maxSteps=12", "train.warmupSteps=0", "eval.batchSize=4",
+          "run.logEverySeconds=5", "run.checkpointEverySteps=5");
+      return new Inputs(ptbSets, List.of(dir.resolve("ptb.train.txt"), text8, m30k),
+          with(tiny, "data.train=\"" + tagTrain + "\"", "data.valid=\"" + tagDev + "\"", "data.lowercase=true"),
+          with(tiny, "data.train=\"" + sstTrain + "\"", "data.valid=\"" + sstDev + "\"", "data.test=\"" + sstDev + "\""),
+          16);
+    }
+  }
+
+  private static void lines(Path from, Path to, int n) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(from, StandardCharsets.UTF_8)) {
+      for (String l = r.readLine(); l != null && out.size() < n; l = r.readLine()) {
+        out.add(l);
+      }
+    }
+    AtomicFiles.writeString(to, String.join("\n", out) + "\n");
+  }
+
+  /** The first {@code n} blank-line-separated sentences of a CoNLL file. */
+  private static void sentences(Path from, Path to, int n) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int done = 0;
+    try (BufferedReader r = Files.newBufferedReader(from, StandardCharsets.UTF_8)) {
+      for (String l = r.readLine(); l != null && done < n; l = r.readLine()) {
+        sb.append(l).append('\n');
+        if (l.isBlank()) {
+          done++;
+        }
+      }
+    }
+    AtomicFiles.writeString(to, sb.toString());
+  }
+
+  private static List<String> with(List<String> base, String... more) {
+    List<String> s = new ArrayList<>(base);
+    s.addAll(List.of(more));
+    return s;
+  }
+
+  /**
+   * The general pretraining text in {@code dir}/general.txt, written once (a {@code done} marker beside it): every
+   * source in turn, lines as they are, except that a single-line source (text8) is cut into lines of 50 words.
+   */
+  static Path generalText(Path dir, Inputs in) throws IOException {
+    Path out = dir.resolve("general.txt");
+    Path done = dir.resolve("done");
+    if (Files.isRegularFile(out) && Files.isRegularFile(done)) {
+      return out;
+    }
+    Files.createDirectories(dir);
+    try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      for (Path source : in.text()) {
+        try (BufferedReader r = Files.newBufferedReader(source, StandardCharsets.UTF_8)) {
+          for (String l = r.readLine(); l != null; l = r.readLine()) {
+            String[] words = l.trim().split("\\s+");
+            if (words.length <= 200) {
+              if (!l.isBlank()) {
+                w.write(l.trim());
+                w.newLine();
+              }
+              continue;
+            }
+            for (int i = 0; i < words.length; i += 50) {
+              w.write(String.join(" ", java.util.Arrays.copyOfRange(words, i, Math.min(words.length, i + 50))));
+              w.newLine();
+            }
+          }
+        }
+      }
+    }
+    AtomicFiles.writeString(done, in.text().toString() + "\n");
+    return out;
+  }
+
+  /** Run {@code name} of {@code family} from {@code preset} + {@code overrides}: reused, resumed or trained; its manifest. */
+  private Map<String, Object> run(String name, Path work, Family<?, ?, ?> family, String preset, List<String> overrides,
+                                  boolean onSpark) throws IOException {
+    Settings s = Settings.load(List.of(Path.of(preset)), overrides);
+    Path dir = work.resolve(name);
+    KeptRuns.State state = KeptRuns.state(dir, s, keep);
+    if (state == KeptRuns.State.REUSE) {
+      log.println(TAG + "reusing the finished run " + dir);
+      reused.add(name);
+      return KeptRuns.manifest(dir);
+    }
+    RunDirectory rd;
+    boolean resume = state == KeptRuns.State.RESUME;
+    if (resume) {
+      log.println(TAG + "resuming the unfinished run " + dir + " from its latest checkpoint");
+      s = Settings.load(List.of(dir.resolve("config.conf")), List.of());
+      rd = RunDirectory.resume(dir);
+    } else {
+      log.println(TAG + "training " + name + " into " + dir);
+      rd = RunDirectory.create(dir, KeptRuns.exists(dir));
+    }
+    train(family, s, rd, resume, List.of("bench", "elmo", name), onSpark);
+    return KeptRuns.manifest(dir);
+  }
+
+  private void train(Family<?, ?, ?> family, Settings s, RunDirectory rd, boolean resume, List<String> cmd,
+                     boolean onSpark) throws IOException {
+    if (!onSpark) {
+      TrainingRun.run(family, s, rd, resume, cmd, log, TrainingRun.local());
+      return;
+    }
+    SparkConf conf = SparkDefaults.apply(new SparkConf().setMaster("local[2]").setAppName("bench " + cmd))
+        .set("spark.driver.host", "127.0.0.1").set("spark.ui.enabled", "false");
+    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+      sc.setLogLevel("WARN");
+      TrainingRun.run(family, s, rd, resume, cmd, log, new SparkTrainingLoop(sc));
+    }
+  }
+
+  /** w2v-general: Word2Vec of the general text; reused when finished with the same config, else trained (again). */
+  private void w2v(Path dir, Path text, int dim) throws IOException {
+    List<String> sets = new ArrayList<>(List.of("data.train=\"" + text + "\"", "w2v.dim=" + dim, "data.lowercase=true"));
+    if (quick) {
+      sets.addAll(List.of("data.minCount=1", "train.epochs=1"));
+    }
+    Settings s = Settings.load(List.of(Word2VecTraining.DEFAULTS), sets);
+    if (KeptRuns.state(dir, s, keep) == KeptRuns.State.REUSE) {
+      log.println(TAG + "reusing the finished run " + dir);
+      reused.add("w2v-general");
+      return;
+    }
+    log.println(TAG + "training w2v-general into " + dir);
+    Word2VecTraining.run(s, RunDirectory.create(dir, KeptRuns.exists(dir)), List.of("bench", "elmo", "w2v-general"),
+        log, Word2VecTraining.Engine.LOCAL);
+  }
+
+  /**
+   * {local, Spark local[2]} pretraining tokens/s of elmo-ptb's model (quick: the tiny one): a fresh run of
+   * --throughput-steps steps each, without validation or test; kept in throughput.json.
+   */
+  private double[] throughput(Path work, Inputs in) throws IOException {
+    int steps = quick ? 6 : throughputSteps;
+    Path kept = work.resolve("throughput.json");
+    Map<String, Object> key = new LinkedHashMap<>(Map.of("steps", steps, "quick", quick));
+    if (Files.isRegularFile(kept)) {
+      Map<String, Object> old = Json.readMap(Files.readString(kept));
+      if (key.equals(old.get("key")) && old.get("local") instanceof Number l && old.get("spark") instanceof Number sp) {
+        log.println(TAG + "reusing the throughput figures of " + kept);
+        reused.add("throughput");
+        return new double[] {l.doubleValue(), sp.doubleValue()};
+      }
+    }
+    double[] out = new double[2];
+    for (int k = 0; k < 2; k++) {
+      Path dir = work.resolve(k == 0 ? "throughput-local" : "throughput-spark");
+      List<String> sets = with(in.ptb(), "data.valid=\"\"", "data.test=\"\"", "train.maxSteps=" + steps,
+          "train.epochs=1", "run.logEverySeconds=1e-9", "run.checkpointEverySteps=0");
+      if (k == 1) {
+        sets.add("spark.workers=2");
+      }
+      log.println(TAG + "timing " + steps + " steps " + (k == 0 ? "locally" : "on Spark local[2], 2 workers"));
+      train(ElmoFamily.INSTANCE, Settings.load(List.of(Path.of("elmo-ptb")), sets),
+          RunDirectory.create(dir, KeptRuns.exists(dir)), false, List.of("bench", "elmo", dir.getFileName().toString()),
+          k == 1);
+      out[k] = rate(dir);
+      AtomicFiles.deleteRecursively(dir);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("key", key);
+    m.put("local", out[0]);
+    m.put("spark", out[1]);
+    AtomicFiles.writeString(kept, Json.write(m) + "\n");
+    return out;
+  }
+
+  /** Mean tokens_per_s of a run's progress records after the first quarter (warm-up); its manifest's rate if none. */
+  static double rate(Path dir) throws IOException {
+    List<Double> rates = new ArrayList<>();
+    for (Map<String, Object> rec : MetricsLog.read(dir.resolve("metrics.jsonl"))) {
+      if (rec.get("tokens_per_s") instanceof Number n && Double.isFinite(n.doubleValue())) {
+        rates.add(n.doubleValue());
+      }
+    }
+    if (rates.isEmpty()) {
+      Object r = KeptRuns.manifest(dir).get("trainTokensPerSecond");
+      return r instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+    List<Double> timed = rates.subList(rates.size() / 4, rates.size());
+    return timed.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+  }
+}
