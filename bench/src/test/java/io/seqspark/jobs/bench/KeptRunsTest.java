@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The translate bench's check that a kept run was trained with the settings asked for. */
+/** What the benches that keep their runs (translate, elmo) do with a run directory found under --keep. */
 class KeptRunsTest {
   @Test
   void differences_ignoreKeysAddedSinceTheRunWhenAtTheirDefault_butNotWhenSetOtherwise() {
@@ -24,5 +24,29 @@ class KeptRunsTest {
     Map<String, Object> otherLr = new HashMap<>(now);
     otherLr.put("train.learningRate", 0.5);
     assertEquals(1, KeptRuns.differences(now, otherLr).size(), "a changed value is a difference");
+  }
+
+  @Test
+  void state_trainsWhereNothingIs_resumesACheckpointedRun_reusesAFinishedOne_andRefusesOtherSettings(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    Settings s = Settings.load(List.of(java.nio.file.Path.of("elmo-ptb")), List.of());
+    java.nio.file.Path run = dir.resolve("elmo-ptb");
+    assertEquals(KeptRuns.State.TRAIN, KeptRuns.state(run, s, dir));
+    java.nio.file.Files.createDirectories(run.resolve("checkpoints"));
+    java.nio.file.Files.write(run.resolve(io.seqspark.core.io.RunDirectory.MARKER), new byte[0]);
+    java.nio.file.Files.writeString(run.resolve("manifest.json"), io.seqspark.core.io.Json.write(Map.of("config",
+        s.flatten())));
+    assertEquals(KeptRuns.State.TRAIN, KeptRuns.state(run, s, dir), "unfinished without checkpoints: train again");
+    java.nio.file.Files.writeString(run.resolve("config.conf"), "");
+    java.nio.file.Files.writeString(run.resolve("checkpoints").resolve("step-10"), "");
+    assertEquals(KeptRuns.State.RESUME, KeptRuns.state(run, s, dir));
+    java.nio.file.Files.writeString(run.resolve("manifest.json"), io.seqspark.core.io.Json.write(Map.of("config",
+        s.flatten(), "endTime", "2026-12-04T21:00:00Z")));
+    java.nio.file.Files.writeString(run.resolve("model.zip"), "");
+    assertEquals(KeptRuns.State.REUSE, KeptRuns.state(run, s, dir));
+    Settings other = Settings.load(List.of(java.nio.file.Path.of("elmo-ptb")), List.of("train.epochs=3"));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> KeptRuns.state(run, other, dir));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("train.epochs: 10 vs 3"), e.getMessage());
   }
 }

@@ -1,0 +1,69 @@
+package io.seqspark.jobs.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seqspark.core.io.Json;
+import io.seqspark.core.task.Families;
+import io.seqspark.jobs.SeqSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench elmo --quick} end to end (about half a minute): every part trains into its run directory under --keep,
+ * each loads as its family's model, the RESULT line has the issue's keys, and a rerun reuses every part.
+ */
+class ElmoBenchTest {
+  @TempDir
+  Path keep;
+
+  private static Map<String, Object> run(String... args) {
+    PrintStream out = System.out;
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+      code = SeqSpark.run(args);
+    } finally {
+      System.setOut(out);
+    }
+    String printed = buffer.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, printed);
+    String last = printed.strip().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.startsWith("RESULT {"), printed);
+    return Json.readMap(last.substring("RESULT ".length()));
+  }
+
+  @Test
+  void quick_trainsEveryPartIntoItsRunDirectory_andARerunReusesThemAll() throws Exception {
+    Assumptions.assumeTrue(Files.isDirectory(PyTorchBaseline.sharedDir().resolve("data/ptb"))
+        && Files.isDirectory(PyTorchBaseline.sharedDir().resolve("data/pos")), "the shared data is not here");
+    Map<String, Object> r = run("bench", "elmo", "--quick", "--keep", keep.toString());
+    for (String k : List.of("ptb_test_ppl_forward", "ptb_test_ppl_backward", "pos_dev_acc_random", "pos_dev_acc_w2v",
+        "pos_dev_acc_elmo", "sst2_dev_acc_random", "sst2_dev_acc_w2v", "sst2_dev_acc_elmo", "tokens_per_s",
+        "spark_tokens_per_s", "seconds")) {
+      assertTrue(r.get(k) instanceof Number n && Double.isFinite(n.doubleValue()), k + " in " + r);
+    }
+    for (String name : ElmoBench.RUNS) {
+      assertTrue(Files.isRegularFile(keep.resolve(name).resolve("model.zip")), name);
+      if (!name.startsWith("w2v")) {
+        assertEquals(name.startsWith("elmo") ? "elmo" : name.startsWith("tag") ? "tag" : "classify",
+            Families.load(keep.resolve(name).resolve("model.zip")).family().name(), name);
+      }
+    }
+    Map<String, Object> again = run("bench", "elmo", "--quick", "--keep", keep.toString());
+    assertEquals(r.get("pos_dev_acc_elmo"), again.get("pos_dev_acc_elmo"));
+    assertEquals(r.get("ptb_test_ppl_forward"), again.get("ptb_test_ppl_forward"));
+    List<Object> all = new java.util.ArrayList<>(ElmoBench.RUNS);
+    all.add("throughput");
+    assertEquals(all, again.get("reused_runs"));
+  }
+}
