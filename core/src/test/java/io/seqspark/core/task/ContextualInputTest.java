@@ -45,7 +45,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * a classifier (with word2vec vectors too) reading it, their archives evaluating the same, and a moved or changed biLM
  * failing clearly.
  */
-class ContextualInputTest {
+public class ContextualInputTest {
   private static final DataType D = DataType.DOUBLE;
   @TempDir
   static Path dir;
@@ -60,9 +60,14 @@ class ContextualInputTest {
     tagTrain = dir.resolve("tag-train.tsv");
     tagDev = dir.resolve("tag-dev.tsv");
     TaggerFamilyTest.corpus(tagTrain, tagDev, 120);
+    biLm = trainBiLm(dir, tagTrain);
+  }
+
+  /** A tiny biLM ({@code elmo train}, one epoch, local) on the words of a CoNLL file, in {@code dir}/elmo. */
+  public static Path trainBiLm(Path dir, Path conll) throws IOException {
     List<String> text = new ArrayList<>();
     List<String> sentence = new ArrayList<>();
-    for (String line : Files.readAllLines(tagTrain)) {
+    for (String line : Files.readAllLines(conll)) {
       if (line.isEmpty()) {
         text.add(String.join(" ", sentence));
         sentence.clear();
@@ -76,9 +81,10 @@ class ContextualInputTest {
         "elmo.projectionSize=4", "elmo.cellSize=6", "elmo.layers=2", "train.optimizer=adam", "train.learningRate=0.02",
         "train.batchSize=4", "train.bptt=6", "train.epochs=1", "run.logEverySeconds=1e-9",
         "run.checkpointEverySteps=0", "seed=3"));
-    biLm = dir.resolve("elmo");
-    TrainingRun.run(ElmoFamily.INSTANCE, s, RunDirectory.create(biLm, false), false, List.of("test"), QUIET,
+    Path out = dir.resolve("elmo");
+    TrainingRun.run(ElmoFamily.INSTANCE, s, RunDirectory.create(out, false), false, List.of("test"), QUIET,
         TrainingRun.local());
+    return out;
   }
 
   private static BiLm tinyBiLm(Vocabulary v) {
