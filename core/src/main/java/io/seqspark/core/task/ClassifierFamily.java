@@ -314,6 +314,13 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
     return model.embedding();
   }
 
+  /** data.train, and the biLM model.contextual names (when set), before any work. */
+  @Override
+  public void checkInputs(Settings s) {
+    Family.super.checkInputs(s);
+    ContextualLm.check(s);
+  }
+
   @Override
   public Dims dims(Data data) {
     return ContextualLm.withContextual(data.contextual(),

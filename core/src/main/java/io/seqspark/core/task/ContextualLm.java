@@ -57,6 +57,14 @@ public final class ContextualLm {
     return zip.toAbsolutePath().normalize();
   }
 
+  /** Fails (key, value, fix) when model.contextual names no elmo archive; nothing when it is "". */
+  public static void check(io.seqspark.core.config.Settings s) {
+    String value = s.getString("model.contextual");
+    if (!value.isEmpty()) {
+      archive(value);
+    }
+  }
+
   /** SHA-256 of {@code zip}, computed once per (path, size, modification time). */
   static String sha256(Path zip) throws IOException {
     Stamp st = new Stamp(zip, Files.size(zip), Files.getLastModifiedTime(zip).toMillis());

@@ -68,6 +68,13 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
     return TrainingRun.run(INSTANCE, s, run, resume, commandLine, log, loop);
   }
 
+  /** data.train, and the biLM model.contextual names (when set), before any work. */
+  @Override
+  public void checkInputs(Settings s) {
+    Family.super.checkInputs(s);
+    ContextualLm.check(s);
+  }
+
   /** How words are looked up: data.lowercase and tag.unknownClasses. */
   public static TaggedCorpus.WordEncoding encoding(Settings s) {
     return new TaggedCorpus.WordEncoding(s.getBoolean("data.lowercase"), s.getBoolean("tag.unknownClasses"));

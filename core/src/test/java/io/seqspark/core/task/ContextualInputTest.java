@@ -197,6 +197,11 @@ public class ContextualInputTest {
         "eval of the archive = the run's test figure");
     assertEquals(1, TaggerFamily.predict(m, List.of(List.of("they", "run", "fast"))).size());
 
+    IllegalArgumentException nowhere = assertThrows(IllegalArgumentException.class,
+        () -> TaggerFamily.INSTANCE.checkInputs(tagSettings("model.contextual=" + dir.resolve("nowhere"))));
+    assertTrue(nowhere.getMessage().startsWith("model.contextual = ") && nowhere.getMessage().contains("Fix:"),
+        nowhere.getMessage());
+
     Files.write(copy, new byte[] {1}, StandardOpenOption.APPEND);
     IllegalStateException changed = assertThrows(IllegalStateException.class,
         () -> TaggerFamily.load(out.resolve("model.zip")));
