@@ -66,4 +66,25 @@ class ElmoBenchTest {
     all.add("throughput");
     assertEquals(all, again.get("reused_runs"));
   }
+
+  @Test
+  void generalText_keepsSentenceLines_cutsAOneLineCorpusInto50WordLines_andIsWrittenOnce(@TempDir Path dir)
+      throws Exception {
+    Path ptb = Files.write(dir.resolve("ptb.txt"), List.of(" the cat sat ", "", "a dog ran"));
+    StringBuilder text8 = new StringBuilder();
+    for (int i = 0; i < 260; i++) {
+      text8.append(i == 0 ? "" : " ").append("w").append(i);
+    }
+    Path t8 = Files.writeString(dir.resolve("text8"), text8 + "\n");
+    ElmoBench.Inputs in = new ElmoBench.Inputs(List.of(), List.of(ptb, t8), List.of(), List.of(), 16);
+    Path out = ElmoBench.generalText(dir.resolve("general"), in);
+    List<String> lines = Files.readAllLines(out);
+    assertEquals(2 + 6, lines.size(), "2 sentences, then 260 words as 5 lines of 50 and one of 10");
+    assertEquals("the cat sat", lines.get(0));
+    assertEquals(50, lines.get(2).split(" ").length);
+    assertEquals("w250 w251 w252 w253 w254 w255 w256 w257 w258 w259", lines.get(7));
+    Files.writeString(out, "changed\n");
+    assertEquals(List.of("changed"), Files.readAllLines(ElmoBench.generalText(dir.resolve("general"), in)),
+        "a finished text is reused");
+  }
 }
