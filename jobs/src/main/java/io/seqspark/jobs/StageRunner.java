@@ -42,6 +42,10 @@ final class StageRunner {
     }
   }
 
+  /** Whether this build's {@code ingest} can add new files to a previous output ({@code --previous}). */
+  static final boolean INCREMENTAL_INGEST =
+      new picocli.CommandLine(new IngestCommand()).getCommandSpec().findOption("previous") != null;
+
   private final PipelineDirectory dir;
   private final int keepVersions;
   private final JavaSparkContext sharedSpark;
@@ -76,7 +80,7 @@ final class StageRunner {
     if (d.warmStartFrom() != null) {
       record.put("warmStartFrom", d.warmStartFrom().dir().toAbsolutePath().toString());
     }
-    if (d.previousIngest() != null) {
+    if (d.previousIngest() != null && INCREMENTAL_INGEST && sharedSpark == null) {
       record.put("previous", d.previousIngest().dir().toAbsolutePath().toString());
       record.put("newFiles", d.newFiles());
     }
@@ -140,8 +144,10 @@ final class StageRunner {
           args.addAll(List.of("--conf", c.toString()));
         }
         args.addAll(List.of("--conf", setConf.toString()));
-        if (d.previousIngest() != null) {
+        if (d.previousIngest() != null && INCREMENTAL_INGEST) {
           args.addAll(List.of("--previous", d.previousIngest().dir().toAbsolutePath().toString()));
+        } else if (d.previousIngest() != null) {
+          System.err.println("pipeline: this build's ingest has no --previous (incremental ingest); ingesting every file");
         }
       }
       case TRAIN -> {

@@ -138,10 +138,8 @@ public record PipelineSpec(Path file, String name, Path dir, int keepVersions, L
       }
     }
     List<StageSpec> sorted = topological(specs, problems);
-    if (problems.isEmpty()) {
-      for (StageSpec s : sorted) {
-        check(s, problems);
-      }
+    for (StageSpec s : sorted) {
+      check(s, problems);
     }
     if (!problems.isEmpty()) {
       throw new PipelineException(where, problems);

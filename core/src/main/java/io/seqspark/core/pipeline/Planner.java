@@ -1,5 +1,6 @@
 package io.seqspark.core.pipeline;
 
+import io.seqspark.core.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -109,7 +110,9 @@ public final class Planner {
         reasons.add("incremental: only the " + newFiles.size() + " new file(s) are ingested onto " + latest.label());
       }
       PipelineDirectory.Version warm = null;
-      if (s.warmStart() && latest != null) {
+      if (s.warmStart() && latest != null && Settings.schema().key(s.job().warmStartKey()) == null) {
+        reasons.add("no warm start: this build has no config key " + s.job().warmStartKey() + " (trains from scratch)");
+      } else if (s.warmStart() && latest != null) {
         warm = latest;
         reasons.add("warm start from " + latest.label()
             + (s.warmStartEpochs() > 0 ? " for " + s.warmStartEpochs() + " epoch(s)" : ""));
