@@ -189,7 +189,8 @@ class PipelineIT {
     assertEquals(0, again.code(), again.err());
     assertTrue(again.err().contains("skip corpus") && again.err().contains("skip vectors"), again.err());
     assertTrue(again.err().contains("resuming lm v1"), again.err());
-    assertArrayEquals(params(reference.resolve("stages/vectors/v1")), params(pdir.resolve("stages/vectors/v1")));
+    assertArrayEquals(Files.readAllBytes(reference.resolve("stages/vectors/v1/vectors.bin")),
+        Files.readAllBytes(pdir.resolve("stages/vectors/v1/vectors.bin")));
     assertArrayEquals(params(reference.resolve("stages/lm/v1")), params(pdir.resolve("stages/lm/v1")),
         "the resumed language model differs from the uninterrupted one");
     assertEquals(Files.readString(reference.resolve("stages/lm-eval/v1/metrics.json")),

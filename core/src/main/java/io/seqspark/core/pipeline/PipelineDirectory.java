@@ -163,6 +163,15 @@ public final class PipelineDirectory {
   public void discard(String stage, int n) throws IOException {
     AtomicFiles.deleteRecursively(tmpDir(stage, n));
     Files.deleteIfExists(pendingFile(stage, n));
+    // a job killed while writing its own temp copy of the output (ingest: ".<out>.tmp-<nanos>") leaves it beside
+    String prefix = "." + tmpDir(stage, n).getFileName() + ".tmp-";
+    try (Stream<Path> s = Files.list(stageDir(stage))) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (p.getFileName().toString().startsWith(prefix)) {
+          AtomicFiles.deleteRecursively(p);
+        }
+      }
+    }
   }
 
   /**
