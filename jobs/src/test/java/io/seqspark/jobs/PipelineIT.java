@@ -284,6 +284,41 @@ class PipelineIT {
   }
 
   @Test
+  void failingStage_exits1_namingStageAndLog_keepsFinishedStages_andStatusShowsIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("fail.conf"), """
+        pipeline { dir = "%s" }
+        stages {
+          corpus { job = ingest, input = "%s/a.txt" }
+          lm {
+            job = "lm train"
+            set { data.train = "${stages.corpus.out}", model.embedding.pretrained = "%s/a.txt", train.epochs = 1 }
+          }
+        }
+        """.formatted(pdir, corpus, corpus));
+    SeqSparkCliTest.Outcome o = pipeline("run", file);
+    assertEquals(1, o.code(), o.err());
+    Path log = pdir.resolve("logs/lm-v1.log").toAbsolutePath();
+    assertTrue(o.err().contains("stage lm (lm train) failed") && o.err().contains("log: " + log), o.err());
+    assertTrue(Files.readString(log).contains("error"), Files.readString(log));
+    assertEquals(List.of("v1"), versions("corpus"));
+    assertEquals(List.of(), versions("lm"));
+    SeqSparkCliTest.Outcome status = pipeline("status", file);
+    assertTrue(status.out().contains("failed") && status.out().contains(log.toString()), status.out());
+  }
+
+  @Test
+  void withMaster_everyStageRunsOnThePipelinesOneSparkContext() throws Exception {
+    SeqSparkCliTest.Outcome o = pipeline("run", pipeline(2, 1, ""), "--master", "local[2]");
+    assertEquals(0, o.code(), o.err());
+    for (String s : List.of("vectors", "lm")) {
+      Object trainer = Json.readMap(Files.readString(pdir.resolve("stages").resolve(s).resolve("v1/manifest.json")))
+          .get("trainer");
+      assertTrue(String.valueOf(trainer).toLowerCase(java.util.Locale.ROOT).contains("spark"), s + ": " + trainer);
+    }
+    assertTrue(Files.readString(pdir.resolve("stages/lm-eval/v1/metrics.json")).contains("perplexity"));
+  }
+
+  @Test
   void badPipeline_exits2_beforeAnyWork() throws Exception {
     Path file = Files.writeString(dir.resolve("bad.conf"), "pipeline { dir = \"" + pdir + "\" }\nstages {\n"
         + " lm { job = \"lm train\", set { data.train = \"${stages.corpus.out}\", train.epochz = 2 } }\n}\n");
