@@ -112,6 +112,10 @@ public final class Planner {
       PipelineDirectory.Version warm = null;
       if (s.warmStart() && latest != null && Settings.schema().key(s.job().warmStartKey()) == null) {
         reasons.add("no warm start: this build has no config key " + s.job().warmStartKey() + " (trains from scratch)");
+      } else if (s.warmStart() && latest != null && !java.util.Objects.equals(
+          Fingerprint.map(latest.components().get("config")), Fingerprint.map(fp.components().get("config")))) {
+        // a model of another shape or objective is no start for this one: warm starts are for new data only
+        reasons.add("no warm start: the stage's own config changed (trains from scratch)");
       } else if (s.warmStart() && latest != null) {
         warm = latest;
         reasons.add("warm start from " + latest.label()

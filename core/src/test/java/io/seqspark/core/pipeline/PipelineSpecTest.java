@@ -119,6 +119,35 @@ class PipelineSpecTest {
   }
 
   @Test
+  void plan_warmStartsOnNewDataOnly_andExplainsEveryStage() throws Exception {
+    String vectors = "vectors { job = \"w2v train\", warmStart = true, warmStartEpochs = 1, set { data.train ="
+        + " \"${stages.corpus.out}\", w2v.dim = %d } }\n";
+    PipelineSpec spec = PipelineSpec.parse(write(ingest() + vectors.formatted(8)), null);
+    PipelineDirectory pd = new PipelineDirectory(dir.resolve("pd"));
+    List<Planner.Decision> first = Planner.plan(spec, pd, "1");
+    assertEquals(List.of("no published output yet"), first.get(1).reasons());
+    for (Planner.Decision d : first) { // publish both as if they ran
+      pd.begin(d.stage().name(), d.version(), Map.of());
+      pd.publish(d.stage().name(), d.version(), Map.of("fingerprint", d.fingerprint().hash(), "components",
+          d.fingerprint().components()), 2);
+    }
+    assertTrue(Planner.plan(spec, pd, "1").stream().noneMatch(Planner.Decision::runs));
+
+    Files.writeString(corpus.resolve("b.txt"), "new words here\n");
+    List<Planner.Decision> grown = Planner.plan(spec, pd, "1");
+    assertEquals(grown.get(0).stage().name(), "corpus");
+    assertTrue(grown.get(0).previousIngest() != null && grown.get(0).newFiles().get(0).endsWith("b.txt"));
+    boolean warmKeyExists = io.seqspark.core.config.Settings.schema().key("w2v.warmStart") != null;
+    assertEquals(warmKeyExists, grown.get(1).warmStartFrom() != null, grown.get(1).reasons().toString());
+    assertTrue(grown.get(1).reasons().contains("upstream corpus reruns"), grown.get(1).reasons().toString());
+
+    PipelineSpec wider = PipelineSpec.parse(write(ingest() + vectors.formatted(16)), null);
+    Planner.Decision d = Planner.plan(wider, pd, "1").get(1);
+    assertEquals(null, d.warmStartFrom());
+    assertTrue(d.reasons().contains("config key w2v.dim 8 -> 16"), d.reasons().toString());
+  }
+
+  @Test
   void publish_isAllOrNothing_keepsNewestVersions_andPointsLatest() throws Exception {
     PipelineDirectory pd = new PipelineDirectory(dir.resolve("pd"));
     for (int i = 1; i <= 3; i++) {
