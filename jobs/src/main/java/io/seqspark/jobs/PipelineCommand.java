@@ -6,7 +6,6 @@ import io.seqspark.core.io.RunLock;
 import io.seqspark.core.pipeline.PipelineDirectory;
 import io.seqspark.core.pipeline.PipelineSpec;
 import io.seqspark.core.pipeline.Planner;
-import io.seqspark.core.pipeline.StageSpec;
 import io.seqspark.spark.train.SparkDefaults;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -324,14 +323,5 @@ public final class PipelineCommand {
       });
       return parts.size() == 1 ? parts.get(0) : "(" + String.join(", ", parts) + ")";
     }
-  }
-
-  /** Used in messages: the stage names of {@code spec}. */
-  static List<String> names(PipelineSpec spec) {
-    List<String> out = new ArrayList<>();
-    for (StageSpec s : spec.stages()) {
-      out.add(s.name());
-    }
-    return out;
   }
 }
