@@ -62,6 +62,9 @@ public final class W2vCommand {
       Word2VecTraining.Summary sum;
       if (master == null) {
         sum = Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err, Word2VecTraining.Engine.LOCAL);
+      } else if (RunOptions.shared() != null) { // a pipeline stage: the pipeline's context, left running
+        sum = Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err,
+            new SparkWord2VecEngine(RunOptions.shared()));
       } else {
         SparkConf conf = new SparkConf().setAppName("seqspark w2v " + dir.runId()).setMaster(master);
         if (master.startsWith("local")) {
