@@ -115,7 +115,7 @@ public final class PipelineCommand {
 
     private static int runStages(PipelineSpec spec, PipelineDirectory pdir, List<Planner.Decision> plan,
                                  JavaSparkContext sc) throws IOException {
-      StageRunner runner = new StageRunner(pdir, spec.keepVersions(), sc);
+      StageRunner runner = new StageRunner(pdir, spec.keepVersions());
       Map<String, PipelineDirectory.Version> outputs = new HashMap<>();
       Map<String, Double> seconds = new LinkedHashMap<>();
       for (Planner.Decision d : plan) {

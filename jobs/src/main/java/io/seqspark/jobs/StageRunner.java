@@ -10,7 +10,6 @@ import io.seqspark.core.task.Families;
 import io.seqspark.core.task.Family;
 import io.seqspark.core.w2v.Word2VecArchive;
 import io.seqspark.core.w2v.Word2VecTraining;
-import io.seqspark.spark.ingest.Ingest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Runs one pipeline stage in this JVM: through the same command line a user would type ({@code seqspark lm train
@@ -42,18 +40,12 @@ final class StageRunner {
     }
   }
 
-  /** Whether this build's {@code ingest} can add new files to a previous output ({@code --previous}). */
-  static final boolean INCREMENTAL_INGEST =
-      new picocli.CommandLine(new IngestCommand()).getCommandSpec().findOption("previous") != null;
-
   private final PipelineDirectory dir;
   private final int keepVersions;
-  private final JavaSparkContext sharedSpark;
 
-  StageRunner(PipelineDirectory dir, int keepVersions, JavaSparkContext sharedSpark) {
+  StageRunner(PipelineDirectory dir, int keepVersions) {
     this.dir = dir;
     this.keepVersions = keepVersions;
-    this.sharedSpark = sharedSpark;
   }
 
   /** Runs (or resumes) {@code d}'s stage; {@code outputs} holds every upstream stage's published directory. */
@@ -80,7 +72,7 @@ final class StageRunner {
     if (d.warmStartFrom() != null) {
       record.put("warmStartFrom", d.warmStartFrom().dir().toAbsolutePath().toString());
     }
-    if (d.previousIngest() != null && INCREMENTAL_INGEST && sharedSpark == null) {
+    if (d.previousIngest() != null) {
       record.put("previous", d.previousIngest().dir().toAbsolutePath().toString());
       record.put("newFiles", d.newFiles());
     }
@@ -127,27 +119,13 @@ final class StageRunner {
           inputs.add(StageSpec.substitute(i, ref));
         }
         String input = inputs.size() == 1 ? inputs.get(0) : "{" + String.join(",", inputs) + "}";
-        if (sharedSpark != null) {
-          // the ingest command makes its own context; on the pipeline's shared one call the ingest itself
-          if (d.previousIngest() != null) {
-            System.err.println("pipeline: incremental ingest is not available on a shared Spark context yet; ingesting"
-                + " every file");
-          }
-          List<Path> files = confs(s);
-          files.add(setConf);
-          Settings settings = Settings.load(files, List.of());
-          Ingest.run(sharedSpark, settings, input, null, tmp.toString(), false, List.of("seqspark", "pipeline", "ingest"));
-          return;
-        }
         args.addAll(List.of("ingest", "--input", input, "--out", tmp.toString()));
         for (Path c : confs(s)) {
           args.addAll(List.of("--conf", c.toString()));
         }
         args.addAll(List.of("--conf", setConf.toString()));
-        if (d.previousIngest() != null && INCREMENTAL_INGEST) {
+        if (d.previousIngest() != null) {
           args.addAll(List.of("--previous", d.previousIngest().dir().toAbsolutePath().toString()));
-        } else if (d.previousIngest() != null) {
-          System.err.println("pipeline: this build's ingest has no --previous (incremental ingest); ingesting every file");
         }
       }
       case TRAIN -> {

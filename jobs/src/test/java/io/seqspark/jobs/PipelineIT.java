@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -238,22 +237,32 @@ class PipelineIT {
     assertTrue(((Map<?, ?>) record("corpus", "v2").get("components")).toString().contains("b.txt"));
   }
 
-  @Disabled("needs h17b: ingest --previous (incremental ingest) and w2v.warmStart")
   @Test
   void addingACorpusFile_ingestsOnlyThatFile_andWarmStartsFromThePreviousModel() throws Exception {
     Path file = pipeline(2, 1, "warmStart = true\n warmStartEpochs = 1");
     assertEquals(0, pipeline("run", file).code());
-    Path added = Files.write(corpus.resolve("b.txt"), sentences(new Random(2), 50));
+    Files.write(corpus.resolve("b.txt"), sentences(new Random(2), 50));
     SeqSparkCliTest.Outcome run = pipeline("run", file);
     assertEquals(0, run.code(), run.err());
     Map<String, Object> manifest = Json.readMap(Files.readString(pdir.resolve("stages/corpus/v2/manifest.json")));
-    assertEquals(List.of(added.toAbsolutePath().toString()), manifest.get("newFiles").toString().contains("b.txt")
-        ? List.of(added.toAbsolutePath().toString()) : manifest.get("newFiles"));
+    List<?> newFiles = (List<?>) manifest.get("newFiles");
+    assertEquals(1, newFiles.size(), manifest.toString());
+    assertTrue(newFiles.get(0).toString().endsWith("b.txt"), "only the added file is read: " + newFiles);
     assertTrue(String.valueOf(manifest.get("previous")).contains("stages/corpus/v1"), manifest.toString());
+    // the first version's shards are in the second unchanged, the new file's after them
+    try (var old = Files.list(pdir.resolve("stages/corpus/v1/shards"))) {
+      for (Path shard : old.filter(f -> f.toString().endsWith(".ids")).toList()) {
+        assertArrayEquals(Files.readAllBytes(shard),
+            Files.readAllBytes(pdir.resolve("stages/corpus/v2/shards").resolve(shard.getFileName())), shard.toString());
+      }
+    }
     Map<String, Object> vectors = record("vectors", "v2");
     assertTrue(String.valueOf(vectors.get("warmStartFrom")).endsWith("stages/vectors/v1"), vectors.toString());
+    Map<String, Object> w2v = Json.readMap(Files.readString(pdir.resolve("stages/vectors/v2/manifest.json")));
+    assertTrue(String.valueOf(w2v.get("warmStart")).contains("stages/vectors/v1"), w2v.toString());
+    assertTrue(((Number) w2v.get("warmStartWordsCarried")).intValue() > 0, "the previous model's words carried over");
     String conf = Files.readString(pdir.resolve("stages/vectors/v2/config.conf"));
-    assertTrue(conf.contains("stages/vectors/v1") && conf.replace(" ", "").contains("epochs=1"), conf);
+    assertTrue(conf.replace(" ", "").contains("epochs=1"), "warmStartEpochs is the warm run's train.epochs: " + conf);
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.seqspark.core.pipeline;
 
-import io.seqspark.core.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -110,9 +109,7 @@ public final class Planner {
         reasons.add("incremental: only the " + newFiles.size() + " new file(s) are ingested onto " + latest.label());
       }
       PipelineDirectory.Version warm = null;
-      if (s.warmStart() && latest != null && Settings.schema().key(s.job().warmStartKey()) == null) {
-        reasons.add("no warm start: this build has no config key " + s.job().warmStartKey() + " (trains from scratch)");
-      } else if (s.warmStart() && latest != null && !java.util.Objects.equals(
+      if (s.warmStart() && latest != null && !java.util.Objects.equals(
           Fingerprint.map(latest.components().get("config")), Fingerprint.map(fp.components().get("config")))) {
         // a model of another shape or objective is no start for this one: warm starts are for new data only
         reasons.add("no warm start: the stage's own config changed (trains from scratch)");
