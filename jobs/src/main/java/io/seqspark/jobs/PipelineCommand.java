@@ -93,6 +93,10 @@ public final class PipelineCommand {
         String m = master != null ? master : System.getProperty("spark.master");
         JavaSparkContext sc = m == null ? null : sparkContext(spec, m);
         RunOptions.share(sc);
+        if (sc != null) {
+          System.err.println("pipeline: every stage runs on Spark " + sc.master() + ", application "
+              + sc.sc().applicationId());
+        }
         try {
           return runStages(spec, pdir, plan, sc);
         } finally {

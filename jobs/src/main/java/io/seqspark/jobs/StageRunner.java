@@ -76,6 +76,10 @@ final class StageRunner {
       record.put("previous", d.previousIngest().dir().toAbsolutePath().toString());
       record.put("newFiles", d.newFiles());
     }
+    org.apache.spark.api.java.JavaSparkContext spark = RunOptions.shared();
+    if (spark != null) { // every stage of a run on Spark shares the pipeline's one context
+      record.put("sparkApplication", spark.sc().applicationId());
+    }
     Instant started = Instant.now();
     record.put("started", started.toString());
     record.put("host", java.net.InetAddress.getLocalHost().getHostName());

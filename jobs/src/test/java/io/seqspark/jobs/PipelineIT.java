@@ -328,6 +328,35 @@ class PipelineIT {
   }
 
   @Test
+  void underSparkSubmit_everyStageRunsOnTheOneContextSparkSubmitGives() throws Exception {
+    // Spark's own launcher class, as bin/spark-submit runs it (client mode: the driver is this child JVM)
+    Path file = pipeline(2, 1, "");
+    Path log = dir.resolve("submit.log");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g"));
+    cmd.addAll(Arrays.asList(System.getProperty("seqspark.jvmOpens", "").trim().split("\\s+")));
+    Path jar = Files.list(Path.of("target")).filter(f -> f.getFileName().toString().matches("seqspark-jobs-.*\\.jar"))
+        .findFirst().orElseThrow(() -> new AssertionError("jobs/target holds no seqspark-jobs jar (run mvn package)"));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.apache.spark.deploy.SparkSubmit",
+        "--master", "local[2]", "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
+        "--class", "io.seqspark.jobs.SeqSpark", jar.toAbsolutePath().toString(), "pipeline", "run", file.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit run timed out");
+    assertEquals(0, p.exitValue(), Files.readString(log));
+    java.util.Set<Object> apps = new java.util.HashSet<>();
+    for (String s : List.of("corpus", "vectors", "lm", "lm-eval")) {
+      apps.add(record(s, "v1").get("sparkApplication"));
+    }
+    assertEquals(1, apps.size(), "one Spark application for all stages: " + apps);
+    assertFalse(apps.contains(null), "each stage records the application it ran in");
+    Object w2v = Json.readMap(Files.readString(pdir.resolve("stages/vectors/v1/manifest.json"))).get("trainer");
+    assertTrue(String.valueOf(w2v).contains("local[2]") && String.valueOf(w2v).contains("executors read the shards"),
+        "Word2Vec on spark-submit's master, its executors reading the corpus stage's shards: " + w2v);
+    Object lm = Json.readMap(Files.readString(pdir.resolve("stages/lm/v1/manifest.json"))).get("trainer");
+    assertTrue(String.valueOf(lm).startsWith("spark local[2]"), "lm: " + lm);
+  }
+
+  @Test
   void badPipeline_exits2_beforeAnyWork() throws Exception {
     Path file = Files.writeString(dir.resolve("bad.conf"), "pipeline { dir = \"" + pdir + "\" }\nstages {\n"
         + " lm { job = \"lm train\", set { data.train = \"${stages.corpus.out}\", train.epochz = 2 } }\n}\n");
