@@ -62,6 +62,11 @@ public final class IngestCommand implements Callable<Integer> {
           + " Fix: drop --previous for a full ingest of the parallel files");
     }
     Settings s = Settings.load(confs, sets);
+    JavaSparkContext shared = RunOptions.shared();
+    if (shared != null && master == null) { // a pipeline stage: the pipeline's context, left running
+      run(shared, s);
+      return 0;
+    }
     String m = master != null ? master : System.getProperty("spark.master", "local[*]");
     SparkConf conf = new SparkConf().setAppName("seqspark ingest").setMaster(m);
     if (m.startsWith("local")) {
@@ -69,12 +74,16 @@ public final class IngestCommand implements Callable<Integer> {
     }
     LocalSparkHome.configureIfLocalCluster(conf, m);
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-      Ingest.Result r = previous == null
-          ? Ingest.run(sc, s, input, target, out, overwrite, LmCommand.commandLine(spec))
-          : Ingest.runIncremental(sc, s, input, previous, out, overwrite, LmCommand.commandLine(spec));
-      print(r);
+      run(sc, s);
     }
     return 0;
+  }
+
+  private void run(JavaSparkContext sc, Settings s) throws Exception {
+    Ingest.Result r = previous == null
+        ? Ingest.run(sc, s, input, target, out, overwrite, LmCommand.commandLine(spec))
+        : Ingest.runIncremental(sc, s, input, previous, out, overwrite, LmCommand.commandLine(spec));
+    print(r);
   }
 
   static void print(Ingest.Result r) {

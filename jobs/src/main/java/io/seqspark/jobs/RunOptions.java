@@ -66,9 +66,29 @@ public final class RunOptions {
     return RunDirectory.create(dir, overwrite);
   }
 
-  /** The Spark master to train on: --master, else spark-submit's spark.master, else null (local trainer). */
+  /** The context a pipeline run shares with all its stages (set by {@code pipeline run --master}), else null. */
+  private static volatile JavaSparkContext shared;
+
+  /** Makes every job in this JVM train on {@code sc} (not stopped by them) until {@code share(null)}. */
+  static void share(JavaSparkContext sc) {
+    shared = sc;
+  }
+
+  /** The pipeline's shared Spark context, or null. */
+  static JavaSparkContext shared() {
+    return shared;
+  }
+
+  /**
+   * The Spark master to train on: --master, else a pipeline's shared context's, else spark-submit's spark.master, else
+   * null (local trainer).
+   */
   public String master() {
-    return master != null ? master : System.getProperty("spark.master");
+    if (master != null) {
+      return master;
+    }
+    JavaSparkContext sc = shared;
+    return sc != null ? sc.master() : System.getProperty("spark.master");
   }
 
   public boolean resuming() {
@@ -80,8 +100,15 @@ public final class RunOptions {
     T run(JavaSparkContext sc) throws IOException;
   }
 
-  /** Runs {@code job} on a Spark context for {@link #master()} (stopped afterwards), or with null when local. */
+  /**
+   * Runs {@code job} on a Spark context for {@link #master()} (stopped afterwards), or with null when local; inside a
+   * pipeline run with --master, on the pipeline's shared context (left running for the next stage).
+   */
   public <T> T withSpark(String appName, Job<T> job) throws IOException {
+    JavaSparkContext sc0 = shared;
+    if (sc0 != null) {
+      return job.run(sc0);
+    }
     String m = master();
     if (m == null) {
       return job.run(null);

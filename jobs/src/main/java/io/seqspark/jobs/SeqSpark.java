@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code seqspark} command line: one entry point for local runs and {@code spark-submit}. */
 @Command(name = "seqspark", mixinStandardHelpOptions = true, versionProvider = SeqSpark.Version.class,
     description = "Train sequence models (LSTM language models, ...) locally or data-parallel on Spark.",
-    subcommands = {DemoCommand.class, LmCommand.class, ClassifyCommand.class, TagCommand.class, TranslateCommand.class, ElmoCommand.class, IngestCommand.class, ForecastCommand.class, W2vCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, LmCommand.class, ClassifyCommand.class, TagCommand.class, TranslateCommand.class, ElmoCommand.class, IngestCommand.class, ForecastCommand.class, W2vCommand.class, PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class SeqSpark {
 
   public static void main(String[] args) {

@@ -62,19 +62,15 @@ public final class W2vCommand {
       Word2VecTraining.Summary sum;
       if (master == null) {
         sum = Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err, Word2VecTraining.Engine.LOCAL);
+      } else if (RunOptions.shared() != null) { // a pipeline stage: the pipeline's context, left running
+        sum = onSpark(RunOptions.shared(), s, dir);
       } else {
         SparkConf conf = new SparkConf().setAppName("seqspark w2v " + dir.runId()).setMaster(master);
         if (master.startsWith("local")) {
           conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.ui.enabled", "false");
         }
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-          SparkWord2VecEngine engine = new SparkWord2VecEngine(sc);
-          // an ingest output stays on the cluster: the executors read their shards, the driver its vocabulary
-          if (ShardCorpus.isShards(sc, s)) {
-            sum = Word2VecShardTraining.run(sc, s, dir, LmCommand.commandLine(spec), System.err, engine.partitions(s));
-          } else {
-            sum = Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err, engine);
-          }
+          sum = onSpark(sc, s, dir);
         }
       }
       System.out.printf("run directory:      %s%n", sum.runDir());
@@ -84,6 +80,15 @@ public final class W2vCommand {
         System.out.printf("%-20s%s%n", e.getKey() + ":", e.getValue());
       }
       return 0;
+    }
+
+    /** On Spark: an ingest output stays on the cluster (the executors read their shards), text is read here. */
+    private Word2VecTraining.Summary onSpark(JavaSparkContext sc, Settings s, RunDirectory dir) throws Exception {
+      SparkWord2VecEngine engine = new SparkWord2VecEngine(sc);
+      if (ShardCorpus.isShards(sc, s)) {
+        return Word2VecShardTraining.run(sc, s, dir, LmCommand.commandLine(spec), System.err, engine.partitions(s));
+      }
+      return Word2VecTraining.run(s, dir, LmCommand.commandLine(spec), System.err, engine);
     }
   }
 

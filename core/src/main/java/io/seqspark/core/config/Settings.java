@@ -130,6 +130,24 @@ public final class Settings {
   }
 
   /**
+   * A copy with the HOCON (or JSON) object {@code hoconText} layered on top, as a conf file would be: what a pipeline
+   * stage's {@code set} block is. {@code originName} names the text in error messages.
+   *
+   * @throws ConfigException listing every problem found
+   */
+  public Settings withOverrides(String hoconText, String originName) {
+    List<String> problems = new ArrayList<>();
+    Config merged = config;
+    try {
+      merged = ConfigFactory.parseString(hoconText, ConfigParseOptions.defaults().setOriginDescription(originName))
+          .withFallback(merged);
+    } catch (com.typesafe.config.ConfigException e) {
+      problems.add(originName + ": cannot parse: " + e.getMessage());
+    }
+    return validated(merged, problems);
+  }
+
+  /**
    * A copy with {@code key} set to {@code value} (a String, Number, Boolean, Path, enum constant, List or Map).
    *
    * @throws ConfigException if the result is invalid

@@ -4,7 +4,7 @@ import java.util.Collection;
 import java.util.Locale;
 
 /** "Did you mean" for misspelled keys and choices: the closest candidate by edit distance, if it is close. */
-final class Suggest {
+public final class Suggest {
 
   private Suggest() {}
 
@@ -12,7 +12,7 @@ final class Suggest {
    * The candidate closest to {@code typo} (case-insensitive optimal-string-alignment distance, so a swap of two
    * neighbouring letters counts 1), or null when even the closest is further than about a third of the length.
    */
-  static String closest(String typo, Collection<String> candidates) {
+  public static String closest(String typo, Collection<String> candidates) {
     String t = typo.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;

@@ -194,6 +194,11 @@ public final class Manifest {
     return v;
   }
 
+  /** This seqspark's version (the jar's, or "dev" when run from classes). */
+  public static String seqsparkVersion() {
+    return jarVersion(Manifest.class, "io.seqspark", "seqspark-core", "dev");
+  }
+
   /** The version in a class's jar manifest, else in Maven's pom.properties, else {@code fallback}. */
   private static String jarVersion(Class<?> cls, String groupId, String artifactId, String fallback) {
     Package pkg = cls.getPackage();

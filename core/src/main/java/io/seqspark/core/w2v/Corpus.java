@@ -41,27 +41,60 @@ public record Corpus(Vocabulary vocabulary, List<int[]> sentences, long rawToken
    */
   public static Corpus fromShards(Path ingestDir, int minCount, int maxSentenceLength) throws IOException {
     TokenShards shards = TokenShards.open(ingestDir);
-    Vocabulary full = shards.vocabulary();
-    Vocabulary.Builder vb = Vocabulary.builder();
-    int keep = FIRST_WORD;
-    while (keep < full.size() && full.count(keep) >= minCount) {
-      vb.add(full.token(keep), full.count(keep));
-      keep++;
-    }
-    Vocabulary vocab = vb.build(1, 0);
-    for (int i = FIRST_WORD; i < keep; i++) {
-      if (vocab.id(full.token(i)) != i) {
-        throw new IllegalArgumentException(ingestDir + ": vocab.tsv is not sorted by descending count (token '"
-            + full.token(i) + "' at line " + (i + 1) + "); re-run seqspark ingest");
-      }
-    }
-    Builder b = new Builder(vocab.size(), maxSentenceLength);
+    Trim trim = Trim.of(shards.vocabulary(), minCount);
+    Builder b = new Builder(trim.vocabulary().size(), maxSentenceLength);
     long[] raw = {0};
     shards.forEach(ids -> {
       raw[0] += ids.length;
-      b.add(ids);
+      b.add(trim.apply(ids));
     });
-    return b.build(vocab, raw[0]);
+    return b.build(trim.vocabulary(), raw[0]);
+  }
+
+  /**
+   * The words of an ingest's vocabulary (vocab.tsv) seen at least {@code minCount} times, as a Word2Vec vocabulary
+   * (descending count, then word), and the map from the ingest's ids to its ids. A fresh ingest's vocabulary is in
+   * that order already, so its ids are kept as they are ({@code ids} null); one grown by an incremental ingest
+   * ({@code ingest.vocabPolicy = extend}) has its new words after the old ones whatever their counts, and the map
+   * puts them in their place.
+   *
+   * @param ids per ingest id, the trained id (-1: not trained), or null when every kept id maps to itself
+   */
+  public record Trim(Vocabulary vocabulary, int[] ids) {
+    public static Trim of(Vocabulary full, int minCount) {
+      Vocabulary.Builder vb = Vocabulary.builder();
+      for (int i = FIRST_WORD; i < full.size(); i++) {
+        if (full.count(i) >= minCount) {
+          vb.add(full.token(i), full.count(i));
+        }
+      }
+      Vocabulary vocab = vb.build(1, 0);
+      int[] ids = new int[full.size()];
+      boolean identity = true;
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = i < FIRST_WORD ? i : full.count(i) >= minCount ? vocab.id(full.token(i)) : -1;
+        identity &= ids[i] == i || ids[i] == -1 && i >= vocab.size();
+      }
+      return new Trim(vocab, identity ? null : ids);
+    }
+
+    /** An ingested example's ids as trained ids (-1 for a word not trained, which {@link Builder#add} drops). */
+    public int[] apply(int[] ingestIds) {
+      return apply(ids, ingestIds);
+    }
+
+    /** {@link #apply} with the map alone (what executors are sent). */
+    public static int[] apply(int[] ids, int[] ingestIds) {
+      if (ids == null) {
+        return ingestIds;
+      }
+      int[] out = new int[ingestIds.length];
+      for (int k = 0; k < out.length; k++) {
+        int id = ingestIds[k];
+        out[k] = id >= 0 && id < ids.length ? ids[id] : -1;
+      }
+      return out;
+    }
   }
 
   /** Collects sentences, dropping ids outside [FIRST_WORD, vocabSize) and cutting long ones. */

@@ -101,18 +101,8 @@ public final class Word2VecTraining {
       Corpus corpus = corpus(s);
       return new Source() {
         @Override
-        public io.seqspark.core.data.Vocabulary vocabulary() {
-          return corpus.vocabulary();
-        }
-
-        @Override
-        public long rawTokens() {
-          return corpus.rawTokens();
-        }
-
-        @Override
-        public long words() {
-          return corpus.words();
+        public Corpus corpus() {
+          return corpus;
         }
 
         @Override
@@ -139,14 +129,8 @@ public final class Word2VecTraining {
    * Engine)}); Spark over shards the executors read answers from the ingest's manifest and vocabulary.
    */
   public interface Source {
-    /** The trained vocabulary (reserved ids first). */
-    io.seqspark.core.data.Vocabulary vocabulary();
-
-    /** Tokens of the corpus before the min-count cut. */
-    long rawTokens();
-
-    /** Words trained per epoch. */
-    long words();
+    /** The corpus facts: trained vocabulary (reserved ids first), raw tokens, words per epoch; sentences if read here. */
+    Corpus corpus();
 
     /** The trainer, as the manifest and log name it. */
     String trainer();
@@ -174,12 +158,13 @@ public final class Word2VecTraining {
         List.of("run", "data", "train", "spark", "w2v"), commandLine, log)) {
       long t0 = System.nanoTime();
       Source source = opener.open();
-      io.seqspark.core.data.Vocabulary vocabulary = source.vocabulary();
+      Corpus facts = source.corpus();
+      io.seqspark.core.data.Vocabulary vocabulary = facts.vocabulary();
       long words = vocabulary.size() - Corpus.FIRST_WORD;
       vocabulary.save(run.dir().resolve("vocab.tsv"));
       source.record(rec);
       rec.manifest().put("vocabularySize", words).put("vocabularyHash", vocabulary.contentHash())
-          .put("rawTokens", source.rawTokens()).put("trainedWordsPerEpoch", source.words())
+          .put("rawTokens", facts.rawTokens()).put("trainedWordsPerEpoch", facts.words())
           .put("trainer", source.trainer()).put("parameters", 2L * words * o.dim())
           .put("kernel", io.seqspark.core.math.FloatKernels.describe());
       Word2VecWarmStart.Summary warm = Word2VecWarmStart.check(o, vocabulary);
@@ -191,9 +176,9 @@ public final class Word2VecTraining {
       }
       rec.writeManifest();
       rec.print(String.format("w2v: %,d words (min count %d) from %,d tokens (%.1f s to read); %s, %d epochs; kernel %s",
-          words, s.getInt("data.minCount"), source.rawTokens(), (System.nanoTime() - t0) / 1e9, source.trainer(),
+          words, s.getInt("data.minCount"), facts.rawTokens(), (System.nanoTime() - t0) / 1e9, source.trainer(),
           o.epochs(), io.seqspark.core.math.FloatKernels.describe()));
-      double rawPerWord = (double) source.rawTokens() / source.words();
+      double rawPerWord = (double) facts.rawTokens() / facts.words();
       Progress progress = new Progress(run.runId(), 0, System::nanoTime).describing("words", false);
       Word2VecTrainer.Result r = source.train(o, (epoch, done, total, lr, loss, sec) -> {
         double wps = sec > 0 ? done * rawPerWord / sec : Double.NaN;
@@ -214,7 +199,7 @@ public final class Word2VecTraining {
         m.put("step", r.words());
         rec.metric(m);
       }
-      double wps = source.rawTokens() * (double) o.epochs() / r.seconds();
+      double wps = facts.rawTokens() * (double) o.epochs() / r.seconds();
       Word2VecFormat.writeText(run.dir().resolve("vectors.txt"), wv);
       Word2VecFormat.writeBinary(run.dir().resolve("vectors.bin"), wv);
       Map<String, Object> results = new LinkedHashMap<>();
@@ -224,7 +209,7 @@ public final class Word2VecTraining {
       results.put("evaluation", eval);
       rec.finish(r.words(), "words", wps, Map.of(), results);
       Word2VecArchive.write(run.modelFile(), s, r.model(), rec.manifest().toMap());
-      return new Summary(run.dir(), words, source.rawTokens(), r.seconds(), wps, r.meanLoss(), eval);
+      return new Summary(run.dir(), words, facts.rawTokens(), r.seconds(), wps, r.meanLoss(), eval);
     }
   }
 

@@ -39,10 +39,11 @@ public record ShardCorpus(String dir, Vocabulary vocabulary, long rawTokens, lon
    *
    * @param plan              per partition, the shard pieces it reads
    * @param opener            how executors open shard files
-   * @param vocabularySize    ids below it (and from {@link Corpus#FIRST_WORD}) are trained
+   * @param vocabularySize    trained ids are below it (and from {@link Corpus#FIRST_WORD})
+   * @param ids               the ingest's ids as trained ids ({@link Corpus.Trim#ids}; null: the same)
    * @param maxSentenceLength w2v.maxSentenceLength
    */
-  public record Reader(List<List<ShardPiece>> plan, ShardInput.Opener opener, int vocabularySize,
+  public record Reader(List<List<ShardPiece>> plan, ShardInput.Opener opener, int vocabularySize, int[] ids,
                        int maxSentenceLength) implements Serializable {
 
     /** Partition {@code p}'s sentences read from its pieces. */
@@ -50,7 +51,7 @@ public record ShardCorpus(String dir, Vocabulary vocabulary, long rawTokens, lon
       Corpus.Builder b = new Corpus.Builder(vocabularySize, maxSentenceLength);
       try (ShardExamples.Cursor c = new ShardExamples(plan.get(p), opener).cursor(0)) {
         while (c.hasNext()) {
-          b.add(c.next());
+          b.add(Corpus.Trim.apply(ids, c.next()));
         }
       } catch (IOException e) {
         throw new UncheckedIOException("partition " + p + ": reading its shards " + plan.get(p) + " failed", e);
@@ -73,7 +74,8 @@ public record ShardCorpus(String dir, Vocabulary vocabulary, long rawTokens, lon
   public static ShardCorpus open(JavaSparkContext sc, Settings s, int partitions) throws IOException {
     String dir = s.getString("data.train");
     HadoopShards shards = HadoopShards.open("data.train", dir, sc.hadoopConfiguration());
-    Vocabulary vocab = trained(dir, shards.vocabulary(), s.getInt("data.minCount"));
+    Corpus.Trim trim = Corpus.Trim.of(shards.vocabulary(), s.getInt("data.minCount"));
+    Vocabulary vocab = trim.vocabulary();
     long words = 0;
     for (int i = Corpus.FIRST_WORD; i < vocab.size(); i++) {
       words += vocab.count(i);
@@ -83,25 +85,7 @@ public record ShardCorpus(String dir, Vocabulary vocabulary, long rawTokens, lon
           + s.getInt("data.minCount") + " times or more; lower data.minCount or use a bigger corpus");
     }
     return new ShardCorpus(dir, vocab, shards.tokens(), words, new Reader(ShardPlan.assign(shards.files(), partitions,
-        s.getLong("seed")), HadoopShards.opener(new HadoopConf(sc)), vocab.size(), s.getInt("w2v.maxSentenceLength")));
-  }
-
-  /** The words of {@code full} (ingest's vocab.tsv) seen at least {@code minCount} times, as {@link Corpus#fromShards}. */
-  static Vocabulary trained(String dir, Vocabulary full, int minCount) {
-    Vocabulary.Builder vb = Vocabulary.builder();
-    int keep = Corpus.FIRST_WORD;
-    while (keep < full.size() && full.count(keep) >= minCount) {
-      vb.add(full.token(keep), full.count(keep));
-      keep++;
-    }
-    Vocabulary vocab = vb.build(1, 0);
-    for (int i = Corpus.FIRST_WORD; i < keep; i++) {
-      if (vocab.id(full.token(i)) != i) {
-        throw new IllegalArgumentException(dir + ": vocab.tsv is not sorted by descending count (token '"
-            + full.token(i) + "' at line " + (i + 1) + "); re-run seqspark ingest");
-      }
-    }
-    return vocab;
+        s.getLong("seed")), HadoopShards.opener(new HadoopConf(sc)), vocab.size(), trim.ids(), s.getInt("w2v.maxSentenceLength")));
   }
 
   /** Counts by id for the sampling tables (reserved ids: 0), as {@link Corpus#counts}. */

@@ -1,10 +1,10 @@
 package io.seqspark.spark.w2v;
 
 import io.seqspark.core.config.Settings;
-import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.io.RunRecorder;
 import io.seqspark.core.task.TrainingRun;
+import io.seqspark.core.w2v.Corpus;
 import io.seqspark.core.w2v.SkipGramOptions;
 import io.seqspark.core.w2v.Word2VecTrainer;
 import io.seqspark.core.w2v.Word2VecTraining;
@@ -66,18 +66,8 @@ public final class Word2VecShardTraining {
   private static Word2VecTraining.Source source(JavaSparkContext sc, Settings s, ShardCorpus corpus, int partitions) {
     return new Word2VecTraining.Source() {
       @Override
-      public Vocabulary vocabulary() {
-        return corpus.vocabulary();
-      }
-
-      @Override
-      public long rawTokens() {
-        return corpus.rawTokens();
-      }
-
-      @Override
-      public long words() {
-        return corpus.words();
+      public Corpus corpus() {
+        return corpus.withoutSentences();
       }
 
       @Override
