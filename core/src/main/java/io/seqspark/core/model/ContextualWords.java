@@ -8,21 +8,40 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@link ElmoFeatures} as a downstream model's extra input ({@code model.contextual}): the token ids of a batch are
- * spelled with the downstream vocabulary ({@code words}, by id) and the frozen biLM reads those words. A word the
- * downstream vocabulary lacks reaches the biLM as the token it was encoded to ({@code <unk>} or the tagger's shape
- * class), so the features of known words are the ones {@code elmo embed} gives for the same sentence.
+ * spelled with {@code words} (by id) and the frozen biLM reads those words. The first ids are the downstream
+ * vocabulary's; ids past it (the tagger's spellings of words its vocabulary lacks) are words the biLM reads by their
+ * own spelling while the word embedding reads their fallback row ({@code <unk>} or the shape class).
  */
 public final class ContextualWords implements InputFeatures {
   private final ElmoFeatures features;
   private final List<String> words;
+  private final int embeddingRows;
+  private final int[] fallbacks;
 
   /**
-   * @param features the biLM and its mix (declared in the downstream model's buffer)
-   * @param words    the downstream vocabulary's tokens by id
+   * @param features  the biLM and its mix (declared in the downstream model's buffer)
+   * @param words     the downstream vocabulary's tokens by id, then the spellings of ids past it
+   * @param fallbacks for each id past the vocabulary (in order), the embedding row it reads
    */
-  public ContextualWords(ElmoFeatures features, List<String> words) {
+  public ContextualWords(ElmoFeatures features, List<String> words, int[] fallbacks) {
     this.features = features;
     this.words = List.copyOf(words);
+    this.fallbacks = fallbacks.clone();
+    this.embeddingRows = words.size() - fallbacks.length;
+  }
+
+  @Override
+  public int[] embeddingIds(int[] ids) {
+    if (fallbacks.length == 0) {
+      return ids;
+    }
+    int[] out = ids.clone();
+    for (int k = 0; k < out.length; k++) {
+      if (out[k] >= embeddingRows) {
+        out[k] = fallbacks[out[k] - embeddingRows];
+      }
+    }
+    return out;
   }
 
   /** The biLM features (their mix). */

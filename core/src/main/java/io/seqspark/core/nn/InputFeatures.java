@@ -14,6 +14,14 @@ public interface InputFeatures {
   /** Features [T*B, outputSize] of time-major token ids (length T*B); zero at padded positions. */
   INDArray forward(int[] ids, Seq seq);
 
+  /**
+   * The ids the word embedding reads for {@code ids}: the same by default; features that give ids past the embedding
+   * (words it has no row for, spelled for the features) map them back to a row.
+   */
+  default int[] embeddingIds(int[] ids) {
+    return ids;
+  }
+
   /** Adds the gradients of the feature's own parameters for ∂L/∂features {@code d} of the last forward. */
   void backward(INDArray d);
 }

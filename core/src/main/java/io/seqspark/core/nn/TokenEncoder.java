@@ -47,7 +47,7 @@ public final class TokenEncoder {
   /** Features [T*B, outputSize] of time-major token ids (length T*B). */
   public INDArray forward(int[] ids, Seq seq) {
     long t = Phases.start();
-    INDArray e = embedding.forward(ids);
+    INDArray e = embedding.forward(extra == null ? ids : extra.embeddingIds(ids));
     if (extra != null) {
       e = org.nd4j.linalg.factory.Nd4j.hstack(e, extra.forward(ids, seq));
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,64 @@ import org.nd4j.linalg.api.buffer.DataType;
 public final class ContextualLm {
   /** Dims labels: [absolute path of the biLM's model.zip, its SHA-256]. */
   public static final String DIMS_KEY = "contextual";
-  /** Dims labels: the downstream vocabulary's tokens by id. */
+  /** Dims labels: the downstream vocabulary's tokens by id, then the spellings of ids past it (tagger). */
   public static final String WORDS_KEY = "words";
+  /** Dims labels: for each spelling past the vocabulary, the id of the embedding row it reads (decimal). */
+  public static final String FALLBACKS_KEY = "wordFallbacks";
+
+  /**
+   * Words a task vocabulary lacks, each given an id past it so the biLM reads its spelling (the embedding reads
+   * {@code fallbacks[i]}, the id it would have had: {@code <unk>} or its shape class). Built from the splits known at
+   * training time and frozen in the dims.
+   *
+   * @param ids       key (the word as looked up) → id (vocabulary size + index)
+   * @param spellings the keys in id order
+   * @param fallbacks the embedding rows, in id order
+   */
+  public record Spellings(Map<String, Integer> ids, List<String> spellings, int[] fallbacks) {
+    /** None. */
+    public static final Spellings NONE = new Spellings(Map.of(), List.of(), new int[0]);
+
+    /** The spellings a model of {@code dims} (vocabulary size {@code rows}) was trained with. */
+    public static Spellings of(Dims dims, int rows) {
+      if (!dims.labels().containsKey(FALLBACKS_KEY)) {
+        return NONE;
+      }
+      List<String> words = dims.labels(WORDS_KEY);
+      List<String> fb = dims.labels(FALLBACKS_KEY);
+      Map<String, Integer> ids = new HashMap<>();
+      int[] fallbacks = new int[fb.size()];
+      for (int i = 0; i < fallbacks.length; i++) {
+        ids.put(words.get(rows + i), rows + i);
+        fallbacks[i] = Integer.parseInt(fb.get(i));
+      }
+      return new Spellings(ids, List.copyOf(words.subList(rows, words.size())), fallbacks);
+    }
+
+    /** Collects: {@link #add} every (key, fallback id) whose id is not the word's own; then {@link #build}. */
+    public static final class Builder {
+      private final int rows;
+      private final Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+      private final List<Integer> fallbacks = new ArrayList<>();
+
+      public Builder(int rows) {
+        this.rows = rows;
+      }
+
+      public Builder add(String key, int fallback) {
+        if (!ids.containsKey(key)) {
+          ids.put(key, rows + fallbacks.size());
+          fallbacks.add(fallback);
+        }
+        return this;
+      }
+
+      public Spellings build() {
+        return new Spellings(Map.copyOf(ids), List.copyOf(ids.keySet()),
+            fallbacks.stream().mapToInt(Integer::intValue).toArray());
+      }
+    }
+  }
   /** The mix's name in the downstream parameter buffer ({@code elmo.w}, {@code elmo.gamma}). */
   public static final String MIX_NAME = "elmo";
 
@@ -78,6 +135,11 @@ public final class ContextualLm {
 
   /** {@code dims} plus what model.contextual {@code value} needs (nothing when ""): the biLM reference and the words. */
   public static Dims withContextual(String value, Dims dims, Vocabulary vocabulary) {
+    return withContextual(value, dims, vocabulary, Spellings.NONE);
+  }
+
+  /** As above, with the spellings of words past the vocabulary (the tagger's). */
+  public static Dims withContextual(String value, Dims dims, Vocabulary vocabulary, Spellings spellings) {
     if (value.isEmpty()) {
       return dims;
     }
@@ -85,7 +147,17 @@ public final class ContextualLm {
     try {
       String hash = sha256(zip);
       load(zip, hash); // fails now, before any training, if it is not an elmo model
-      return dims.with(DIMS_KEY, List.of(zip.toString(), hash)).with(WORDS_KEY, ElmoFamily.words(vocabulary));
+      List<String> words = new ArrayList<>(ElmoFamily.words(vocabulary));
+      words.addAll(spellings.spellings());
+      Dims d = dims.with(DIMS_KEY, List.of(zip.toString(), hash)).with(WORDS_KEY, words);
+      if (spellings.fallbacks().length > 0) {
+        List<String> fb = new ArrayList<>();
+        for (int f : spellings.fallbacks()) {
+          fb.add(Integer.toString(f));
+        }
+        d = d.with(FALLBACKS_KEY, fb);
+      }
+      return d;
     } catch (IOException e) {
       throw new UncheckedIOException("model.contextual = " + value + ": cannot read " + zip, e);
     }
@@ -107,9 +179,10 @@ public final class ContextualLm {
     List<String> ref = dims.labels(DIMS_KEY);
     Family.Loaded<BiLm> lm = load(Path.of(ref.get(0)), ref.get(1));
     List<String> words = dims.labels(WORDS_KEY);
+    int[] fallbacks = Spellings.of(dims, dims.size("vocabulary")).fallbacks();
     int[] starts = ElmoFamily.starts(lm.settings());
     return pb -> new ContextualWords(new ElmoFeatures(lm.model(), lm.vocabulary(), starts, pb, MIX_NAME, false, dtype),
-        words);
+        words, fallbacks);
   }
 
   /** The biLM at {@code zip}, which must still hash to {@code sha256}. */

@@ -47,11 +47,13 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
 
   /**
    * The splits (valid and test null when not configured), the word vocabulary and tag set, and the training split's
-   * encoded {@link Tagged} examples for sharding, and model.contextual ("" or the biLM it names).
+   * encoded {@link Tagged} examples for sharding, model.contextual ("" or the biLM it names) and, with it, the
+   * spellings of the words the vocabulary lacks (ids past it, for the biLM).
    */
   public record Data(Vocabulary vocabulary, TagSet tags, TaggedCorpus.WordEncoding encoding, BatchSource<Batch> train,
                      BatchSource<Batch> valid, BatchSource<Batch> test, List<int[]> trainExamples,
-                     double trainPaddingRatio, String contextual) implements TrainingData<Batch> {
+                     double trainPaddingRatio, String contextual, ContextualLm.Spellings spellings)
+      implements TrainingData<Batch> {
   }
 
   private TaggerFamily() {
@@ -99,11 +101,56 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
         : train.wordVocabulary(s.getInt("data.minCount"), s.getInt("data.maxVocabSize"), enc);
     TagSet tags = train.tagSet();
     long seed = s.getLong("seed");
-    List<int[]> tr = train.encode(v, tags, enc);
-    BatchSource<Batch> va = s.getPath("data.valid") == null ? null : source(s, read(s, "data.valid").encode(v, tags, enc));
-    BatchSource<Batch> te = s.getPath("data.test") == null ? null : source(s, read(s, "data.test").encode(v, tags, enc));
+    TaggedCorpus valid = s.getPath("data.valid") == null ? null : read(s, "data.valid");
+    TaggedCorpus test = s.getPath("data.test") == null ? null : read(s, "data.test");
+    String contextual = s.getString("model.contextual");
+    ContextualLm.Spellings sp = contextual.isEmpty() ? ContextualLm.Spellings.NONE
+        : spellings(v, enc, train, valid, test);
+    List<int[]> tr = encode(train, v, tags, enc, sp);
+    BatchSource<Batch> va = valid == null ? null : source(s, encode(valid, v, tags, enc, sp));
+    BatchSource<Batch> te = test == null ? null : source(s, encode(test, v, tags, enc, sp));
     double pad = DataInputs.sentenceBatcher(s, tr, seed, SentenceBatcher.Layout.TAGGING).paddingRatio(1);
-    return new Data(v, tags, enc, source(s, tr), va, te, tr, pad, s.getString("model.contextual"));
+    return new Data(v, tags, enc, source(s, tr), va, te, tr, pad, contextual, sp);
+  }
+
+  /** The words of {@code corpora} that {@code v} lacks (read as {@code <unk>} or a shape class), by their key. */
+  static ContextualLm.Spellings spellings(Vocabulary v, TaggedCorpus.WordEncoding enc, TaggedCorpus... corpora) {
+    java.util.function.IntPredicate oov = enc.outOfVocabulary(v);
+    ContextualLm.Spellings.Builder b = new ContextualLm.Spellings.Builder(v.size());
+    for (TaggedCorpus c : corpora) {
+      if (c == null) {
+        continue;
+      }
+      for (TaggedCorpus.Sentence sentence : c.sentences()) {
+        for (String w : sentence.words()) {
+          int id = enc.id(v, w);
+          if (oov.test(id)) {
+            b.add(enc.key(w), id);
+          }
+        }
+      }
+    }
+    return b.build();
+  }
+
+  /** {@link TaggedCorpus#encode}, then every word with a spelling id (model.contextual) takes it. */
+  static List<int[]> encode(TaggedCorpus c, Vocabulary v, TagSet tags, TaggedCorpus.WordEncoding enc,
+                            ContextualLm.Spellings sp) {
+    List<int[]> out = c.encode(v, tags, enc);
+    if (sp.fallbacks().length == 0) {
+      return out;
+    }
+    for (int i = 0; i < out.size(); i++) {
+      List<String> words = c.sentences().get(i).words();
+      int[] example = out.get(i);
+      for (int j = 0; j < words.size(); j++) {
+        Integer id = sp.ids().get(enc.key(words.get(j)));
+        if (id != null) {
+          example[j] = id; // Tagged: the words come first
+        }
+      }
+    }
+    return out;
   }
 
   private static BatchSource<Batch> source(Settings s, List<int[]> examples) {
@@ -118,7 +165,8 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   @Override
   public Dims dims(Data data) {
     return ContextualLm.withContextual(data.contextual(),
-        Dims.ofVocabulary(data.vocabulary().size()).with("tags", data.tags().tags()), data.vocabulary());
+        Dims.ofVocabulary(data.vocabulary().size()).with("tags", data.tags().tags()), data.vocabulary(),
+        data.spellings());
   }
 
   @Override
@@ -176,7 +224,10 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   /** Token accuracy, OOV accuracy and macro F1 of {@code model} over epoch 0's batches of {@code split}. */
   public static TaggingMetrics metrics(SequenceTagger model, BatchSource<Batch> split, TagSet tags,
                                        TaggedCorpus.WordEncoding encoding, Vocabulary vocabulary) {
-    TaggingMetrics t = new TaggingMetrics(tags, encoding.outOfVocabulary(vocabulary));
+    java.util.function.IntPredicate known = encoding.outOfVocabulary(vocabulary);
+    int rows = vocabulary.size();
+    // ids past the vocabulary are spellings of words it lacks (model.contextual): out of vocabulary too
+    TaggingMetrics t = new TaggingMetrics(tags, id -> id >= rows || known.test(id));
     for (int k = 0; k < split.numBatches(0); k++) {
       Batch b = split.batch(0, k);
       t.add(b, model.predict(b));
@@ -221,7 +272,8 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
     Path data = DataInputs.evaluationFile(s, file);
     TagSet tags = TagSet.ofSaved(m.dims().labels("tags"));
     TaggedCorpus.WordEncoding enc = encoding(s);
-    BatchSource<Batch> src = source(s, TaggedCorpus.read(data).encode(m.vocabulary(), tags, enc));
+    BatchSource<Batch> src = source(s, encode(TaggedCorpus.read(data), m.vocabulary(), tags, enc,
+        ContextualLm.Spellings.of(m.dims(), m.vocabulary().size())));
     StepStats loss = Evaluation.run(m.model(), src);
     TaggingMetrics t = metrics(m.model(), src, tags, enc, m.vocabulary());
     Map<String, Object> out = new LinkedHashMap<>();
@@ -235,6 +287,7 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   public static List<List<String>> predict(Loaded<SequenceTagger> m, List<List<String>> sentences) {
     TagSet tags = TagSet.ofSaved(m.dims().labels("tags"));
     TaggedCorpus.WordEncoding enc = encoding(m.settings());
+    ContextualLm.Spellings sp = ContextualLm.Spellings.of(m.dims(), m.vocabulary().size());
     List<List<String>> out = new ArrayList<>();
     for (List<String> words : sentences) {
       if (words.isEmpty()) {
@@ -243,7 +296,7 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
       }
       int[] ids = new int[words.size()];
       for (int i = 0; i < ids.length; i++) {
-        ids[i] = enc.id(m.vocabulary(), words.get(i));
+        ids[i] = sp.ids().getOrDefault(enc.key(words.get(i)), enc.id(m.vocabulary(), words.get(i)));
       }
       Batch b = Batch.padded(new int[][] {ids}, new int[][] {new int[ids.length]}, new long[] {out.size()});
       int[] p = m.model().predict(b);

@@ -110,7 +110,7 @@ public class ContextualInputTest {
       words.add(v.token(i));
     }
     return pb -> new ContextualWords(new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb,
-        "elmo", false, D), words);
+        "elmo", false, D), words, new int[0]);
   }
 
   /** Rows of lengths 4, 2 and 1 over the vocabulary's words (ids 4..9), tags 1..3. */
@@ -185,16 +185,24 @@ public class ContextualInputTest {
   void tagger_trainsWithElmo_itsArchiveEvaluatesTheSame_andAChangedOrMissingBiLmFailsClearly() throws IOException {
     Path copy = Files.copy(biLm.resolve("model.zip"), dir.resolve("bilm-copy.zip"));
     Path out = dir.resolve("tag-elmo");
-    RunRecorder.Result r = TaggerFamily.run(tagSettings("model.contextual=" + copy), RunDirectory.create(out, false),
-        false, List.of("test"), QUIET, TrainingRun.local());
+    // a test word the tagger's vocabulary lacks: the biLM reads it by its spelling, the embedding as <unk>
+    Path test = Files.writeString(dir.resolve("tag-test.tsv"), Files.readString(tagDev)
+        + "the\tD\nrun\tN\nsees\tV\nthe\tD\nzebra\tN\n\n");
+    RunRecorder.Result r = TaggerFamily.run(tagSettings("model.contextual=" + copy, "data.test=" + test),
+        RunDirectory.create(out, false), false, List.of("test"), QUIET, TrainingRun.local());
     double acc = (Double) r.results().get("test_accuracy");
     Family.Loaded<SequenceTagger> m = TaggerFamily.load(out.resolve("model.zip"));
+    ContextualLm.Spellings spelled = ContextualLm.Spellings.of(m.dims(), m.vocabulary().size());
+    assertEquals(List.of("zebra"), spelled.spellings());
+    assertEquals(m.vocabulary().size(), spelled.ids().get("zebra"), "the first id past the vocabulary");
+    assertEquals(Vocabulary.UNK_ID, spelled.fallbacks()[0], "its embedding row: <unk>");
+    assertEquals(5, TaggerFamily.predict(m, List.of(List.of("the", "run", "sees", "the", "zebra"))).get(0).size());
     assertEquals(List.of(copy.toAbsolutePath().normalize().toString(), io.seqspark.core.io.Manifest.sha256(copy)),
         m.dims().labels("contextual"), "the model references the biLM by path and hash");
     assertTrue(m.model().params().size() < 2_000, "the biLM's parameters are not the tagger's: "
         + m.model().params().size());
-    assertEquals(acc, (Double) TaggerFamily.INSTANCE.evaluate(m, tagDev).get("accuracy"), 0.0,
-        "eval of the archive = the run's test figure");
+    assertEquals(acc, (Double) TaggerFamily.INSTANCE.evaluate(m, test).get("accuracy"), 0.0,
+        "eval of the archive = the run's test figure (the spelled word included)");
     assertEquals(1, TaggerFamily.predict(m, List.of(List.of("they", "run", "fast"))).size());
 
     IllegalArgumentException nowhere = assertThrows(IllegalArgumentException.class,
