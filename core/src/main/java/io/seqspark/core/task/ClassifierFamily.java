@@ -523,4 +523,22 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
     }
     return new Shard(partition, null, out.toArray(new int[0][]));
   }
+
+  /**
+   * A labelled text file read exactly as training reads it ({@code classify.format}, the data.* tokenizer keys): one
+   * array per example, its label first, then its tokens. What {@code seqspark ingest} with
+   * {@code ingest.format = labelled} parses each input file with.
+   */
+  public static List<String[]> readLabelledLines(Settings s, Path file) throws IOException {
+    List<String[]> out = new ArrayList<>();
+    for (Example e : read(s, file)) {
+      String[] a = new String[1 + e.tokens().size()];
+      a[0] = e.label();
+      for (int i = 0; i < e.tokens().size(); i++) {
+        a[1 + i] = e.tokens().get(i);
+      }
+      out.add(a);
+    }
+    return out;
+  }
 }
