@@ -61,10 +61,10 @@ final class IngestedSides {
     }
   }
 
-  /** The sorted names of a manifest entry {@code {name: count}} ("labels", "tags"). */
+  /** The sorted names of the label side {@code key} ("labels", "tags"): its manifest entry's {@code counts}. */
   static List<String> sortedNames(Map<String, Object> manifest, String key, String dir) {
-    if (!(manifest.get(key) instanceof Map<?, ?> m) || m.isEmpty()) {
-      throw new IllegalArgumentException("data.train = " + dir + ": its manifest.json has no \"" + key + "\"; the"
+    if (!(manifest.get(key) instanceof Map<?, ?> side) || !(side.get("counts") instanceof Map<?, ?> m) || m.isEmpty()) {
+      throw new IllegalArgumentException("data.train = " + dir + ": its manifest.json has no \"" + key + "\".counts; the"
           + " output is damaged or older than this version. Fix: re-run seqspark ingest");
     }
     TreeSet<String> names = new TreeSet<>();

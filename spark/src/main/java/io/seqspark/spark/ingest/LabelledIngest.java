@@ -133,15 +133,12 @@ final class LabelledIngest {
       m.put("examples", total);
       m.put("tokens", firstTokens);
       m.put(sides.first(), IngestManifest.side(vocab, vocab.contentHash(), total, firstTokens, a, sides.first() + "/"));
-      m.put(sides.second(), labelSide(labels.size(), total, secondTokens, b, sides.second() + "/"));
+      m.put(sides.second(), labelSide(labelCounts, total, secondTokens, b, sides.second() + "/"));
       if (tagged) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("lowercase", enc.lowerCase());
         e.put("unknownClasses", enc.unknownClasses());
         m.put("wordEncoding", e);
-        m.put("tags", labelCounts);
-      } else {
-        m.put("labels", labelCounts);
       }
       return new AbstractMap.SimpleEntry<>(reports, m);
     } finally {
@@ -270,13 +267,16 @@ final class LabelledIngest {
     }
   }
 
-  /** The manifest entry of the label side: counts and shards, no vocabulary (its vocab.tsv is the label list). */
-  private static Map<String, Object> labelSide(int labels, long examples, long tokens,
+  /**
+   * The manifest entry of the label side: its labels or tags with their counts ({@code counts}, sorted; labels:
+   * examples, tags: words), and its shards; no vocabulary (its vocab.tsv is the label list).
+   */
+  private static Map<String, Object> labelSide(Map<String, Long> counts, long examples, long tokens,
       List<ShardOutput.ShardInfo> shards, String prefix) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("examples", examples);
     m.put("tokens", tokens);
-    m.put("labels", labels);
+    m.put("counts", counts);
     List<Map<String, Object>> sh = new ArrayList<>();
     for (ShardOutput.ShardInfo s : shards) {
       Map<String, Object> e = new LinkedHashMap<>();
