@@ -161,6 +161,12 @@ final class LabelledIngest {
         Files.copy(in, local);
       }
       r.sha256 = HexFormat.of().formatHex(sha.digest());
+      long[] lines = {0};
+      io.seqspark.core.data.TextCorpus.readLines(local, raw -> {
+        lines[0]++;
+        return List.of();
+      });
+      r.linesRead = lines[0];
       List<String[]> out = new ArrayList<>();
       if (tagged) {
         for (TaggedCorpus.Sentence s : TaggedCorpus.read(local).sentences()) {

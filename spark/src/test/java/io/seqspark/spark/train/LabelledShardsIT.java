@@ -44,6 +44,7 @@ class LabelledShardsIT {
   static Path tagged;
   static Path taggedDev;
   static Path taggedShards;
+  static Path resharded;
 
   @BeforeAll
   static void ingest() throws IOException {
@@ -108,6 +109,10 @@ class LabelledShardsIT {
             dir.resolve("reviews[0-9].tsv").toString(), reviewShards.toString(), false, List.of("test"));
         Ingest.run(sc, Settings.load(List.of(), List.of("ingest.format=tagged", "data.minCount=2",
             "data.lowercase=true")), dir.resolve("tagged[0-9].conll").toString(), taggedShards.toString(), false,
+            List.of("test"));
+        resharded = dir.resolve("reviews-5.shards");
+        Ingest.run(sc, Settings.load(List.of(), List.of("ingest.format=labelled", "data.minCount=2",
+            "ingest.shards=5")), dir.resolve("reviews[0-9].tsv").toString(), resharded.toString(), false,
             List.of("test"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -203,6 +208,16 @@ class LabelledShardsIT {
     RunRecorder.Result shards = train(ClassifierFamily.INSTANCE, "shards", null, false, classify());
     SparkTrainingIT.assertBitIdentical(params(text), params(shards));
     assertEquals(text.results().get("valid_accuracy"), shards.results().get("valid_accuracy"));
+    // held-out fractions locally: the same seeded split of the same examples
+    String[] held = {"data.valid=", "classify.validFraction=0.1", "classify.testFraction=0.2"};
+    RunRecorder.Result textHeld = train(ClassifierFamily.INSTANCE, "text-held", null, false,
+        with(classify("data.train=" + reviews), held));
+    RunRecorder.Result shardsHeld = train(ClassifierFamily.INSTANCE, "shards-held", null, false, with(classify(), held));
+    SparkTrainingIT.assertBitIdentical(params(textHeld), params(shardsHeld));
+    assertEquals(textHeld.results().get("test_accuracy"), shardsHeld.results().get("test_accuracy"));
+    // ingest.shards = 5 re-cuts the same examples in corpus order: the same training
+    SparkTrainingIT.assertBitIdentical(params(text), params(train(ClassifierFamily.INSTANCE, "resharded", null, false,
+        classify("data.train=" + resharded))));
   }
 
   @Test
