@@ -22,7 +22,8 @@ public final class DataInputs {
           + key + "=path/to/file.txt");
     }
     if (!Files.isRegularFile(p) && !isShards(p) && !(Files.isRegularFile(p.resolve("manifest.json"))
-        && (ParallelShards.isParallel(p, ParallelShards.LABELLED) || ParallelShards.isParallel(p, ParallelShards.TAGGED)))) {
+        && (ParallelShards.isParallel(p, ParallelShards.LABELLED)
+        || ParallelShards.isParallel(p, ParallelShards.TAGGED)))) {
       throw new IllegalArgumentException(key + " = " + p + ": no such file or ingest output (looked in " + p.toAbsolutePath()
           + "). Fix: point " + key + " at an existing text file, or at a directory written by seqspark ingest; relative"
           + " paths are resolved from the working directory");

@@ -82,7 +82,8 @@ public final class ParallelShards {
 
   /** True if {@code dir} has both side directories of {@code sides}. */
   public static boolean isParallel(Path dir, Sides sides) {
-    return dir != null && Files.isDirectory(dir.resolve(sides.first())) && Files.isDirectory(dir.resolve(sides.second()));
+    return dir != null && Files.isDirectory(dir.resolve(sides.first()))
+        && Files.isDirectory(dir.resolve(sides.second()));
   }
 
   /**

@@ -41,7 +41,8 @@ final class IngestedSides {
     Object c = manifest.get("config");
     if (!(c instanceof Map<?, ?>) || !sides.format().equals(((Map<String, Object>) c).get("ingest.format"))) {
       throw new IllegalArgumentException("data.train = " + dir + ": not an ingest with ingest.format = "
-          + sides.format() + " (its manifest.json says " + (c instanceof Map<?, ?> m ? m.get("ingest.format") : "nothing")
+          + sides.format() + " (its manifest.json says "
+          + (c instanceof Map<?, ?> m ? m.get("ingest.format") : "nothing")
           + "). Fix: bin/seqspark ingest --input FILES --out DIR --set ingest.format=" + sides.format());
     }
     Map<String, Object> config = (Map<String, Object>) c;
@@ -64,7 +65,8 @@ final class IngestedSides {
   /** The sorted names of the label side {@code key} ("labels", "tags"): its manifest entry's {@code counts}. */
   static List<String> sortedNames(Map<String, Object> manifest, String key, String dir) {
     if (!(manifest.get(key) instanceof Map<?, ?> side) || !(side.get("counts") instanceof Map<?, ?> m) || m.isEmpty()) {
-      throw new IllegalArgumentException("data.train = " + dir + ": its manifest.json has no \"" + key + "\".counts; the"
+      throw new IllegalArgumentException("data.train = " + dir + ": its manifest.json has no \"" + key
+          + "\".counts; the"
           + " output is damaged or older than this version. Fix: re-run seqspark ingest");
     }
     TreeSet<String> names = new TreeSet<>();

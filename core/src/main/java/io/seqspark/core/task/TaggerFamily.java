@@ -296,8 +296,10 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   /** The valid and test splits from their CoNLL files; no training split. */
   private static Data withoutTrain(Settings s, Vocabulary v, TagSet tags) throws IOException {
     TaggedCorpus.WordEncoding enc = encoding(s);
-    BatchSource<Batch> va = s.getPath("data.valid") == null ? null : source(s, read(s, "data.valid").encode(v, tags, enc));
-    BatchSource<Batch> te = s.getPath("data.test") == null ? null : source(s, read(s, "data.test").encode(v, tags, enc));
+    BatchSource<Batch> va = s.getPath("data.valid") == null ? null
+        : source(s, read(s, "data.valid").encode(v, tags, enc));
+    BatchSource<Batch> te = s.getPath("data.test") == null ? null
+        : source(s, read(s, "data.test").encode(v, tags, enc));
     return new Data(v, tags, enc, null, va, te, List.of(), Double.NaN);
   }
 

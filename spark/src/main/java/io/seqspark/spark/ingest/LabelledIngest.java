@@ -91,8 +91,8 @@ final class LabelledIngest {
       boolean lower = enc.lowerCase();
       boolean classes = enc.unknownClasses();
       Vocabulary vocab = vocabulary(examples, tagged, lower, classes, o.minCount(), o.maxVocabSize());
-      Map<String, Long> labelCounts = new TreeMap<>(examples.flatMap(e -> java.util.Arrays.asList(second(e, tagged)).iterator())
-          .countByValue());
+      Map<String, Long> labelCounts = new TreeMap<>(examples
+          .flatMap(e -> java.util.Arrays.asList(second(e, tagged)).iterator()).countByValue());
       List<String> labels = tagged ? TagSet.of(labelCounts.keySet()).tags() : List.copyOf(labelCounts.keySet());
       Broadcast<byte[]> bv = sc.broadcast(tsv(vocab));
       Broadcast<List<String>> bl = sc.broadcast(labels);
@@ -100,7 +100,8 @@ final class LabelledIngest {
         Vocabulary v = ModelArchive.vocabulary(bv.value());
         TaggedCorpus.WordEncoding words = new TaggedCorpus.WordEncoding(lower, classes);
         List<int[]> out = new ArrayList<>();
-        it.forEachRemaining(e -> out.add(tagged ? wordIds(e, v, words) : v.encode(java.util.Arrays.asList(e).subList(1, e.length))));
+        it.forEachRemaining(e -> out.add(tagged ? wordIds(e, v, words)
+            : v.encode(java.util.Arrays.asList(e).subList(1, e.length))));
         return out.iterator();
       });
       JavaRDD<int[]> second = examples.mapPartitions(it -> {
@@ -256,8 +257,8 @@ final class LabelledIngest {
         return out.iterator();
       }).reduceByKey(Long::sum);
     }
-    List<Tuple2<String, Long>> kept = counts.mapToPair(t -> t._2() >= minCount ? t : new Tuple2<>(Vocabulary.UNK, t._2()))
-        .reduceByKey(Long::sum).collect();
+    List<Tuple2<String, Long>> kept = counts
+        .mapToPair(t -> t._2() >= minCount ? t : new Tuple2<>(Vocabulary.UNK, t._2())).reduceByKey(Long::sum).collect();
     Vocabulary.Builder b = Vocabulary.builder();
     kept.forEach(t -> b.add(t._1(), t._2()));
     return b.build(minCount, maxSize);
