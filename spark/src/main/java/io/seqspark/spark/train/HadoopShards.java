@@ -99,7 +99,8 @@ public final class HadoopShards {
       String file = new org.apache.hadoop.fs.Path(root, (String) a.get("file")).toString();
       long examples = ((Number) a.get("examples")).longValue();
       if (b == null || source.size() != target.size()
-          || !ParallelShards.pairedFile(file, sides).equals(new org.apache.hadoop.fs.Path(root, (String) b.get("file")).toString())
+          || !ParallelShards.pairedFile(file, sides)
+              .equals(new org.apache.hadoop.fs.Path(root, (String) b.get("file")).toString())
           || examples != ((Number) b.get("examples")).longValue()) {
         throw new IllegalArgumentException(key + " = " + dir + ": its " + MANIFEST + " lists source shards that do not"
             + " align with its target shards (" + a + " vs " + b + "); re-run seqspark ingest --input SRC --target TGT");

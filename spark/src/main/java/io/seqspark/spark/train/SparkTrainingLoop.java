@@ -93,7 +93,8 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
       String input = !family.readsPairs() ? "--input " + train : translation ? "--input " + train + ".SRC --target "
           + train + ".TGT" : "--input " + train + " --set ingest.format=" + family.sides().format();
       throw new ConfigException(List.of("data.train = " + train + ": not an ingest output (" + HadoopShards.MANIFEST
-          + (family.readsPairs() ? ", " + family.sides().first() + "/ and " + family.sides().second() + "/" : ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE
+          + (family.readsPairs() ? ", " + family.sides().first() + "/ and " + family.sides().second() + "/"
+          : ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE
           + " and shards/") + " through Hadoop's FileSystem); a URI names shards the executors read. Fix: point"
           + " data.train at the --out of seqspark ingest, or ingest first: bin/seqspark ingest " + input + " --out "
           + train + ".shards"));
