@@ -256,6 +256,25 @@ class LabelledShardsIT {
   }
 
   @Test
+  void aFileBreakingTheParsersRule_failsTheIngestOnce_withItsPathAndLine_andWritesNothing() throws IOException {
+    Path bad = Files.write(dir.resolve("bad-reviews.tsv"), List.of("pos\tgood film", "no label here", "neg\tbad"));
+    Path badTagged = Files.write(dir.resolve("bad.conll"), List.of("The\tD", "dog barks"));
+    SparkTrainingIT.withSpark("local[2]", Map.of(), sc -> {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Ingest.run(sc,
+          Settings.load(List.of(), List.of("ingest.format=labelled")), bad.toString(),
+          dir.resolve("bad.shards").toString(), false, List.of("test")));
+      assertTrue(e.getMessage().contains(bad + ": line 2 has no label") && e.getMessage().contains("classify.format"),
+          e.getMessage());
+      IllegalArgumentException t = assertThrows(IllegalArgumentException.class, () -> Ingest.run(sc,
+          Settings.load(List.of(), List.of("ingest.format=tagged")), badTagged.toString(),
+          dir.resolve("bad-tagged.shards").toString(), false, List.of("test")));
+      assertTrue(t.getMessage().contains(badTagged + ": line 2") && t.getMessage().contains("no tab"), t.getMessage());
+      return null;
+    });
+    assertTrue(Files.notExists(dir.resolve("bad.shards")) && Files.notExists(dir.resolve("bad-tagged.shards")));
+  }
+
+  @Test
   void heldOutFractionsUnderMaster_andOtherIngestSettings_areRefusedWithTheFix() {
     IllegalArgumentException held = assertThrows(IllegalArgumentException.class, () -> train(
         ClassifierFamily.INSTANCE, "fractions", "local[2]", false, classify("classify.validFraction=0.1",
