@@ -118,6 +118,11 @@ public final class IngestCommand implements Callable<Integer> {
       }
     } else if (m.containsKey("series")) {
       System.out.printf("first problems:  %s%n", m.get("firstProblemByReason"));
+    } else if (m.containsKey("text") || m.containsKey("words")) { // ingest.format = labelled | tagged
+      String first = m.containsKey("text") ? "text" : "words";
+      String second = m.containsKey("text") ? "labels" : "tags";
+      printSide(first, (Map<?, ?>) m.get(first));
+      System.out.printf("%-18s%s%n", second + ":", ((Map<?, ?>) m.get(second)).get("counts"));
     } else {
       printSide("", m);
     }

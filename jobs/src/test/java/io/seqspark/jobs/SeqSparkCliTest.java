@@ -189,6 +189,26 @@ class SeqSparkCliTest {
   }
 
   @Test
+  void ingestLabelled_printsTheLabels_andClassifyTrainsFromIt() throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      lines.add((i % 2 == 0 ? "spam\twin cash now " : "ham\tsee you at home ") + (i % 5));
+    }
+    Path data = Files.write(dir.resolve("labelled-for-ingest.tsv"), lines);
+    Path shards = dir.resolve("labelled.shards");
+    Outcome in = cli("ingest", "--input", data.toString(), "--out", shards.toString(), "--set",
+        "ingest.format=labelled");
+    assertEquals(0, in.code(), in.err());
+    assertTrue(in.out().contains("labels:") && in.out().contains("ham=20") && in.out().contains("examples kept:   40"),
+        in.out());
+    Outcome ok = cli("classify", "train", "--out", dir.resolve("classify-shards").toString(), "--set",
+        "data.train=" + shards, "--set", "classify.testFraction=0.25", "--set", "model.embeddingSize=4", "--set",
+        "model.hiddenSize=4", "--set", "model.layers=1", "--set", "train.epochs=1");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("test_accuracy:"), ok.out());
+  }
+
+  @Test
   void ingestPrevious_withTarget_orAnUnknownVocabPolicy_failsBeforeSparkStarts_namingTheOptionOrKey() {
     Outcome parallel = cli("ingest", "--input", train.toString(), "--target", train.toString(), "--previous",
         dir.resolve("old").toString(), "--out", dir.resolve("new").toString());

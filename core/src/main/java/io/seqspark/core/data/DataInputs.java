@@ -21,7 +21,9 @@ public final class DataInputs {
       throw new IllegalArgumentException(key + " is empty: set it to a text file or an ingest output directory, e.g. --set "
           + key + "=path/to/file.txt");
     }
-    if (!Files.isRegularFile(p) && !isShards(p)) {
+    if (!Files.isRegularFile(p) && !isShards(p) && !(Files.isRegularFile(p.resolve("manifest.json"))
+        && (ParallelShards.isParallel(p, ParallelShards.LABELLED)
+        || ParallelShards.isParallel(p, ParallelShards.TAGGED)))) {
       throw new IllegalArgumentException(key + " = " + p + ": no such file or ingest output (looked in " + p.toAbsolutePath()
           + "). Fix: point " + key + " at an existing text file, or at a directory written by seqspark ingest; relative"
           + " paths are resolved from the working directory");

@@ -21,6 +21,23 @@ public final class ParallelShards {
   /** Sub-directory of the target side. */
   public static final String TARGET = "target";
 
+  /**
+   * The two side directories of an ingest output of aligned examples and the {@code ingest.format} that writes them:
+   * translation pairs ({@code source/}, {@code target/}), labelled lines ({@code text/}, {@code labels/}: one label id
+   * per example) and tagged sentences ({@code words/}, {@code tags/}: one tag id per word). {@code secondIsVocabulary}:
+   * whether the second side's {@code vocab.tsv} is a {@link Vocabulary} (translation) or a plain label list (label or
+   * tag TAB count per line, ids in line order).
+   */
+  public record Sides(String first, String second, String format, boolean secondIsVocabulary) {
+  }
+
+  /** {@code ingest --input SRC --target TGT}. */
+  public static final Sides TRANSLATION = new Sides(SOURCE, TARGET, "lines", true);
+  /** {@code ingest.format = labelled}: classification lines. */
+  public static final Sides LABELLED = new Sides("text", "labels", "labelled", false);
+  /** {@code ingest.format = tagged}: CoNLL-style tagged sentences. */
+  public static final Sides TAGGED = new Sides("words", "tags", "tagged", false);
+
   private final TokenShards source;
   private final TokenShards target;
 
@@ -36,19 +53,37 @@ public final class ParallelShards {
    * @throws IllegalArgumentException if {@code sourceFile} is not under a {@code source/shards/} directory
    */
   public static String targetFile(String sourceFile) {
-    String side = "/" + SOURCE + "/" + TokenShards.SHARD_DIR + "/";
-    int at = sourceFile.lastIndexOf(side);
-    if (at < 0 || sourceFile.indexOf('/', at + side.length()) >= 0) {
-      throw new IllegalArgumentException(sourceFile + ": not a source shard of a parallel ingest (expected"
-          + " .../" + SOURCE + "/" + TokenShards.SHARD_DIR + "/NAME" + TokenShards.SUFFIX + ")");
+    return pairedFile(sourceFile, TRANSLATION);
+  }
+
+  /**
+   * The second side's shard paired with a first-side shard file named {@code .../<first>/shards/NAME}:
+   * {@code .../<second>/shards/NAME}.
+   *
+   * @throws IllegalArgumentException if {@code firstFile} is not under a {@code <first>/shards/} directory
+   */
+  public static String pairedFile(String firstFile, Sides sides) {
+    String first = sides.first();
+    String second = sides.second();
+    String side = "/" + first + "/" + TokenShards.SHARD_DIR + "/";
+    int at = firstFile.lastIndexOf(side);
+    if (at < 0 || firstFile.indexOf('/', at + side.length()) >= 0) {
+      throw new IllegalArgumentException(firstFile + ": not a source shard of a parallel ingest (expected"
+          + " .../" + first + "/" + TokenShards.SHARD_DIR + "/NAME" + TokenShards.SUFFIX + ")");
     }
-    return sourceFile.substring(0, at) + "/" + TARGET + "/" + TokenShards.SHARD_DIR + "/"
-        + sourceFile.substring(at + side.length());
+    return firstFile.substring(0, at) + "/" + second + "/" + TokenShards.SHARD_DIR + "/"
+        + firstFile.substring(at + side.length());
   }
 
   /** True if {@code dir} looks like a parallel ingest output (has both side directories). */
   public static boolean isParallel(Path dir) {
-    return Files.isDirectory(dir.resolve(SOURCE)) && Files.isDirectory(dir.resolve(TARGET));
+    return isParallel(dir, TRANSLATION);
+  }
+
+  /** True if {@code dir} has both side directories of {@code sides}. */
+  public static boolean isParallel(Path dir, Sides sides) {
+    return dir != null && Files.isDirectory(dir.resolve(sides.first()))
+        && Files.isDirectory(dir.resolve(sides.second()));
   }
 
   /**
@@ -57,12 +92,23 @@ public final class ParallelShards {
    * @throws IllegalArgumentException if a side is missing or the sides do not align
    */
   public static ParallelShards open(Path dir) throws IOException {
-    if (!isParallel(dir)) {
-      throw new IllegalArgumentException(dir + ": no " + SOURCE + "/ and " + TARGET + "/ directories; expected the --out"
-          + " of seqspark ingest --input SRC --target TGT");
+    return open(dir, TRANSLATION);
+  }
+
+  /**
+   * Opens an ingest output with the side directories of {@code sides}, checking that both have the same shard files
+   * with the same example counts; {@link #source()} is the first side, {@link #target()} the second.
+   */
+  public static ParallelShards open(Path dir, Sides sides) throws IOException {
+    String first = sides.first();
+    String second = sides.second();
+    if (!isParallel(dir, sides)) {
+      throw new IllegalArgumentException(dir + ": no " + first + "/ and " + second + "/ directories; expected the --out"
+          + " of seqspark ingest " + (sides.equals(TRANSLATION) ? "--input SRC --target TGT"
+          : "--input FILES --set ingest.format=" + sides.format()));
     }
-    TokenShards s = TokenShards.open(dir.resolve(SOURCE));
-    TokenShards t = TokenShards.open(dir.resolve(TARGET));
+    TokenShards s = TokenShards.open(dir.resolve(first));
+    TokenShards t = TokenShards.open(dir.resolve(second));
     List<Path> sf = s.files();
     List<Path> tf = t.files();
     if (sf.size() != tf.size()) {

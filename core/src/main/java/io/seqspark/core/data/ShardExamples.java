@@ -24,6 +24,7 @@ public final class ShardExamples {
   private final List<ShardPiece> pieces;
   private final ShardInput.Opener opener;
   private final boolean paired;
+  private final ParallelShards.Sides sides;
   private long[] starts;
 
   /** The examples of {@code pieces}, in order, read through {@code opener}. */
@@ -32,9 +33,15 @@ public final class ShardExamples {
   }
 
   private ShardExamples(List<ShardPiece> pieces, ShardInput.Opener opener, boolean paired) {
+    this(pieces, opener, paired, ParallelShards.TRANSLATION);
+  }
+
+  private ShardExamples(List<ShardPiece> pieces, ShardInput.Opener opener, boolean paired,
+                        ParallelShards.Sides sides) {
     this.pieces = List.copyOf(pieces);
     this.opener = opener;
     this.paired = paired;
+    this.sides = sides;
   }
 
   /**
@@ -44,6 +51,15 @@ public final class ShardExamples {
    */
   public static ShardExamples paired(List<ShardPiece> sourcePieces, ShardInput.Opener opener) {
     return new ShardExamples(sourcePieces, opener, true);
+  }
+
+  /**
+   * {@link #paired} for an ingest output with the side directories of {@code sides}: {@code firstPieces} name shards
+   * of the first side, each read with the same range of the second side's shard of the same name.
+   */
+  public static ShardExamples paired(List<ShardPiece> firstPieces, ShardInput.Opener opener,
+                                     ParallelShards.Sides sides) {
+    return new ShardExamples(firstPieces, opener, true, sides);
   }
 
   /** The pieces, in reading order. */
@@ -75,7 +91,7 @@ public final class ShardExamples {
         System.arraycopy(l, (int) p.firstExample(), out, k, (int) p.examples());
       }
       if (paired) {
-        String target = ParallelShards.targetFile(p.file());
+        String target = ParallelShards.pairedFile(p.file(), sides);
         try (ShardInput in = opener.open(target)) {
           int[] l = index(target, in, footer(target, in));
           checkRange(new ShardPiece(target, p.firstExample(), p.endExample(), 0), l.length);
@@ -150,7 +166,7 @@ public final class ShardExamples {
           reader = new PieceReader(pieces.get(piece), opener, skip);
           if (paired) {
             ShardPiece p = pieces.get(piece);
-            target = new PieceReader(new ShardPiece(ParallelShards.targetFile(p.file()), p.firstExample(),
+            target = new PieceReader(new ShardPiece(ParallelShards.pairedFile(p.file(), sides), p.firstExample(),
                 p.endExample(), 0), opener, skip);
             if (target.footer.examples() != reader.footer.examples()) {
               throw new IllegalArgumentException(p.file() + " (" + reader.footer.examples() + " examples) does not"

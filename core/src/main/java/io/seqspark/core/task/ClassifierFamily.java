@@ -81,7 +81,9 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
 
   /** Reads a labelled file in {@code classify.format}, or an ingest output of labelled lines; errors name the line. */
   static List<Example> read(Settings s, Path file) throws IOException {
-    if (DataInputs.isShards(file)) {
+    if (isLabelledIngest(file)) {
+      return readLabelledIngest(s, file);
+    } else if (DataInputs.isShards(file)) {
       return readShards(file);
     }
     String format = s.getString("classify.format");
@@ -438,5 +440,121 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
     }
     return io.seqspark.core.train.BatchSource.sentences(s, encode(examples, v, labels, "evaluation file", new int[1]), s.getLong("seed"),
         SentenceBatcher.Layout.CLASSIFICATION);
+  }
+
+  // ---- issue 14: an ingest with ingest.format = labelled (text/ + labels/), read locally or on the executors ----
+
+  /** The settings a labelled ingest must share with training: how lines are cut, tokenised and counted. */
+  static final List<String> INGEST_KEYS = List.of("classify.format", "data.tokenizer", "data.lowercase",
+      "data.splitPunctuation", "data.minCount", "data.maxVocabSize");
+
+  /** Whether {@code file} is the output of {@code seqspark ingest} with {@code ingest.format = labelled}. */
+  static boolean isLabelledIngest(Path file) {
+    return IngestedSides.is(file, io.seqspark.core.data.ParallelShards.LABELLED);
+  }
+
+  /**
+   * The examples of a labelled ingest, in corpus order, as {@link #read} gives them from the text files: the label by
+   * name (labels/ holds its index into the manifest's sorted labels) and the tokens as the ingest's vocabulary spells
+   * them (a word the ingest counted out is {@code <unk>}, which the vocabulary built from them counts as the text
+   * path's does, so both give the same vocabulary and ids).
+   */
+  static List<Example> readLabelledIngest(Settings s, Path dir) throws IOException {
+    Map<String, Object> manifest = IngestedSides.manifest(dir);
+    IngestedSides.requireSameSettings(s, manifest, dir.toString(), io.seqspark.core.data.ParallelShards.LABELLED,
+        INGEST_KEYS);
+    List<String> labels = IngestedSides.sortedNames(manifest, "labels", dir.toString());
+    io.seqspark.core.data.ParallelShards ps = io.seqspark.core.data.ParallelShards.open(dir,
+        io.seqspark.core.data.ParallelShards.LABELLED);
+    Vocabulary v = ps.source().vocabulary();
+    List<Example> out = new ArrayList<>();
+    ps.forEach((text, label) -> {
+      List<String> tokens = new ArrayList<>(text.length);
+      for (int id : text) {
+        tokens.add(v.token(id));
+      }
+      out.add(new Example(labels.get(label[0]), tokens));
+    });
+    return out;
+  }
+
+  @Override
+  public boolean readsShards() {
+    return true;
+  }
+
+  @Override
+  public boolean readsPairs() {
+    return true;
+  }
+
+  @Override
+  public io.seqspark.core.data.ParallelShards.Sides sides() {
+    return io.seqspark.core.data.ParallelShards.LABELLED;
+  }
+
+  /**
+   * With --master and data.train a labelled ingest: the labels from its manifest, the valid and test files on the
+   * driver. Held-out fractions are refused: the driver never sees the training examples to draw them from.
+   */
+  @Override
+  public Data loadWithoutTrain(Settings s, Vocabulary vocabulary, Vocabulary sourceVocabulary,
+                               Map<String, Object> ingestManifest) throws IOException {
+    String dir = s.getString("data.train");
+    double valid = s.getDouble("classify.validFraction");
+    double test = s.getDouble("classify.testFraction");
+    if (valid > 0 || test > 0) {
+      throw new IllegalArgumentException("classify.validFraction = " + valid + ", classify.testFraction = " + test
+          + ": with --master the executors read data.train = " + dir + " from its shards, and the driver never sees"
+          + " its examples to hold a split out of them. Fix: give the held-out splits as files (data.valid = FILE,"
+          + " data.test = FILE) and set both fractions to 0, or train without --master");
+    }
+    IngestedSides.requireSameSettings(s, ingestManifest, dir, io.seqspark.core.data.ParallelShards.LABELLED,
+        INGEST_KEYS);
+    List<String> labels = IngestedSides.sortedNames(ingestManifest, "labels", dir);
+    int[] skipped = {0};
+    List<BatchSource<Batch>> eval = new ArrayList<>(Arrays.asList(null, null));
+    String[] keys = {"data.valid", "data.test"};
+    for (int k = 0; k < 2; k++) {
+      if (s.getPath(keys[k]) != null) {
+        eval.set(k, BatchSource.sentences(s, encode(read(s, DataInputs.requireFile(s, keys[k])), vocabulary, labels,
+            keys[k], skipped), s.getLong("seed"), SentenceBatcher.Layout.CLASSIFICATION));
+      }
+    }
+    return new Data(vocabulary, labels, null, eval.get(0), eval.get(1), List.of(), Double.NaN, skipped[0]);
+  }
+
+  /**
+   * Partition {@code partition}'s examples from its ingested (text, label) pairs, kept and encoded as {@link #load}
+   * does (examples without tokens left out): one partition holding every pair gives exactly {@code shards(load(s), 1)}.
+   */
+  @Override
+  public Shard shardOf(Settings s, Dims dims, int partition, List<int[]> examples) {
+    List<int[]> out = new ArrayList<>(examples.size());
+    for (int[] e : examples) {
+      int[] tokens = io.seqspark.core.data.PairBatcher.source(e);
+      if (tokens.length > 0) {
+        out.add(Labelled.encode(tokens, io.seqspark.core.data.PairBatcher.target(e)[0]));
+      }
+    }
+    return new Shard(partition, null, out.toArray(new int[0][]));
+  }
+
+  /**
+   * A labelled text file read exactly as training reads it ({@code classify.format}, the data.* tokenizer keys): one
+   * array per example, its label first, then its tokens. What {@code seqspark ingest} with
+   * {@code ingest.format = labelled} parses each input file with.
+   */
+  public static List<String[]> readLabelledLines(Settings s, Path file) throws IOException {
+    List<String[]> out = new ArrayList<>();
+    for (Example e : read(s, file)) {
+      String[] a = new String[1 + e.tokens().size()];
+      a[0] = e.label();
+      for (int i = 0; i < e.tokens().size(); i++) {
+        a[1 + i] = e.tokens().get(i);
+      }
+      out.add(a);
+    }
+    return out;
   }
 }

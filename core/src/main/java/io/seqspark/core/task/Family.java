@@ -105,13 +105,31 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
   }
 
   /**
+   * {@link #loadWithoutTrain(Settings, Vocabulary, Vocabulary)} with the ingest output's {@code manifest.json} as the
+   * driver read it: a family whose second side is a label list (classify's labels, tag's tags) takes it from there.
+   */
+  default D loadWithoutTrain(Settings s, Vocabulary vocabulary, Vocabulary sourceVocabulary,
+                             Map<String, Object> ingestManifest) throws IOException {
+    return loadWithoutTrain(s, vocabulary, sourceVocabulary);
+  }
+
+  /**
+   * The side directories of the ingest output a family that {@link #readsPairs} reads: translation's
+   * {@code source/} + {@code target/} by default; classify's {@code text/} + {@code labels/}, tag's {@code words/} +
+   * {@code tags/}.
+   */
+  default io.seqspark.core.data.ParallelShards.Sides sides() {
+    return io.seqspark.core.data.ParallelShards.TRANSLATION;
+  }
+
+  /**
    * The ingested examples of one partition's pieces, as {@link #shardOf} and {@link #streamedSource} take them: by
    * default each piece's examples; a family that {@link #readsPairs} gets each pair as one encoded array
    * ({@link ShardExamples#paired}).
    */
   default ShardExamples examples(List<io.seqspark.core.data.ShardPiece> pieces,
                                  io.seqspark.core.data.ShardInput.Opener opener) {
-    return readsPairs() ? ShardExamples.paired(pieces, opener) : new ShardExamples(pieces, opener);
+    return readsPairs() ? ShardExamples.paired(pieces, opener, sides()) : new ShardExamples(pieces, opener);
   }
 
   /**

@@ -95,6 +95,9 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
 
   @Override
   public Data load(Settings s, Vocabulary existing) throws IOException {
+    if (isTaggedIngest(s.getPath("data.train"))) {
+      return loadIngested(s, existing);
+    }
     TaggedCorpus train = read(s, "data.train");
     TaggedCorpus.WordEncoding enc = encoding(s);
     Vocabulary v = existing != null ? existing
@@ -211,7 +214,7 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   public String summary(Settings s, Data data, SequenceTagger model) {
     return String.format("%s%s tagger: %d tags, vocabulary %,d, %,d parameters, %,d training words, padding ratio %.3f",
         model.spec().bidirectional() ? "bidirectional " : "", model.spec().cell(), data.tags().size() - 1,
-        data.vocabulary().size(), model.params().size(), data.train().tokens(1), data.trainPaddingRatio());
+        data.vocabulary().size(), model.params().size(), data.train() == null ? 0 : data.train().tokens(1), data.trainPaddingRatio());
   }
 
   @Override
@@ -312,5 +315,91 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   /** Loads a {@code model.zip} written by {@code tag train}. */
   public static Loaded<SequenceTagger> load(Path archive) throws IOException {
     return Families.load(archive, INSTANCE);
+  }
+
+  // ---- issue 14: an ingest with ingest.format = tagged (words/ + tags/), read locally or on the executors ----
+
+  /**
+   * The settings a tagged ingest must share with training: the word encoding (data.lowercase, tag.unknownClasses) and
+   * the vocabulary's cut-offs it applied, so its ids are the ones training from the CoNLL files gives.
+   */
+  static final List<String> INGEST_KEYS = List.of("data.lowercase", "tag.unknownClasses", "data.minCount",
+      "data.maxVocabSize");
+
+  /** Whether {@code dir} is the output of {@code seqspark ingest} with {@code ingest.format = tagged}. */
+  static boolean isTaggedIngest(Path dir) {
+    return IngestedSides.is(dir, io.seqspark.core.data.ParallelShards.TAGGED);
+  }
+
+  /**
+   * The splits with the training sentences read from a tagged ingest (word ids as the ingest encoded them, tag ids
+   * into the manifest's sorted tags after {@code <unk>}); valid and test from their CoNLL files.
+   */
+  private Data loadIngested(Settings s, Vocabulary existing) throws IOException {
+    Path dir = s.getPath("data.train");
+    Map<String, Object> manifest = IngestedSides.manifest(dir);
+    IngestedSides.requireSameSettings(s, manifest, dir.toString(), io.seqspark.core.data.ParallelShards.TAGGED,
+        INGEST_KEYS);
+    io.seqspark.core.data.ParallelShards ps = io.seqspark.core.data.ParallelShards.open(dir,
+        io.seqspark.core.data.ParallelShards.TAGGED);
+    Vocabulary v = ps.source().vocabulary();
+    if (existing != null && !existing.contentHash().equals(v.contentHash())) {
+      throw new IllegalArgumentException("data.train = " + dir + ": its words/vocab.tsv is not this run's vocab.tsv;"
+          + " resume with the ingest output the run started from");
+    }
+    List<int[]> tr = new ArrayList<>();
+    ps.forEach((words, tags) -> tr.add(Tagged.encode(words, tags)));
+    Data d = withoutTrain(s, v, TagSet.of(IngestedSides.sortedNames(manifest, "tags", dir.toString())));
+    double pad = DataInputs.sentenceBatcher(s, tr, s.getLong("seed"), SentenceBatcher.Layout.TAGGING).paddingRatio(1);
+    return new Data(v, d.tags(), d.encoding(), source(s, tr), d.valid(), d.test(), tr, pad);
+  }
+
+  /** The valid and test splits from their CoNLL files; no training split. */
+  private static Data withoutTrain(Settings s, Vocabulary v, TagSet tags) throws IOException {
+    TaggedCorpus.WordEncoding enc = encoding(s);
+    BatchSource<Batch> va = s.getPath("data.valid") == null ? null
+        : source(s, read(s, "data.valid").encode(v, tags, enc));
+    BatchSource<Batch> te = s.getPath("data.test") == null ? null
+        : source(s, read(s, "data.test").encode(v, tags, enc));
+    return new Data(v, tags, enc, null, va, te, List.of(), Double.NaN);
+  }
+
+  @Override
+  public boolean readsShards() {
+    return true;
+  }
+
+  @Override
+  public boolean readsPairs() {
+    return true;
+  }
+
+  @Override
+  public io.seqspark.core.data.ParallelShards.Sides sides() {
+    return io.seqspark.core.data.ParallelShards.TAGGED;
+  }
+
+  /** With --master and data.train a tagged ingest: the tags from its manifest, valid and test on the driver. */
+  @Override
+  public Data loadWithoutTrain(Settings s, Vocabulary vocabulary, Vocabulary sourceVocabulary,
+                               Map<String, Object> ingestManifest) throws IOException {
+    String dir = s.getString("data.train");
+    IngestedSides.requireSameSettings(s, ingestManifest, dir, io.seqspark.core.data.ParallelShards.TAGGED,
+        INGEST_KEYS);
+    return withoutTrain(s, vocabulary, TagSet.of(IngestedSides.sortedNames(ingestManifest, "tags", dir)));
+  }
+
+  /**
+   * Partition {@code partition}'s sentences from its ingested (words, tags) pairs, as {@link Tagged} examples: one
+   * partition holding every pair gives exactly {@code shards(load(s), 1)}.
+   */
+  @Override
+  public Shard shardOf(Settings s, Dims dims, int partition, List<int[]> examples) {
+    int[][] out = new int[examples.size()][];
+    for (int i = 0; i < out.length; i++) {
+      int[] e = examples.get(i);
+      out[i] = Tagged.encode(io.seqspark.core.data.PairBatcher.source(e), io.seqspark.core.data.PairBatcher.target(e));
+    }
+    return new Shard(partition, null, out);
   }
 }

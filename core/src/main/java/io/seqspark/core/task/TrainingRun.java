@@ -84,6 +84,11 @@ public final class TrainingRun {
       return null;
     }
 
+    /** After {@link #shardVocabulary}: the ingest output's manifest when the executors read its shards; else null. */
+    default Map<String, Object> shardManifest() {
+      return null;
+    }
+
     /** For the manifest: "local", "spark local[2]", ... */
     String name();
 
@@ -135,7 +140,7 @@ public final class TrainingRun {
             + shards.contentHash().substring(0, 12) + ") is not the run's " + vocabFile + " (hash "
             + existing.contentHash().substring(0, 12) + "); resume with the shards the run started from");
       }
-      D data = shards != null ? family.loadWithoutTrain(s, shards, loop.shardSourceVocabulary())
+      D data = shards != null ? family.loadWithoutTrain(s, shards, loop.shardSourceVocabulary(), loop.shardManifest())
           : family.load(s, existing);
       Vocabulary vocab = data.vocabulary();
       if (existing == null) {

@@ -52,6 +52,11 @@ final class IncrementalIngest {
     CompletableFuture<Manifest> started = CompletableFuture.supplyAsync(() -> IngestManifest.start(commandLine));
     IngestOptions o = Ingest.options(settings, out);
     VocabPolicy policy = settings.getEnum("ingest.vocabPolicy", VocabPolicy.class);
+    if (o.format() == IngestOptions.Format.LABELLED || o.format() == IngestOptions.Format.TAGGED) {
+      throw new IllegalArgumentException("--previous with ingest.format = " + o.format().name().toLowerCase(
+          java.util.Locale.ROOT) + ": incremental ingest extends one text's shards; labelled and tagged outputs are"
+          + " written whole. Fix: " + FULL);
+    }
     if (o.format() == IngestOptions.Format.CSV) {
       throw new IllegalArgumentException("--previous with ingest.format = csv: incremental ingest is for token shards"
           + " (lines, paragraphs, stream); a csv ingest writes one series per file and is cheap to redo. Fix: " + FULL);

@@ -227,6 +227,27 @@ public final class Ingest {
         timings.mark("cleanup");
       }
     }
+    if (o.format() == IngestOptions.Format.LABELLED || o.format() == IngestOptions.Format.TAGGED) {
+      String format = o.format().name().toLowerCase(java.util.Locale.ROOT);
+      if (target != null) {
+        throw new IllegalArgumentException("--target with ingest.format = " + format + ": the labels are in the same"
+            + " files as the text. Fix: drop --target, or --set ingest.format=lines for parallel files");
+      }
+      try {
+        fs.mkdirs(tmp);
+        Map.Entry<List<FileReport>, Map<String, Object>> sided = LabelledIngest.write(sc, j.settings(), sources, o,
+            tmp, shipped);
+        timings.mark(format);
+        return commit(fs, tmp, outPath, reason, IngestManifest.withExtra(IngestManifest.build(j.started().join(), input,
+            null, files, sided.getKey(), sided.getValue(), config, sc.master(), (System.nanoTime() - j.t0()) / 1e9,
+            reason), extra), timings);
+      } finally {
+        if (fs.exists(tmp)) {
+          fs.delete(tmp, true);
+        }
+        timings.mark("cleanup");
+      }
+    }
     boolean splittable = o.format() != IngestOptions.Format.PARAGRAPHS;
     List<ReadTask> tasks = new ArrayList<>(ReadTask.plan(sources, 0, 0, conf, o.splitBytes(), splittable));
     tasks.addAll(ReadTask.plan(targets, 1, sources.size(), conf, o.splitBytes(), splittable));

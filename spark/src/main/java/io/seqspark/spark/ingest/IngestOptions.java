@@ -16,8 +16,11 @@ public record IngestOptions(Format format, int maxLength, int maxLineBytes, Poli
     boolean lowercase, boolean splitPunctuation, int minCount, int maxVocabSize, boolean eosPerLine)
     implements Serializable {
 
-  /** How text is cut into examples; CSV = time series, one normalized series per file (see {@link CsvSeries}). */
-  public enum Format { LINES, PARAGRAPHS, STREAM, CSV }
+  /**
+   * How text is cut into examples; CSV = time series, one normalized series per file (see {@link CsvSeries});
+   * LABELLED = classify's labelled lines, TAGGED = tag's CoNLL-style sentences (see {@link LabelledIngest}).
+   */
+  public enum Format { LINES, PARAGRAPHS, STREAM, CSV, LABELLED, TAGGED }
 
   /** What happens to a record that breaks a rule; not every policy is allowed for every rule (see reference.conf). */
   public enum Policy { TRUNCATE, SKIP, REPLACE, FAIL }
@@ -58,6 +61,13 @@ public record IngestOptions(Format format, int maxLength, int maxLineBytes, Poli
       for (String k : CsvSeries.KEYS) {
         out.put(k, String.valueOf(flat.get(k)));
       }
+    }
+    // the keys only these formats' parsers and encodings read; training checks them against its own (issue 14)
+    if ("labelled".equals(out.get("ingest.format"))) {
+      out.put("classify.format", String.valueOf(flat.get("classify.format")));
+    }
+    if ("tagged".equals(out.get("ingest.format"))) {
+      out.put("tag.unknownClasses", String.valueOf(flat.get("tag.unknownClasses")));
     }
     return out;
   }

@@ -35,16 +35,24 @@ public final class HadoopShards {
   private final List<ShardPiece> files;
   private final Vocabulary vocabulary;
   private final Vocabulary sourceVocabulary;
+  private final Map<String, Object> manifest;
 
-  private HadoopShards(String dir, List<ShardPiece> files, Vocabulary vocabulary, Vocabulary sourceVocabulary) {
+  private HadoopShards(String dir, List<ShardPiece> files, Vocabulary vocabulary, Vocabulary sourceVocabulary,
+                       Map<String, Object> manifest) {
     this.dir = dir;
     this.files = files;
     this.vocabulary = vocabulary;
     this.sourceVocabulary = sourceVocabulary;
+    this.manifest = manifest;
   }
 
   /** Whether {@code dir} is an ingest output of parallel files (manifest, source/ and target/ with vocabularies). */
   public static boolean isParallel(String dir, Configuration conf) {
+    return isParallel(dir, conf, ParallelShards.TRANSLATION);
+  }
+
+  /** Whether {@code dir} is an ingest output with the two sides of {@code sides} (manifest, both vocabularies). */
+  public static boolean isParallel(String dir, Configuration conf, ParallelShards.Sides sides) {
     if (dir == null || dir.isEmpty()) {
       return false;
     }
@@ -52,8 +60,8 @@ public final class HadoopShards {
       org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir);
       FileSystem fs = p.getFileSystem(conf);
       return fs.isFile(new org.apache.hadoop.fs.Path(p, MANIFEST))
-          && fs.isFile(new org.apache.hadoop.fs.Path(p, ParallelShards.SOURCE + "/" + TokenShards.VOCABULARY_FILE))
-          && fs.isFile(new org.apache.hadoop.fs.Path(p, ParallelShards.TARGET + "/" + TokenShards.VOCABULARY_FILE));
+          && fs.isFile(new org.apache.hadoop.fs.Path(p, sides.first() + "/" + TokenShards.VOCABULARY_FILE))
+          && fs.isFile(new org.apache.hadoop.fs.Path(p, sides.second() + "/" + TokenShards.VOCABULARY_FILE));
     } catch (IOException | IllegalArgumentException e) {
       return false;
     }
@@ -68,11 +76,22 @@ public final class HadoopShards {
    */
   @SuppressWarnings("unchecked")
   public static HadoopShards openParallel(String key, String dir, Configuration conf) throws IOException {
+    return openParallel(key, dir, conf, ParallelShards.TRANSLATION);
+  }
+
+  /**
+   * {@link #openParallel(String, String, Configuration)} for the sides of {@code sides}. When the second side is a
+   * label list (classify's labels/, tag's tags/: {@code secondIsVocabulary} false), {@link #vocabulary} is the first
+   * side's, {@link #sourceVocabulary} is null, and the family takes the labels from {@link #manifest}.
+   */
+  @SuppressWarnings("unchecked")
+  public static HadoopShards openParallel(String key, String dir, Configuration conf, ParallelShards.Sides sides)
+      throws IOException {
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir);
     FileSystem fs = root.getFileSystem(conf);
     Map<String, Object> manifest = manifest(fs, root);
-    List<Map<String, Object>> source = sideShards(key, dir, manifest, ParallelShards.SOURCE);
-    List<Map<String, Object>> target = sideShards(key, dir, manifest, ParallelShards.TARGET);
+    List<Map<String, Object>> source = sideShards(key, dir, manifest, sides.first());
+    List<Map<String, Object>> target = sideShards(key, dir, manifest, sides.second());
     List<ShardPiece> files = new ArrayList<>();
     for (int i = 0; i < source.size(); i++) {
       Map<String, Object> a = source.get(i);
@@ -80,7 +99,8 @@ public final class HadoopShards {
       String file = new org.apache.hadoop.fs.Path(root, (String) a.get("file")).toString();
       long examples = ((Number) a.get("examples")).longValue();
       if (b == null || source.size() != target.size()
-          || !ParallelShards.targetFile(file).equals(new org.apache.hadoop.fs.Path(root, (String) b.get("file")).toString())
+          || !ParallelShards.pairedFile(file, sides)
+              .equals(new org.apache.hadoop.fs.Path(root, (String) b.get("file")).toString())
           || examples != ((Number) b.get("examples")).longValue()) {
         throw new IllegalArgumentException(key + " = " + dir + ": its " + MANIFEST + " lists source shards that do not"
             + " align with its target shards (" + a + " vs " + b + "); re-run seqspark ingest --input SRC --target TGT");
@@ -88,9 +108,14 @@ public final class HadoopShards {
       files.add(new ShardPiece(file, 0, examples, ((Number) a.get("tokens")).longValue()
           + ((Number) b.get("tokens")).longValue()));
     }
+    Vocabulary first = vocabulary(fs, new org.apache.hadoop.fs.Path(root, sides.first() + "/"
+        + TokenShards.VOCABULARY_FILE));
+    if (!sides.secondIsVocabulary()) {
+      return new HadoopShards(dir, List.copyOf(files), first, null, manifest);
+    }
     return new HadoopShards(dir, List.copyOf(files),
-        vocabulary(fs, new org.apache.hadoop.fs.Path(root, ParallelShards.TARGET + "/" + TokenShards.VOCABULARY_FILE)),
-        vocabulary(fs, new org.apache.hadoop.fs.Path(root, ParallelShards.SOURCE + "/" + TokenShards.VOCABULARY_FILE)));
+        vocabulary(fs, new org.apache.hadoop.fs.Path(root, sides.second() + "/" + TokenShards.VOCABULARY_FILE)), first,
+        manifest);
   }
 
   @SuppressWarnings("unchecked")
@@ -157,7 +182,7 @@ public final class HadoopShards {
       files.add(new ShardPiece(file, 0, examples, ((Number) e.get("tokens")).longValue()));
     }
     return new HadoopShards(dir, List.copyOf(files),
-        vocabulary(fs, new org.apache.hadoop.fs.Path(root, TokenShards.VOCABULARY_FILE)), null);
+        vocabulary(fs, new org.apache.hadoop.fs.Path(root, TokenShards.VOCABULARY_FILE)), null, manifest);
   }
 
   /** The ingest output's location as given. */
@@ -178,6 +203,11 @@ public final class HadoopShards {
   /** A parallel ingest's source-side vocabulary; null for one text's ingest. */
   public Vocabulary sourceVocabulary() {
     return sourceVocabulary;
+  }
+
+  /** The ingest output's manifest.json as read. */
+  public Map<String, Object> manifest() {
+    return manifest;
   }
 
   /** Tokens over all shards, by the manifest. */

@@ -76,21 +76,25 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     String train = s.getString("data.train");
     long limit = s.getInt("data.driverMaxMB") * (1L << 20);
     Configuration conf = sc.hadoopConfiguration();
-    if (family.readsShards() && family.readsPairs() && HadoopShards.isShards(train, conf)) {
+    boolean translation = family.sides().equals(io.seqspark.core.data.ParallelShards.TRANSLATION);
+    if (family.readsShards() && family.readsPairs() && translation && HadoopShards.isShards(train, conf)) {
       throw new ConfigException(List.of("data.train = " + train + ": an ingest of one text; " + family.command()
           + " reads the ingest of parallel files. Fix: bin/seqspark ingest --input PREFIX.SRC --target PREFIX.TGT"
           + " --out DIR, then --set data.train=DIR"));
     }
-    boolean ingested = family.readsPairs() ? HadoopShards.isParallel(train, conf) : HadoopShards.isShards(train, conf);
+    boolean ingested = family.readsPairs() ? HadoopShards.isParallel(train, conf, family.sides())
+        : HadoopShards.isShards(train, conf);
     if (family.readsShards() && ingested) {
-      trainShards = family.readsPairs() ? HadoopShards.openParallel("data.train", train, conf)
+      trainShards = family.readsPairs() ? HadoopShards.openParallel("data.train", train, conf, family.sides())
           : HadoopShards.open("data.train", train, conf);
       plan = ShardPlan.assign(trainShards.files(), partitions(s), s.getLong("seed"));
       settingsCache = driverReads ? "memory" : s.getString("data.cache");
     } else if (family.readsShards() && TrainingRun.isUri(train)) {
-      String input = family.readsPairs() ? "--input " + train + ".SRC --target " + train + ".TGT" : "--input " + train;
+      String input = !family.readsPairs() ? "--input " + train : translation ? "--input " + train + ".SRC --target "
+          + train + ".TGT" : "--input " + train + " --set ingest.format=" + family.sides().format();
       throw new ConfigException(List.of("data.train = " + train + ": not an ingest output (" + HadoopShards.MANIFEST
-          + (family.readsPairs() ? ", source/ and target/" : ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE
+          + (family.readsPairs() ? ", " + family.sides().first() + "/ and " + family.sides().second() + "/"
+          : ", " + io.seqspark.core.data.TokenShards.VOCABULARY_FILE
           + " and shards/") + " through Hadoop's FileSystem); a URI names shards the executors read. Fix: point"
           + " data.train at the --out of seqspark ingest, or ingest first: bin/seqspark ingest " + input + " --out "
           + train + ".shards"));
@@ -109,6 +113,11 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
   @Override
   public Vocabulary shardSourceVocabulary() {
     return trainShards == null ? null : trainShards.sourceVocabulary();
+  }
+
+  @Override
+  public Map<String, Object> shardManifest() {
+    return trainShards == null ? null : trainShards.manifest();
   }
 
   /**
@@ -143,7 +152,9 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     }
     String size = String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
     String ingest = family.readsPairs() && paths.size() == 2
-        ? "--input " + paths.get(0) + " --target " + paths.get(1) : "--input " + p;
+        ? "--input " + paths.get(0) + " --target " + paths.get(1) : "--input " + p
+        + (family.readsPairs() && !family.sides().equals(io.seqspark.core.data.ParallelShards.TRANSLATION)
+        ? " --set ingest.format=" + family.sides().format() : "");
     String fix = training && family.readsShards()
         ? " Fix: ingest it once and train from the shards, which the executors read themselves: bin/seqspark ingest "
           + ingest + " --out " + p + ".shards" + settingsOf(s) + ", then --set data.train=" + p + ".shards;"
