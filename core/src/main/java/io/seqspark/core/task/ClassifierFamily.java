@@ -521,7 +521,8 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
             keys[k], skipped), s.getLong("seed"), SentenceBatcher.Layout.CLASSIFICATION));
       }
     }
-    return new Data(vocabulary, labels, null, eval.get(0), eval.get(1), List.of(), Double.NaN, skipped[0]);
+    return new Data(vocabulary, labels, null, eval.get(0), eval.get(1), List.of(), Double.NaN, skipped[0],
+        s.getString("model.contextual"));
   }
 
   /**

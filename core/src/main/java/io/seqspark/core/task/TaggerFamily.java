@@ -351,17 +351,23 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
     ps.forEach((words, tags) -> tr.add(Tagged.encode(words, tags)));
     Data d = withoutTrain(s, v, TagSet.of(IngestedSides.sortedNames(manifest, "tags", dir.toString())));
     double pad = DataInputs.sentenceBatcher(s, tr, s.getLong("seed"), SentenceBatcher.Layout.TAGGING).paddingRatio(1);
-    return new Data(v, d.tags(), d.encoding(), source(s, tr), d.valid(), d.test(), tr, pad);
+    return new Data(v, d.tags(), d.encoding(), source(s, tr), d.valid(), d.test(), tr, pad, d.contextual(),
+        d.spellings());
   }
 
-  /** The valid and test splits from their CoNLL files; no training split. */
+  /**
+   * The valid and test splits from their CoNLL files; no training split. With model.contextual, only their words get
+   * spellings: an ingested training split holds ids only, so its rare words reach the biLM as their class.
+   */
   private static Data withoutTrain(Settings s, Vocabulary v, TagSet tags) throws IOException {
     TaggedCorpus.WordEncoding enc = encoding(s);
-    BatchSource<Batch> va = s.getPath("data.valid") == null ? null
-        : source(s, read(s, "data.valid").encode(v, tags, enc));
-    BatchSource<Batch> te = s.getPath("data.test") == null ? null
-        : source(s, read(s, "data.test").encode(v, tags, enc));
-    return new Data(v, tags, enc, null, va, te, List.of(), Double.NaN);
+    TaggedCorpus valid = s.getPath("data.valid") == null ? null : read(s, "data.valid");
+    TaggedCorpus test = s.getPath("data.test") == null ? null : read(s, "data.test");
+    String contextual = s.getString("model.contextual");
+    ContextualLm.Spellings sp = contextual.isEmpty() ? ContextualLm.Spellings.NONE : spellings(v, enc, valid, test);
+    BatchSource<Batch> va = valid == null ? null : source(s, encode(valid, v, tags, enc, sp));
+    BatchSource<Batch> te = test == null ? null : source(s, encode(test, v, tags, enc, sp));
+    return new Data(v, tags, enc, null, va, te, List.of(), Double.NaN, contextual, sp);
   }
 
   @Override
