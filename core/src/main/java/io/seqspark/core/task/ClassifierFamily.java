@@ -353,10 +353,14 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
 
   @Override
   public String summary(Settings s, Data data, SequenceClassifier model) {
-    return String.format("%s%s classifier, %s pooling: labels %s, vocabulary %,d, %,d parameters, %,d training examples,"
-            + " padding ratio %.3f%s", model.spec().bidirectional() ? "bidirectional " : "", model.spec().cell(),
+    String train = data.train() == null && data.trainExamples().isEmpty()
+        ? "training examples read by the executors from their shards"
+        : String.format("%,d training examples, padding ratio %.3f", data.trainExamples().size(),
+            data.trainPaddingRatio());
+    return String.format("%s%s classifier, %s pooling: labels %s, vocabulary %,d, %,d parameters, %s%s",
+        model.spec().bidirectional() ? "bidirectional " : "", model.spec().cell(),
         model.spec().pooling().name().toLowerCase(java.util.Locale.ROOT), data.labels(), data.vocabulary().size(),
-        model.params().size(), data.trainExamples().size(), data.trainPaddingRatio(),
+        model.params().size(), train,
         data.skippedEmpty() == 0 ? "" : ", " + data.skippedEmpty() + " examples without tokens skipped");
   }
 

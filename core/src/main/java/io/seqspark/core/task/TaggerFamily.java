@@ -212,9 +212,11 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
 
   @Override
   public String summary(Settings s, Data data, SequenceTagger model) {
-    return String.format("%s%s tagger: %d tags, vocabulary %,d, %,d parameters, %,d training words, padding ratio %.3f",
+    String train = data.train() == null ? "training words read by the executors from their shards"
+        : String.format("%,d training words, padding ratio %.3f", data.train().tokens(1), data.trainPaddingRatio());
+    return String.format("%s%s tagger: %d tags, vocabulary %,d, %,d parameters, %s",
         model.spec().bidirectional() ? "bidirectional " : "", model.spec().cell(), data.tags().size() - 1,
-        data.vocabulary().size(), model.params().size(), data.train() == null ? 0 : data.train().tokens(1), data.trainPaddingRatio());
+        data.vocabulary().size(), model.params().size(), train);
   }
 
   @Override
