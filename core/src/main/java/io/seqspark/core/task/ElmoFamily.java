@@ -130,6 +130,31 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
     };
   }
 
+  /** Batch k of {@code forward} with batch k of {@code backward} (streamed truncated-BPTT batches, same count). */
+  private static BatchSource<BiLmBatch> pair(BatchSource<Batch> forward, BatchSource<Batch> backward) {
+    return new BatchSource<>() {
+      @Override
+      public int numBatches(int epoch) {
+        return forward.numBatches(epoch);
+      }
+
+      @Override
+      public BiLmBatch batch(int epoch, int k) {
+        return new BiLmBatch(forward.batch(epoch, k), backward.batch(epoch, k));
+      }
+
+      @Override
+      public boolean carriesState() {
+        return true;
+      }
+
+      @Override
+      public long tokens(int epoch) {
+        return forward.tokens(epoch) + backward.tokens(epoch);
+      }
+    };
+  }
+
   /** Length-bucketed sentence batches, each paired with its sentences reversed ({@link BiLmBatch#reversed}). */
   public static BatchSource<BiLmBatch> sentenceSource(Settings s, List<int[]> sentences, long seed) {
     BatchSource<Batch> src = LanguageModelFamily.sentenceSource(s, sentences, seed);
@@ -159,6 +184,55 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
     BatchSource<BiLmBatch> te = s.getPath("data.test") == null ? null
         : source(s, split(s, "data.test", v).examples(), s.getInt("eval.batchSize"));
     return new Data(v, tr, va, te, stream, sentences, s);
+  }
+
+  @Override
+  public boolean readsShards() {
+    return true;
+  }
+
+  /** The validation and test splits; the executors read the training split from its shards (train() is null). */
+  @Override
+  public Data loadWithoutTrain(Settings s, Vocabulary vocabulary) throws IOException {
+    spec(s, 5);
+    BatchSource<BiLmBatch> va = s.getPath("data.valid") == null ? null
+        : source(s, split(s, "data.valid", vocabulary).examples(), s.getInt("eval.batchSize"));
+    BatchSource<BiLmBatch> te = s.getPath("data.test") == null ? null
+        : source(s, split(s, "data.test", vocabulary).examples(), s.getInt("eval.batchSize"));
+    return new Data(vocabulary, null, va, te, null, null, s);
+  }
+
+  /**
+   * The language model's shard of the ingested examples (one stream, or the sentences): {@link #shardSource} pairs
+   * it with its reversal, so the backward direction reads the reversed text of the same partition.
+   */
+  @Override
+  public Shard shardOf(Settings s, Dims dims, int partition, List<int[]> examples) {
+    return LanguageModelFamily.INSTANCE.shardOf(s, dims, partition, examples);
+  }
+
+  @Override
+  public BatchSource<BiLmBatch> windowSource(Settings s, Shard shard, int window) {
+    return sentenceSource(s, java.util.Arrays.asList(shard.sentences()),
+        LanguageModelFamily.windowSeed(s, shard, window));
+  }
+
+  /**
+   * The stream regime streams each row's tokens as the language model does ({@link StreamedTokens}), the backward
+   * direction's rows walking the same partition's stream backwards ({@link StreamedTokens#reversed}): the batches of
+   * {@link #streamSource} over the partition's stream. The sentences regime streams windows of sentences
+   * ({@link WindowedBatches}), each batch paired with its sentences reversed.
+   */
+  @Override
+  public BatchSource<BiLmBatch> streamedSource(Settings s, Dims dims, int partition,
+                                              io.seqspark.core.data.ShardExamples examples) throws IOException {
+    if (LanguageModelFamily.streamRegime(s)) {
+      int rows = s.getInt("train.batchSize");
+      boolean eos = s.getBoolean("data.eosPerLine");
+      return pair(new StreamedTokens(examples, rows, s.getInt("train.bptt"), eos),
+          StreamedTokens.reversed(examples, rows, s.getInt("train.bptt"), eos));
+    }
+    return Family.super.streamedSource(s, dims, partition, examples);
   }
 
   /** The vocabulary's words by id: what {@link Dims} carries (labels {@code words}) so the model can spell them. */
@@ -228,9 +302,11 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
   public String summary(Settings s, Data data, BiLm model) {
     BiLmSpec sp = model.spec();
     return String.format("biLM %d x LSTMP %d/%d per direction, char-CNN %d filters, vocabulary %,d, %,d parameters,"
-            + " %,d training tokens per epoch (both directions)%s", sp.layers(), sp.cellSize(), sp.projectionSize(),
+            + " %s%s", sp.layers(), sp.cellSize(), sp.projectionSize(),
         java.util.Arrays.stream(sp.filters()).sum(), data.vocabulary().size(), model.params().size(),
-        data.train().tokens(1), sp.sampledSoftmax() > 0 ? ", sampled softmax " + sp.sampledSoftmax() : "");
+        data.train() == null ? "training split read by the executors from its shards"
+            : String.format("%,d training tokens per epoch (both directions)", data.train().tokens(1)),
+        sp.sampledSoftmax() > 0 ? ", sampled softmax " + sp.sampledSoftmax() : "");
   }
 
   @Override

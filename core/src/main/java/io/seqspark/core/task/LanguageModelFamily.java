@@ -181,9 +181,13 @@ public final class LanguageModelFamily implements Family<Batch, LanguageModelFam
 
   @Override
   public BatchSource<Batch> windowSource(Settings s, Shard shard, int window) {
+    return sentenceSource(s, java.util.Arrays.asList(shard.sentences()), windowSeed(s, shard, window));
+  }
+
+  /** The shuffling seed of one window of a streamed partition's sentences: window 0 is the partition's seed. */
+  static long windowSeed(Settings s, Shard shard, int window) {
     long seed = TrainSetup.partitionSeed(s.getLong("seed"), shard.partition());
-    return sentenceSource(s, java.util.Arrays.asList(shard.sentences()),
-        window == 0 ? seed : WindowedBatches.windowSeed(seed, window));
+    return window == 0 ? seed : WindowedBatches.windowSeed(seed, window);
   }
 
   /** The stream regime streams each row's tokens ({@link StreamedTokens}); sentences stream in windows. */

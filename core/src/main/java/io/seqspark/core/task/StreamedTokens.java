@@ -15,20 +15,40 @@ import java.util.Arrays;
  * order, each followed by {@code </s>} when {@code eos}), but each of the {@code rows} rows reads its own part of the
  * stream through its own cursor, so memory is {@code rows} read buffers plus 4 bytes per example (the lengths, to
  * find where each row starts). Batches are read in order; any other batch (a resume, a retried task, a new epoch)
- * repositions the rows first.
+ * repositions the rows first. {@linkplain #reversed Reversed}, the batches are those of the reversed stream (what
+ * the ELMo biLM's backward direction reads): each row walks the partition's stream backwards, reading its examples in
+ * blocks of {@link #REVERSE_BLOCK}.
  */
 public final class StreamedTokens implements BatchSource<Batch> {
   private final ShardExamples examples;
   private final int rows;
   private final int bptt;
   private final boolean eos;
+  private final boolean reversed;
   private final int[] lengths;
+  private final long total;
   private final long rowLength;
-  private final Row[] cursors;
+  private final Position[] cursors;
   private int nextBatch = -1;
 
   /** Reads the examples' lengths (the index only); the rows open their cursors at the first batch. */
   public StreamedTokens(ShardExamples examples, int rows, int bptt, boolean eos) throws IOException {
+    this(examples, rows, bptt, eos, false);
+  }
+
+  /** Examples a reversed row reads at once: a row walking backwards holds at most this many in memory. */
+  public static final int REVERSE_BLOCK = 256;
+
+  /**
+   * The batches of the partition's stream reversed (token i of the reversed stream is token n-1-i of the stream):
+   * those of {@link TokenStreamBatcher} over the reversed stream.
+   */
+  public static StreamedTokens reversed(ShardExamples examples, int rows, int bptt, boolean eos) throws IOException {
+    return new StreamedTokens(examples, rows, bptt, eos, true);
+  }
+
+  private StreamedTokens(ShardExamples examples, int rows, int bptt, boolean eos, boolean reversed)
+      throws IOException {
     if (rows < 1 || bptt < 1) {
       throw new IllegalArgumentException("rows and bptt must be >= 1, got rows=" + rows + " bptt=" + bptt);
     }
@@ -36,6 +56,7 @@ public final class StreamedTokens implements BatchSource<Batch> {
     this.rows = rows;
     this.bptt = bptt;
     this.eos = eos;
+    this.reversed = reversed;
     this.lengths = examples.lengths();
     long n = 0;
     for (int l : lengths) {
@@ -49,8 +70,9 @@ public final class StreamedTokens implements BatchSource<Batch> {
       throw new IllegalArgumentException(n + " tokens in rows of " + n / rows + " exceed an int index; use more"
           + " rows (train.batchSize) or more partitions");
     }
+    this.total = n;
     this.rowLength = n / rows;
-    this.cursors = new Row[rows];
+    this.cursors = new Position[rows];
   }
 
   /** Batches per epoch: {@code ceil((L - 1) / T)}, as {@link TokenStreamBatcher#numBatches()}. */
@@ -75,7 +97,8 @@ public final class StreamedTokens implements BatchSource<Batch> {
           if (cursors[r] != null) {
             cursors[r].close();
           }
-          cursors[r] = new Row(r * rowLength + (long) k * bptt);
+          long at = r * rowLength + (long) k * bptt;
+          cursors[r] = reversed ? new ReverseRow(total - 1 - at) : new Row(at);
         }
       }
       int steps = (int) Math.min(bptt, rowLength - 1 - (long) k * bptt);
@@ -86,11 +109,11 @@ public final class StreamedTokens implements BatchSource<Batch> {
       int[] len = new int[rows];
       long[] ids = new long[rows];
       for (int r = 0; r < rows; r++) {
-        Row row = cursors[r];
+        Position row = cursors[r];
         for (int t = 0; t < steps; t++) {
-          inputs[t * rows + r] = row.last;
+          inputs[t * rows + r] = row.last();
           row.advance();
-          targets[t * rows + r] = row.last;
+          targets[t * rows + r] = row.last();
         }
         len[r] = steps;
         ids[r] = r;
@@ -114,8 +137,17 @@ public final class StreamedTokens implements BatchSource<Batch> {
     return true;
   }
 
+  /** One row's reading position: {@code last()} is the token there, {@code advance()} moves to the row's next token. */
+  private interface Position {
+    int last();
+
+    void advance();
+
+    void close() throws IOException;
+  }
+
   /** One row's reading position in the partition's token stream; {@code last} is the token at that position. */
-  private final class Row {
+  private final class Row implements Position {
     private final ShardExamples.Cursor cursor;
     private int[] example;
     private int at;
@@ -139,7 +171,13 @@ public final class StreamedTokens implements BatchSource<Batch> {
       return at < example.length ? example[at] : Vocabulary.EOS_ID;
     }
 
-    void advance() {
+    @Override
+    public int last() {
+      return last;
+    }
+
+    @Override
+    public void advance() {
       at++;
       while (at >= example.length + (eos ? 1 : 0)) {
         example = cursor.next();
@@ -148,8 +186,78 @@ public final class StreamedTokens implements BatchSource<Batch> {
       last = current();
     }
 
-    void close() throws IOException {
+    @Override
+    public void close() throws IOException {
       cursor.close();
+    }
+  }
+
+  /**
+   * A reversed row's position: token {@code token} of the (forward) stream, moving towards its start. It holds the
+   * block of at most {@link #REVERSE_BLOCK} examples ending at its example and reads the block before when it leaves
+   * it.
+   */
+  private final class ReverseRow implements Position {
+    private int[][] block;
+    private int blockFirst;
+    private int e;
+    private int at;
+    private int last;
+
+    ReverseRow(long token) throws IOException {
+      long before = 0;
+      int x = 0;
+      while (x < lengths.length && before + lengths[x] + (eos ? 1 : 0) <= token) {
+        before += lengths[x] + (eos ? 1 : 0);
+        x++;
+      }
+      e = x;
+      at = (int) (token - before);
+      load(e);
+      last = current();
+    }
+
+    /** Reads the block of examples ending at example {@code end}. */
+    private void load(int end) throws IOException {
+      blockFirst = Math.max(0, end - REVERSE_BLOCK + 1);
+      block = new int[end - blockFirst + 1][];
+      try (ShardExamples.Cursor c = examples.cursor(blockFirst)) {
+        for (int i = 0; i < block.length; i++) {
+          block[i] = c.next();
+        }
+      }
+    }
+
+    private int current() {
+      int[] example = block[e - blockFirst];
+      return at < example.length ? example[at] : Vocabulary.EOS_ID;
+    }
+
+    @Override
+    public int last() {
+      return last;
+    }
+
+    @Override
+    public void advance() {
+      at--;
+      try {
+        while (at < 0) {
+          e--;
+          if (e < blockFirst) {
+            load(e);
+          }
+          at = block[e - blockFirst].length + (eos ? 1 : 0) - 1;
+        }
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
+      }
+      last = current();
+    }
+
+    @Override
+    public void close() {
+      block = null;
     }
   }
 }

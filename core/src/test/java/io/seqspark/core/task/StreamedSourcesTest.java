@@ -98,6 +98,33 @@ class StreamedSourcesTest {
   }
 
   @Test
+  void reversedRows_equalTheTokenStreamBatcherOverTheReversedStream_acrossBlocksAndPieces_andOnResume()
+      throws IOException {
+    for (boolean eos : new boolean[] {true, false}) {
+      Settings s = Settings.load(List.of(), List.of("data.eosPerLine=" + eos, "train.batchSize=3", "train.bptt=9"));
+      // 900 examples in 2 pieces, 3 rows: each row walks back over more than one block of StreamedTokens.REVERSE_BLOCK
+      List<int[]> all = examples(900, 8);
+      int[] stream = lm.shardOf(s, Dims.ofVocabulary(504), 0, all).stream();
+      int[] back = new int[stream.length];
+      for (int i = 0; i < stream.length; i++) {
+        back[i] = stream[stream.length - 1 - i];
+      }
+      TokenStreamBatcher b = new TokenStreamBatcher(back, 3, 9);
+      BatchSource<Batch> streamed = StreamedTokens.reversed(shards(all, 333), 3, 9, eos);
+      assertEquals(b.numBatches(), streamed.numBatches(0));
+      assertEquals(b.tokensPerEpoch(), streamed.tokens(0));
+      for (int epoch = 0; epoch < 2; epoch++) {
+        for (int k = 0; k < b.numBatches(); k++) {
+          assertBatch(b.batch(k), streamed.batch(epoch, k), "eos " + eos + " epoch " + epoch + " batch " + k);
+        }
+      }
+      int k = b.numBatches() / 3;
+      assertBatch(b.batch(k), streamed.batch(2, k), "resumed at " + k);
+      assertBatch(b.batch(k + 1), streamed.batch(2, k + 1), "after the resume");
+    }
+  }
+
+  @Test
   void sentencesRegime_oneWindowHoldingThePartition_givesTheMemoryBatches_everyEpoch() throws IOException {
     Settings s = Settings.load(List.of(), List.of("data.regime=sentences", "data.maxTokensPerBatch=120",
         "data.shufflePoolSize=50", "data.streamWindow=1000", "seed=11"));
