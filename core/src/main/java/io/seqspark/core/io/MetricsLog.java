@@ -89,6 +89,38 @@ public final class MetricsLog implements Closeable {
     return records;
   }
 
+  /**
+   * Cuts {@code file} back for a run resumed from its checkpoint at {@code step}: the first record of a later step
+   * and everything after it were written by the interrupted process after that checkpoint, and the resumed run writes
+   * them again, so they go (rewritten atomically; an unterminated last line goes too). The log then reads as an
+   * uninterrupted run's.
+   *
+   * @return the last kept record's {@code elapsed_s} (0 when none): the wall time the run had spent up to the checkpoint
+   */
+  public static double rewind(Path file, long step) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return 0;
+    }
+    dropUnterminatedLastLine(file);
+    List<String> kept = new ArrayList<>();
+    double elapsed = 0;
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      if (line.isBlank()) {
+        continue;
+      }
+      Map<String, Object> rec = Json.readMap(line);
+      if (rec.get("step") instanceof Number n && n.longValue() > step) {
+        break;
+      }
+      if (rec.get("elapsed_s") instanceof Number e) {
+        elapsed = e.doubleValue();
+      }
+      kept.add(line);
+    }
+    AtomicFiles.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+    return elapsed;
+  }
+
   private static void dropUnterminatedLastLine(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       return;

@@ -36,7 +36,9 @@ public final class RunRecorder implements AutoCloseable {
 
   private final RunDirectory run;
   private final Manifest manifest;
-  private final MetricsLog metrics;
+  private MetricsLog metrics;
+  /** Wall seconds the run had spent before the checkpoint it resumed from ({@link #resumedAt}). */
+  private double elapsedBefore;
   private final PrintStream log;
   private final String title;
   private final RunLock lock;
@@ -114,12 +116,24 @@ public final class RunRecorder implements AutoCloseable {
   /** Appends one metrics record, stamped with the seconds since the recording started. */
   public void metric(Map<String, Object> record) {
     Map<String, Object> m = new LinkedHashMap<>(record);
-    m.putIfAbsent("elapsed_s", Math.round(seconds() * 10) / 10.0);
+    m.putIfAbsent("elapsed_s", Math.round((elapsedBefore + seconds()) * 10) / 10.0);
     try {
       metrics.log(m);
     } catch (IOException e) {
       throw new UncheckedIOException("could not append to " + metrics.file(), e);
     }
+  }
+
+  /**
+   * Tells the recording that training resumed from the checkpoint at {@code step}: metrics.jsonl loses the records the
+   * interrupted process wrote after that checkpoint ({@link MetricsLog#rewind}), and {@code elapsed_s} continues from
+   * the checkpoint's, so the log of a resumed run reads as an uninterrupted run's. The manifest records both.
+   */
+  public synchronized void resumedAt(long step) throws IOException {
+    metrics.close();
+    elapsedBefore = MetricsLog.rewind(run.metricsFile(), step);
+    metrics = MetricsLog.open(run.metricsFile());
+    manifest.put("resumedAtStep", step).put("elapsedBeforeResumeSeconds", elapsedBefore);
   }
 
   /** A log line prefixed with the run id. */

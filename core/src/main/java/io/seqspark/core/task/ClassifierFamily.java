@@ -69,9 +69,12 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
    *
    * @param skippedEmpty examples with a label but no tokens, left out (all splits)
    * @param contextual   model.contextual: "" or the biLM whose ELMo features the model reads
+   * @param spellings    with model.contextual, the words of the splits the vocabulary lacks: ids past it, so the biLM
+   *                     reads their spelling while the embedding reads {@code <unk>} (as the tagger's)
    */
   public record Data(Vocabulary vocabulary, List<String> labels, BatchSource<Batch> train, BatchSource<Batch> valid, BatchSource<Batch> test,
-                     List<int[]> trainExamples, double trainPaddingRatio, int skippedEmpty, String contextual)
+                     List<int[]> trainExamples, double trainPaddingRatio, int skippedEmpty, String contextual,
+                     ContextualLm.Spellings spellings)
       implements TrainingData<Batch> {
   }
 
@@ -232,21 +235,44 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
       train.forEach(e -> lines.add(e.tokens()));
       v = TextCorpus.buildVocabulary(lines, s.getInt("data.minCount"), s.getInt("data.maxVocabSize"));
     }
+    String contextual = s.getString("model.contextual");
+    ContextualLm.Spellings sp = contextual.isEmpty() ? ContextualLm.Spellings.NONE : spellings(v, raw);
     int[] skipped = {0};
-    List<int[]> tr = encode(train, v, labels, "data.train", skipped);
+    List<int[]> tr = encode(train, v, labels, "data.train", skipped, sp);
     long seed = s.getLong("seed");
     SentenceBatcher.Layout layout = SentenceBatcher.Layout.CLASSIFICATION;
     List<BatchSource<Batch>> eval = new ArrayList<>(Arrays.asList(null, null));
     for (int k = 0; k < 2; k++) {
       List<Example> split = raw.get(k + 1);
       if (split != null) {
-        eval.set(k, io.seqspark.core.train.BatchSource.sentences(s, encode(split, v, labels, k == 0 ? "data.valid" : "data.test", skipped),
-            seed, layout));
+        eval.set(k, io.seqspark.core.train.BatchSource.sentences(s, encode(split, v, labels, k == 0 ? "data.valid" : "data.test", skipped,
+            sp), seed, layout));
       }
     }
     double pad = DataInputs.sentenceBatcher(s, tr, seed, layout).paddingRatio(1);
-    return new Data(v, labels, trainSource(s, tr, seed), eval.get(0), eval.get(1), tr, pad, skipped[0],
-        s.getString("model.contextual"));
+    return new Data(v, labels, trainSource(s, tr, seed), eval.get(0), eval.get(1), tr, pad, skipped[0], contextual, sp);
+  }
+
+  /**
+   * The words of the splits (null ones skipped) that {@code v} lacks, in order of first occurrence: with
+   * model.contextual each gets an id past the vocabulary whose embedding row is {@code <unk>}'s, so the biLM reads the
+   * word itself (its characters) where the embedding reads {@code <unk>}.
+   */
+  static ContextualLm.Spellings spellings(Vocabulary v, List<List<Example>> splits) {
+    ContextualLm.Spellings.Builder b = new ContextualLm.Spellings.Builder(v.size());
+    for (List<Example> split : splits) {
+      if (split == null) {
+        continue;
+      }
+      for (Example e : split) {
+        for (String w : e.tokens()) {
+          if (!v.contains(w)) {
+            b.add(w, Vocabulary.UNK_ID);
+          }
+        }
+      }
+    }
+    return b.build();
   }
 
   /** Length-bucketed training batches of {@link Labelled} examples (a whole split or one Spark partition's shard). */
@@ -254,7 +280,8 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
     return io.seqspark.core.train.BatchSource.sentences(s, examples, seed, SentenceBatcher.Layout.CLASSIFICATION);
   }
 
-  private static List<int[]> encode(List<Example> examples, Vocabulary v, List<String> labels, String key, int[] skipped) {
+  private static List<int[]> encode(List<Example> examples, Vocabulary v, List<String> labels, String key, int[] skipped,
+                                    ContextualLm.Spellings sp) {
     List<int[]> out = new ArrayList<>(examples.size());
     for (Example e : examples) {
       int label = labels.indexOf(e.label());
@@ -266,7 +293,16 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
         skipped[0]++;
         continue;
       }
-      out.add(Labelled.encode(v.encode(e.tokens()), label));
+      int[] ids = v.encode(e.tokens());
+      if (sp.fallbacks().length > 0) {
+        for (int j = 0; j < ids.length; j++) {
+          Integer spelled = ids[j] == Vocabulary.UNK_ID ? sp.ids().get(e.tokens().get(j)) : null;
+          if (spelled != null) {
+            ids[j] = spelled;
+          }
+        }
+      }
+      out.add(Labelled.encode(ids, label));
     }
     return out;
   }
@@ -326,7 +362,8 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
   @Override
   public Dims dims(Data data) {
     return ContextualLm.withContextual(data.contextual(),
-        Dims.ofVocabulary(data.vocabulary().size()).with("labels", data.labels()), data.vocabulary());
+        Dims.ofVocabulary(data.vocabulary().size()).with("labels", data.labels()), data.vocabulary(),
+        data.spellings());
   }
 
   @Override
@@ -405,7 +442,8 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
   @Override
   public Map<String, Object> evaluate(Loaded<SequenceClassifier> m, Path file) throws IOException {
     List<String> labels = m.dims().labels("labels");
-    BatchSource<Batch> src = evaluationSource(m.settings(), file, m.vocabulary(), labels);
+    BatchSource<Batch> src = evaluationSource(m.settings(), file, m.vocabulary(), labels,
+        ContextualLm.Spellings.of(m.dims(), m.vocabulary().size()));
     StepStats loss = Evaluation.run(m.model(), src);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("loss", loss.meanLoss());
@@ -429,6 +467,16 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
    * (held out again from data.train exactly as in training when classify.testFraction &gt; 0), else its valid split.
    */
   public static BatchSource<Batch> evaluationSource(Settings s, Path file, Vocabulary v, List<String> labels) throws IOException {
+    return evaluationSource(s, file, v, labels, ContextualLm.Spellings.NONE);
+  }
+
+  /**
+   * As {@link #evaluationSource(Settings, Path, Vocabulary, List)}, the words a model.contextual classifier spelled at
+   * training time ({@code sp}, from its dims) keeping their ids past the vocabulary; other unknown words read as
+   * {@code <unk>} by the biLM too.
+   */
+  public static BatchSource<Batch> evaluationSource(Settings s, Path file, Vocabulary v, List<String> labels,
+                                                    ContextualLm.Spellings sp) throws IOException {
     List<Example> examples;
     if (file != null) {
       if (!Files.isRegularFile(file)) {
@@ -442,8 +490,8 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
         throw new IllegalArgumentException("nothing to evaluate: pass FILE (the model's config has no test or valid split)");
       }
     }
-    return io.seqspark.core.train.BatchSource.sentences(s, encode(examples, v, labels, "evaluation file", new int[1]), s.getLong("seed"),
-        SentenceBatcher.Layout.CLASSIFICATION);
+    return io.seqspark.core.train.BatchSource.sentences(s, encode(examples, v, labels, "evaluation file", new int[1], sp),
+        s.getLong("seed"), SentenceBatcher.Layout.CLASSIFICATION);
   }
 
   // ---- issue 14: an ingest with ingest.format = labelled (text/ + labels/), read locally or on the executors ----
@@ -522,11 +570,12 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
     for (int k = 0; k < 2; k++) {
       if (s.getPath(keys[k]) != null) {
         eval.set(k, BatchSource.sentences(s, encode(read(s, DataInputs.requireFile(s, keys[k])), vocabulary, labels,
-            keys[k], skipped), s.getLong("seed"), SentenceBatcher.Layout.CLASSIFICATION));
+            keys[k], skipped, ContextualLm.Spellings.NONE), s.getLong("seed"), SentenceBatcher.Layout.CLASSIFICATION));
       }
     }
+    // the executors encode their shards with the ingest's vocabulary: no spellings, unknown words reach the biLM as <unk>
     return new Data(vocabulary, labels, null, eval.get(0), eval.get(1), List.of(), Double.NaN, skipped[0],
-        s.getString("model.contextual"));
+        s.getString("model.contextual"), ContextualLm.Spellings.NONE);
   }
 
   /**

@@ -66,6 +66,15 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
         s.getDouble("elmo.dropout"), s.getDouble("elmo.initScale"), s.getInt("elmo.sampledSoftmax"));
   }
 
+  /**
+   * The rules of {@code elmo.*} that do not depend on the vocabulary, checked before any data is read: the spec over the
+   * smallest vocabulary its sampled softmax allows (the sample count against the real vocabulary is checked once it
+   * is built).
+   */
+  static void checkArchitecture(Settings s) {
+    spec(s, Math.max(5, s.getInt("elmo.sampledSoftmax") + 1));
+  }
+
   /** A comma-separated list of integers, e.g. {@code "1,2,3"}; fails naming the key and the bad entry. */
   static int[] ints(Settings s, String key) {
     String v = s.getString(key).trim();
@@ -171,7 +180,7 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
 
   @Override
   public Data load(Settings s, Vocabulary vocabulary) throws IOException {
-    spec(s, 5); // the architecture's rules, before reading any data
+    checkArchitecture(s); // the architecture's rules, before reading any data
     LanguageModelFamily.Split train = split(s, "data.train", vocabulary);
     Vocabulary v = train.vocabulary();
     boolean streamRegime = LanguageModelFamily.streamRegime(s);
@@ -194,7 +203,7 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
   /** The validation and test splits; the executors read the training split from its shards (train() is null). */
   @Override
   public Data loadWithoutTrain(Settings s, Vocabulary vocabulary) throws IOException {
-    spec(s, 5);
+    checkArchitecture(s);
     BatchSource<BiLmBatch> va = s.getPath("data.valid") == null ? null
         : source(s, split(s, "data.valid", vocabulary).examples(), s.getInt("eval.batchSize"));
     BatchSource<BiLmBatch> te = s.getPath("data.test") == null ? null

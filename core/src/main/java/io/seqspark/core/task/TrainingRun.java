@@ -185,6 +185,7 @@ public final class TrainingRun {
           start = checkpoints.restore(latest.get(), step);
           rounds.importState(checkpoints.extras(latest.get()));
         }
+        rec.resumedAt(start.step());
         rec.print(String.format("resuming at epoch %d batch %d (step %d)", start.epoch(), start.batch(), start.step()));
       }
       rec.print(family.summary(s, data, model));

@@ -68,6 +68,23 @@ class MetricsLogTest {
   }
 
   @Test
+  void rewind_dropsWhatFollowsTheCheckpoint_andReturnsItsElapsedTime() throws IOException {
+    Path f = dir.resolve("metrics.jsonl");
+    try (MetricsLog log = MetricsLog.open(f)) {
+      for (long step = 1; step <= 5; step++) {
+        Map<String, Object> r = rec(step, 6.0 - step);
+        r.put("elapsed_s", 10.0 * step);
+        log.log(r);
+      }
+    }
+    Files.writeString(f, "{\"step\":6,\"tr", StandardOpenOption.APPEND); // the crash cut this one short
+    // resumed from the checkpoint at step 3: steps 4, 5 (and the torn 6) will be written again
+    assertEquals(30.0, MetricsLog.rewind(f, 3), 0.0);
+    assertEquals(List.of(1, 2, 3), MetricsLog.read(f).stream().map(m -> m.get("step")).toList());
+    assertEquals(0.0, MetricsLog.rewind(dir.resolve("absent.jsonl"), 3), 0.0);
+  }
+
+  @Test
   void read_malformedLine_namesFileAndLine() throws IOException {
     Path f = dir.resolve("metrics.jsonl");
     Files.writeString(f, "{\"step\":1}\nnot json\n{\"step\":3}\n");

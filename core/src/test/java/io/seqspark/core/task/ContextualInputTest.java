@@ -231,8 +231,10 @@ public class ContextualInputTest {
     Path data = Files.write(dir.resolve("cls.tsv"), lines);
     Path vectors = Files.write(dir.resolve("vectors.txt"), List.of("3 6", "they 0.1 0.2 0.3 0.4 0.5 0.6",
         "run 0.6 0.5 0.4 0.3 0.2 0.1", "dog -0.1 -0.2 -0.3 -0.4 -0.5 -0.6"));
+    // a test word the classifier's vocabulary lacks: the biLM reads "zebra" by its spelling, the embedding as <unk>
+    Path testFile = Files.write(dir.resolve("cls-test.tsv"), List.of("pos\tthey run zebra", "neg\tthe run sees the dog"));
     Settings s = Settings.load(List.of(), List.of("data.train=" + data, "classify.validFraction=0.2",
-        "classify.testFraction=0.2", "classify.pooling=mean", "classify.bidirectional=true", "model.cell=gru",
+        "data.test=" + testFile, "classify.pooling=mean", "classify.bidirectional=true", "model.cell=gru",
         "model.embeddingSize=6", "model.hiddenSize=6", "model.layers=1", "train.optimizer=adam",
         "train.learningRate=0.05", "train.epochs=2", "data.maxTokensPerBatch=80", "run.logEverySeconds=1e-9",
         "run.checkpointEverySteps=0", "seed=4", "model.contextual=" + biLm, "model.embedding.pretrained=" + vectors));
@@ -243,6 +245,11 @@ public class ContextualInputTest {
     assertTrue(manifest.containsKey("embeddingPretrainedOov"), "the word vectors were read: " + manifest.keySet());
     Family.Loaded<SequenceClassifier> m = ClassifierFamily.load(out.resolve("model.zip"));
     assertTrue(m.dims().labels().containsKey("contextual"));
-    assertTrue(r.results().get("test_accuracy") instanceof Double);
+    ContextualLm.Spellings spelled = ContextualLm.Spellings.of(m.dims(), m.vocabulary().size());
+    assertEquals(List.of("zebra"), spelled.spellings());
+    assertEquals(Vocabulary.UNK_ID, spelled.fallbacks()[0], "its embedding row: <unk>");
+    assertEquals((Double) r.results().get("test_accuracy"),
+        (Double) ClassifierFamily.INSTANCE.evaluate(m, testFile).get("accuracy"), 0.0,
+        "eval of the archive = the run's test figure (the spelled word included)");
   }
 }

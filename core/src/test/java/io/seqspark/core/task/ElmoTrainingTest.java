@@ -160,6 +160,20 @@ class ElmoTrainingTest {
   }
 
   @Test
+  void sampledSoftmax_trainsAndEvaluatesByTheFullSoftmax_andTooManySamplesFailNamingTheVocabulary() throws IOException {
+    // 6 samples of a vocabulary of 4 specials + 12 words: the check before reading data must not compare 6 with a
+    // placeholder vocabulary (it once refused every sampled softmax of 5 or more)
+    Path out = dir.resolve("sampled");
+    RunRecorder.Result r = run(out, false, sets("elmo.sampledSoftmax=6", "train.epochs=4", "train.learningRate=0.03"));
+    double fwd = (Double) r.results().get("testPerplexityForward");
+    // evaluation is by the full softmax: a perplexity over the 16-way vocabulary, learned below the unigram's 10.6
+    assertTrue(fwd > 1 && fwd < 10.6, "forward test perplexity " + fwd);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> run(dir.resolve("too-many"), false, sets("elmo.sampledSoftmax=500")));
+    assertTrue(e.getMessage().contains("elmo.sampledSoftmax") && e.getMessage().contains("500"), e.getMessage());
+  }
+
+  @Test
   void badFilterList_failsNamingTheKeyAndTheFix() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ElmoFamily.spec(Settings.load(List.of(), sets("elmo.filters=\"4,x,4\"")), 10));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqspark.core.config.ConfigException;
 import io.seqspark.core.config.Settings;
+import io.seqspark.core.io.AtomicFiles;
 import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.ModelArchive;
 import io.seqspark.core.io.RunDirectory;
@@ -101,10 +102,24 @@ class LanguageModelTrainingTest {
   void resumedRun_reproducesTheUninterruptedRun() throws IOException {
     // Adam: its moment vectors must survive the checkpoint too
     LanguageModelFamily.Summary whole = run(dir.resolve("whole"), false, sets(ADAM));
-    // stop mid-epoch 1 after the checkpoint at step 40, then resume; steps 41..45 run twice (the later wins)
+    // stop mid-epoch 1 at step 45; losing its stop checkpoint leaves the state of a crash after step 45 with the last
+    // checkpoint at step 40: the resume runs steps 41..45 again, and the log keeps each step once (the rewind)
     run(dir.resolve("split"), false, sets(ADAM[0], ADAM[1], "train.maxSteps=45"));
     assertTrue(Files.isDirectory(dir.resolve("split/checkpoints/step-000000040")));
+    AtomicFiles.deleteRecursively(dir.resolve("split/checkpoints/step-000000045"));
     LanguageModelFamily.Summary resumed = run(dir.resolve("split"), true, List.of("train.maxSteps=0"));
+    List<Long> logged = new ArrayList<>();
+    double lastElapsed = 0;
+    for (Map<String, Object> rec : MetricsLog.read(dir.resolve("split/metrics.jsonl"))) {
+      if (rec.get("train_loss") != null) {
+        logged.add(((Number) rec.get("step")).longValue());
+      }
+      if (rec.get("elapsed_s") instanceof Number n) {
+        assertTrue(n.doubleValue() >= lastElapsed, "elapsed_s runs on across the resume: " + n + " after " + lastElapsed);
+        lastElapsed = n.doubleValue();
+      }
+    }
+    assertEquals(logged.stream().distinct().toList(), logged, "each step logged once, in order");
     assertSameLosses(losses(dir.resolve("whole")), losses(dir.resolve("split")));
     assertEquals(whole.steps(), resumed.steps());
     assertEquals(whole.validPerplexity(), resumed.validPerplexity(), 0.0);
