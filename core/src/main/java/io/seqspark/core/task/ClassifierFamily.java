@@ -536,11 +536,6 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
   }
 
   @Override
-  public boolean readsPairs() {
-    return true;
-  }
-
-  @Override
   public io.seqspark.core.data.ParallelShards.Sides sides() {
     return io.seqspark.core.data.ParallelShards.LABELLED;
   }

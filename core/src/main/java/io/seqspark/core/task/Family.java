@@ -85,7 +85,7 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
    * {@code source/} and {@code target/}) rather than the examples of one text's ingest.
    */
   default boolean readsPairs() {
-    return false;
+    return sides() != null;
   }
 
   /**
@@ -114,12 +114,12 @@ public interface Family<B extends Minibatch, D extends TrainingData<B>, M extend
   }
 
   /**
-   * The side directories of the ingest output a family that {@link #readsPairs} reads: translation's
-   * {@code source/} + {@code target/} by default; classify's {@code text/} + {@code labels/}, tag's {@code words/} +
-   * {@code tags/}.
+   * The side directories of the ingest output the family reads, or null (the default) when it reads one text's
+   * ingest: translation's {@code source/} + {@code target/}, classify's {@code text/} + {@code labels/}, tag's
+   * {@code words/} + {@code tags/}. A family with sides {@link #readsPairs}.
    */
   default io.seqspark.core.data.ParallelShards.Sides sides() {
-    return io.seqspark.core.data.ParallelShards.TRANSLATION;
+    return null;
   }
 
   /**

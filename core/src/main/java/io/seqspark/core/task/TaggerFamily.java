@@ -378,11 +378,6 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   }
 
   @Override
-  public boolean readsPairs() {
-    return true;
-  }
-
-  @Override
   public io.seqspark.core.data.ParallelShards.Sides sides() {
     return io.seqspark.core.data.ParallelShards.TAGGED;
   }

@@ -260,9 +260,10 @@ public final class TranslateFamily implements Family<PairBatch, TranslateFamily.
     return true;
   }
 
+  /** A parallel ingest's {@code source/} + {@code target/}. */
   @Override
-  public boolean readsPairs() {
-    return true;
+  public io.seqspark.core.data.ParallelShards.Sides sides() {
+    return io.seqspark.core.data.ParallelShards.TRANSLATION;
   }
 
   /** The validation and test splits (text, on the driver); the executors read the training pairs from their shards. */

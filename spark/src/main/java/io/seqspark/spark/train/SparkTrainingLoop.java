@@ -76,7 +76,7 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     String train = s.getString("data.train");
     long limit = s.getInt("data.driverMaxMB") * (1L << 20);
     Configuration conf = sc.hadoopConfiguration();
-    boolean translation = family.sides().equals(io.seqspark.core.data.ParallelShards.TRANSLATION);
+    boolean translation = io.seqspark.core.data.ParallelShards.TRANSLATION.equals(family.sides());
     if (family.readsShards() && family.readsPairs() && translation && HadoopShards.isShards(train, conf)) {
       throw new ConfigException(List.of("data.train = " + train + ": an ingest of one text; " + family.command()
           + " reads the ingest of parallel files. Fix: bin/seqspark ingest --input PREFIX.SRC --target PREFIX.TGT"
@@ -153,7 +153,7 @@ public final class SparkTrainingLoop implements TrainingRun.Loop {
     String size = String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1048576.0);
     String ingest = family.readsPairs() && paths.size() == 2
         ? "--input " + paths.get(0) + " --target " + paths.get(1) : "--input " + p
-        + (family.readsPairs() && !family.sides().equals(io.seqspark.core.data.ParallelShards.TRANSLATION)
+        + (family.readsPairs() && !io.seqspark.core.data.ParallelShards.TRANSLATION.equals(family.sides())
         ? " --set ingest.format=" + family.sides().format() : "");
     String fix = training && family.readsShards()
         ? " Fix: ingest it once and train from the shards, which the executors read themselves: bin/seqspark ingest "
