@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
  *       and the backward LM;</li>
  *   <li>{@code elmo-general}: one general biLM (elmo-ptb's architecture, a sampled softmax over at most 50,000 words)
  *       on text that excludes Brown: PTB train + the text8 prefix (cut into 50-word lines) + Multi30k's English side,
- *       one epoch within {@code --pretrain-seconds} (train.maxSeconds; checkpointed every 500 steps);</li>
+ *       {@code --pretrain-epochs} epochs within {@code --pretrain-seconds} (train.maxSeconds; checkpointed every 500
+ *       steps; a kept run with fewer epochs is extended);</li>
  *   <li>{@code w2v-general}: Word2Vec (dim 100, as the downstream embeddings) on the same text;</li>
  *   <li>{@code tag-random|w2v|elmo}: preset tag-brown (with data.lowercase = true, as the pretraining text) from random
  *       embeddings, from w2v-general's vectors, and random embeddings plus ELMo features of elmo-general
@@ -66,6 +67,10 @@ public final class ElmoBench implements Callable<Integer> {
   @Option(names = "--pretrain-seconds", defaultValue = "14400", description = "Wall-clock budget of the general biLM"
       + " (train.maxSeconds of elmo-general; default ${DEFAULT-VALUE}).")
   double pretrainSeconds;
+  @Option(names = "--pretrain-epochs", defaultValue = "3", description = "Epochs of the general biLM (train.epochs of"
+      + " elmo-general; default ${DEFAULT-VALUE}). A kept elmo-general with fewer epochs is extended from its last"
+      + " checkpoint, and the ELMo taggers and classifiers read from it are trained again.")
+  int pretrainEpochs;
   @Option(names = "--throughput-steps", defaultValue = "40", description = "Timed steps of each throughput segment"
       + " (default ${DEFAULT-VALUE}; 6 with --quick).")
   int throughputSteps;
@@ -91,7 +96,7 @@ public final class ElmoBench implements Callable<Integer> {
       Path text = generalText(work.resolve("general-text"), in);
       // elmo-ptb's shape (and, quick, its tiny prefixes' valid and test), then the general text and budget
       List<String> general = with(in.ptb(), "data.train=\"" + text + "\"", "data.minCount=3",
-          "data.maxVocabSize=50000", "elmo.sampledSoftmax=8192", "train.epochs=1",
+          "data.maxVocabSize=50000", "elmo.sampledSoftmax=8192", "train.epochs=" + (quick ? 1 : pretrainEpochs),
           "train.maxSeconds=" + pretrainSeconds, "run.checkpointEverySteps=500");
       if (quick) {
         general.addAll(List.of("data.minCount=1", "elmo.sampledSoftmax=0", "run.checkpointEverySteps=5"));
@@ -271,7 +276,8 @@ public final class ElmoBench implements Callable<Integer> {
     RunDirectory rd;
     boolean resume = state == KeptRuns.State.RESUME;
     if (resume) {
-      log.println(TAG + "resuming the unfinished run " + dir + " from its latest checkpoint");
+      log.println(TAG + "resuming the run " + dir + " from its latest checkpoint (" + s.getInt("train.epochs")
+          + " epochs)");
       s = Settings.load(List.of(dir.resolve("config.conf")), List.of());
       rd = RunDirectory.resume(dir);
     } else {

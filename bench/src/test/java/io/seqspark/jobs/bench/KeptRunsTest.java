@@ -48,5 +48,34 @@ class KeptRunsTest {
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> KeptRuns.state(run, other, dir));
     org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("train.epochs: 10 vs 3"), e.getMessage());
+
+    // more epochs (and another time budget), nothing else: the finished run is extended from its last checkpoint
+    Settings longer = Settings.load(List.of(java.nio.file.Path.of("elmo-ptb")), List.of("train.epochs=12",
+        "train.maxSeconds=600"));
+    Settings longerOtherLr = Settings.load(List.of(java.nio.file.Path.of("elmo-ptb")), List.of("train.epochs=12",
+        "train.learningRate=0.1"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> KeptRuns.state(run, longerOtherLr, dir), "more epochs and another learning rate: refused");
+    assertEquals(KeptRuns.State.RESUME, KeptRuns.state(run, longer, dir));
+    assertEquals(12, Settings.load(List.of(run.resolve("config.conf")), List.of()).getInt("train.epochs"),
+        "the resume reads the longer config");
+  }
+
+  @Test
+  void finishedRun_readingAChangedBiLm_isTrainedAgain(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path bilm = java.nio.file.Files.writeString(dir.resolve("model.zip"), "biLM v1");
+    Settings s = Settings.load(List.of(java.nio.file.Path.of("tag-brown")), List.of("model.contextual=" + bilm));
+    java.nio.file.Path run = dir.resolve("tag-elmo");
+    java.nio.file.Files.createDirectories(run);
+    java.nio.file.Files.write(run.resolve(io.seqspark.core.io.RunDirectory.MARKER), new byte[0]);
+    java.nio.file.Files.writeString(run.resolve("model.zip"), "");
+    Map<String, Object> dims = Map.of("labels", Map.of("contextual", List.of(bilm.toString(),
+        io.seqspark.core.io.Manifest.sha256(bilm))));
+    java.nio.file.Files.writeString(run.resolve("manifest.json"), io.seqspark.core.io.Json.write(Map.of("config",
+        s.flatten(), "endTime", "2026-12-04T21:00:00Z", "dims", dims)));
+    assertEquals(KeptRuns.State.REUSE, KeptRuns.state(run, s, dir), "the biLM it read is unchanged");
+    java.nio.file.Files.writeString(bilm, "biLM v2 (pretrained longer)");
+    assertEquals(KeptRuns.State.TRAIN, KeptRuns.state(run, s, dir), "its features came from another biLM");
   }
 }
