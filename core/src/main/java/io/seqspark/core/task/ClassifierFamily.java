@@ -294,14 +294,7 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
         continue;
       }
       int[] ids = v.encode(e.tokens());
-      if (sp.fallbacks().length > 0) {
-        for (int j = 0; j < ids.length; j++) {
-          Integer spelled = ids[j] == Vocabulary.UNK_ID ? sp.ids().get(e.tokens().get(j)) : null;
-          if (spelled != null) {
-            ids[j] = spelled;
-          }
-        }
-      }
+      sp.respell(ids, e.tokens());
       out.add(Labelled.encode(ids, label));
     }
     return out;

@@ -64,6 +64,22 @@ public final class ContextualLm {
       return new Spellings(ids, List.copyOf(words.subList(rows, words.size())), fallbacks);
     }
 
+    /**
+     * Gives each of the first {@code keys.size()} ids whose key has a spelling its spelling id (in place): the words a
+     * vocabulary lacks keep their characters for the biLM.
+     */
+    public void respell(int[] ids, List<String> keys) {
+      if (fallbacks.length == 0) {
+        return;
+      }
+      for (int j = 0; j < keys.size(); j++) {
+        Integer id = this.ids.get(keys.get(j));
+        if (id != null) {
+          ids[j] = id;
+        }
+      }
+    }
+
     /** Collects: {@link #add} every (key, fallback id) whose id is not the word's own; then {@link #build}. */
     public static final class Builder {
       private final int rows;

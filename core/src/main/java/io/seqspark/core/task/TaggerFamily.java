@@ -144,14 +144,8 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
       return out;
     }
     for (int i = 0; i < out.size(); i++) {
-      List<String> words = c.sentences().get(i).words();
-      int[] example = out.get(i);
-      for (int j = 0; j < words.size(); j++) {
-        Integer id = sp.ids().get(enc.key(words.get(j)));
-        if (id != null) {
-          example[j] = id; // Tagged: the words come first
-        }
-      }
+      // Tagged: the words come first
+      sp.respell(out.get(i), c.sentences().get(i).words().stream().map(enc::key).toList());
     }
     return out;
   }
