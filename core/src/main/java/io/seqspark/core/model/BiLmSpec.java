@@ -49,7 +49,8 @@ public record BiLmSpec(int vocabSize, int maxCharacters, int charEmbeddingSize, 
     Require.that(dropout >= 0 && dropout < 1, "elmo.dropout", dropout, "in [0, 1)");
     Require.that(initScale > 0, "elmo.initScale", initScale, "> 0");
     Require.that(sampledSoftmax >= 0 && sampledSoftmax < vocabSize, "elmo.sampledSoftmax", sampledSoftmax,
-        "0 (full softmax) or a sample count below the vocabulary size " + vocabSize);
+        "0 (full softmax) or a sample count below the vocabulary size " + vocabSize + ". Fix: set elmo.sampledSoftmax"
+            + " below " + vocabSize + " (a few thousand for a large vocabulary), or 0 for the full softmax");
     filterWidths = filterWidths.clone();
     filters = filters.clone();
   }

@@ -170,7 +170,8 @@ class ElmoTrainingTest {
     assertTrue(fwd > 1 && fwd < 10.6, "forward test perplexity " + fwd);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> run(dir.resolve("too-many"), false, sets("elmo.sampledSoftmax=500")));
-    assertTrue(e.getMessage().contains("elmo.sampledSoftmax") && e.getMessage().contains("500"), e.getMessage());
+    assertTrue(e.getMessage().contains("elmo.sampledSoftmax = 500") && e.getMessage().contains("vocabulary size 16")
+        && e.getMessage().contains("Fix:"), e.getMessage());
   }
 
   @Test
