@@ -71,7 +71,7 @@ public final class ContextualWords implements InputFeatures {
 
   @Override
   public INDArray forward(int[] ids, Seq seq) {
-    return features.forward(sentences(ids, seq), seq.steps());
+    return features.forward(sentences(ids, seq), seq);
   }
 
   @Override

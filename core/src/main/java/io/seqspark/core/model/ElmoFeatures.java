@@ -1,8 +1,10 @@
 package io.seqspark.core.model;
 
 import io.seqspark.core.data.Vocabulary;
+import io.seqspark.core.nn.Dropout;
 import io.seqspark.core.nn.ParamStore;
 import io.seqspark.core.nn.ScalarMix;
+import io.seqspark.core.nn.Seq;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -14,15 +16,21 @@ import org.nd4j.linalg.factory.Nd4j;
  * token its L + 1 layer representations ({@link BiLm#embed}), and a trainable {@link ScalarMix} (declared in the
  * downstream model's parameter buffer) mixes them into one vector of width 2P per token. Only the mix learns: its
  * backward adds the gradients of s and γ, and nothing reaches the biLM. The layout is the downstream models'
- * time-major [T*B, 2P] (row t*B + r), zero at padded positions.
+ * time-major [T*B, 2P] (row t*B + r), zero at padded positions. In training, an optional dropout of its own acts on the
+ * mixed features (Peters et al. 2018, Sect. 3.3: "a moderate amount of dropout to ELMo"), before the downstream model's
+ * input dropout.
  */
 public final class ElmoFeatures {
+  /** The salt of the features' dropout mask (apart from the downstream model's layer indices). */
+  static final long DROPOUT_SALT = 0x454C4D4FL;
+
   private final BiLm lm;
   private final Vocabulary vocabulary;
   private final int forwardStart;
   private final int backwardStart;
   private final ScalarMix mix;
   private final DataType dtype;
+  private final Dropout dropout;
   private float[] mask;
 
   /**
@@ -33,12 +41,19 @@ public final class ElmoFeatures {
    */
   public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
                       boolean layerNorm, DataType dtype) {
+    this(lm, vocabulary, starts, pb, name, layerNorm, 0, dtype);
+  }
+
+  /** As above, with dropout probability {@code dropout} on the mixed features in training. */
+  public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
+                      boolean layerNorm, double dropout, DataType dtype) {
     this.lm = lm;
     this.vocabulary = vocabulary;
     this.forwardStart = starts[0];
     this.backwardStart = starts[1];
     this.mix = new ScalarMix(pb, name, lm.spec().layers() + 1, outputSize(), layerNorm, dtype);
     this.dtype = dtype;
+    this.dropout = new Dropout(dropout, DROPOUT_SALT, dtype);
   }
 
   /** 2P. */
@@ -84,9 +99,14 @@ public final class ElmoFeatures {
     return y;
   }
 
+  /** As {@link #forward(List, int)} for a batch {@code seq} (steps, training, step seed), with the features' dropout. */
+  public INDArray forward(List<List<String>> sentences, Seq seq) {
+    return dropout.forward(forward(sentences, seq.steps()), seq);
+  }
+
   /** Adds the mix's gradients for ∂L/∂features {@code dy} of the last forward (padded rows ignored). */
   public void backward(INDArray dy) {
-    INDArray d = dy.dup();
+    INDArray d = dropout.backward(dy).dup();
     for (int k = 0; k < mask.length; k++) {
       if (mask[k] == 0f) {
         d.getRow(k).assign(0);

@@ -368,7 +368,7 @@ public final class ClassifierFamily implements Family<Batch, ClassifierFamily.Da
 
   @Override
   public SequenceClassifier model(Settings s, Dims dims) {
-    return model(s, dims.size("vocabulary"), dims.labels("labels").size(), ContextualLm.features(dims, DataType.FLOAT));
+    return model(s, dims.size("vocabulary"), dims.labels("labels").size(), ContextualLm.features(s, dims, DataType.FLOAT));
   }
 
   @Override

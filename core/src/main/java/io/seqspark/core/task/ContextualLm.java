@@ -1,5 +1,6 @@
 package io.seqspark.core.task;
 
+import io.seqspark.core.config.Settings;
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.io.Manifest;
 import io.seqspark.core.model.BiLm;
@@ -186,9 +187,10 @@ public final class ContextualLm {
 
   /**
    * The extra input of a downstream model of {@code dims} (null without model.contextual): the referenced biLM,
-   * checked against the SHA-256 it had when the model was trained, and a fresh mix.
+   * checked against the SHA-256 it had when the model was trained, and a fresh mix (model.contextualLayerNorm) with
+   * its dropout (model.contextualDropout).
    */
-  public static Function<ParamStore.Builder, InputFeatures> features(Dims dims, DataType dtype) {
+  public static Function<ParamStore.Builder, InputFeatures> features(Settings s, Dims dims, DataType dtype) {
     if (!present(dims)) {
       return null;
     }
@@ -197,8 +199,10 @@ public final class ContextualLm {
     List<String> words = dims.labels(WORDS_KEY);
     int[] fallbacks = Spellings.of(dims, dims.size("vocabulary")).fallbacks();
     int[] starts = ElmoFamily.starts(lm.settings());
-    return pb -> new ContextualWords(new ElmoFeatures(lm.model(), lm.vocabulary(), starts, pb, MIX_NAME, false, dtype),
-        words, fallbacks);
+    boolean layerNorm = s.getBoolean("model.contextualLayerNorm");
+    double dropout = s.getDouble("model.contextualDropout");
+    return pb -> new ContextualWords(new ElmoFeatures(lm.model(), lm.vocabulary(), starts, pb, MIX_NAME, layerNorm,
+        dropout, dtype), words, fallbacks);
   }
 
   /** The biLM at {@code zip}, which must still hash to {@code sha256}. */

@@ -188,7 +188,7 @@ public final class TaggerFamily implements Family<Batch, TaggerFamily.Data, Sequ
   @Override
   public SequenceTagger model(Settings s, Dims dims) {
     SequenceTagger m = new SequenceTagger(spec(s, dims.size("vocabulary"), dims.labels("tags").size()), DataType.FLOAT,
-        s.getLong("seed"), ContextualLm.features(dims, DataType.FLOAT));
+        s.getLong("seed"), ContextualLm.features(s, dims, DataType.FLOAT));
     m.embedding().setFrozen(s.getBoolean("model.embedding.freeze"));
     return m;
   }

@@ -1,10 +1,12 @@
 package io.seqspark.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqspark.core.data.Vocabulary;
 import io.seqspark.core.nn.GradientCheck;
 import io.seqspark.core.nn.ParamStore;
+import io.seqspark.core.nn.Seq;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,5 +61,55 @@ class ElmoFeaturesTest {
     INDArray grads = store.grads().dup();
     GradientCheck.check("elmo mix", store.params(), grads, () -> f.forward(s, 4).mul(g).sumNumber().doubleValue(), 1);
     assertEquals(lmBefore, lm.params().grads().amaxNumber().doubleValue(), 0.0, "the biLM is frozen");
+  }
+
+  @Test
+  void dropout_zeroesOrScalesFeatures_inTrainingOnly_andItsGradientMatchesFiniteDifferences() {
+    Vocabulary.Builder vb = Vocabulary.builder();
+    for (String w : new String[] {"the", "cat", "sat", "a", "dog"}) {
+      vb.add(w, 3);
+    }
+    Vocabulary v = vb.build(1, 0);
+    List<String> words = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      words.add(v.token(i));
+    }
+    BiLm lm = new BiLm(new BiLmSpec(v.size(), 8, 3, new int[] {1, 2}, new int[] {2, 3}, 1, 3, 4, 2, 3, 3, true, 0,
+        0.4, 0), words, D, 5);
+    double p = 0.4;
+    ParamStore.Builder pb = ParamStore.builder();
+    ElmoFeatures f = new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb, "elmo", true, p,
+        D);
+    ParamStore store = pb.build(D, 1);
+    store.params().assign(Nd4j.createFromArray(0.2, -0.4, 0.1, 1.3).reshape(1, 4));
+    List<List<String>> s = List.of(List.of("the", "cat", "sat"), List.of("a", "zebra"));
+    INDArray plain = f.forward(s, 4).dup();
+    Seq training = new Seq(4, 2, new int[] {3, 2}, true, 17);
+    Seq evaluation = new Seq(4, 2, new int[] {3, 2}, false, 17);
+    assertEquals(plain, f.forward(s, evaluation), "no dropout outside training");
+    INDArray dropped = f.forward(s, training).dup();
+    assertEquals(dropped, f.forward(s, training), "the mask is the step's: the same seed, the same mask");
+    int zeroed = 0;
+    int kept = 0;
+    for (int i = 0; i < plain.size(0); i++) {
+      for (int k = 0; k < plain.size(1); k++) {
+        double y = dropped.getDouble(i, k);
+        if (y == 0 && plain.getDouble(i, k) != 0) {
+          zeroed++;
+        } else if (plain.getDouble(i, k) != 0) {
+          assertEquals(plain.getDouble(i, k) / (1 - p), y, 1e-12, "a kept feature is scaled by 1 / (1 - p)");
+          kept++;
+        }
+      }
+    }
+    assertTrue(zeroed > 0 && kept > 0, zeroed + " zeroed, " + kept + " kept");
+    Nd4j.getRandom().setSeed(4);
+    INDArray g = Nd4j.rand(D, 8, 6).subi(0.5);
+    store.zeroGrads();
+    f.forward(s, training);
+    f.backward(g);
+    INDArray grads = store.grads().dup();
+    GradientCheck.check("elmo mix with dropout and layer norm", store.params(), grads,
+        () -> f.forward(s, training).mul(g).sumNumber().doubleValue(), 1);
   }
 }

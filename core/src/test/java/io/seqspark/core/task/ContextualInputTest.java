@@ -223,7 +223,7 @@ public class ContextualInputTest {
   }
 
   @Test
-  void classifier_readsElmoAndWord2VecVectors_together() throws IOException {
+  void classifier_readsElmoAndWord2VecVectors_together_withTheMixsLayerNormAndDropout() throws IOException {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       lines.add((i % 2 == 0 ? "pos" : "neg") + "\t" + (i % 2 == 0 ? "they run fast" : "the run sees the dog"));
@@ -237,7 +237,8 @@ public class ContextualInputTest {
         "data.test=" + testFile, "classify.pooling=mean", "classify.bidirectional=true", "model.cell=gru",
         "model.embeddingSize=6", "model.hiddenSize=6", "model.layers=1", "train.optimizer=adam",
         "train.learningRate=0.05", "train.epochs=2", "data.maxTokensPerBatch=80", "run.logEverySeconds=1e-9",
-        "run.checkpointEverySteps=0", "seed=4", "model.contextual=" + biLm, "model.embedding.pretrained=" + vectors));
+        "run.checkpointEverySteps=0", "seed=4", "model.contextual=" + biLm, "model.embedding.pretrained=" + vectors,
+        "model.contextualLayerNorm=true", "model.contextualDropout=0.2"));
     Path out = dir.resolve("cls-elmo");
     RunRecorder.Result r = ClassifierFamily.run(s, RunDirectory.create(out, false), false, List.of("test"), QUIET,
         TrainingRun.local());
@@ -251,5 +252,8 @@ public class ContextualInputTest {
     assertEquals((Double) r.results().get("test_accuracy"),
         (Double) ClassifierFamily.INSTANCE.evaluate(m, testFile).get("accuracy"), 0.0,
         "eval of the archive = the run's test figure (the spelled word included)");
+    // the loss too: eval rebuilt the mix with its layer norm (model.contextualLayerNorm, from the run's config)
+    assertEquals((Double) r.results().get("test_loss"),
+        (Double) ClassifierFamily.INSTANCE.evaluate(m, testFile).get("loss"), 1e-12);
   }
 }
