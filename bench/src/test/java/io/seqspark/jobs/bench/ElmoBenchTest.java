@@ -48,7 +48,8 @@ class ElmoBenchTest {
         && Files.isDirectory(PyTorchBaseline.sharedDir().resolve("data/pos")), "the shared data is not here");
     Map<String, Object> r = run("bench", "elmo", "--quick", "--keep", keep.toString());
     for (String k : List.of("ptb_test_ppl_forward", "ptb_test_ppl_backward", "pos_dev_acc_random", "pos_dev_acc_w2v",
-        "pos_dev_acc_elmo", "sst2_dev_acc_random", "sst2_dev_acc_w2v", "sst2_dev_acc_elmo", "tokens_per_s",
+        "pos_dev_acc_elmo", "pos_dev_acc_elmo_w2v", "sst2_dev_acc_random", "sst2_dev_acc_w2v", "sst2_dev_acc_elmo",
+        "sst2_dev_acc_elmo_w2v", "tokens_per_s",
         "spark_tokens_per_s", "seconds")) {
       assertTrue(r.get(k) instanceof Number n && Double.isFinite(n.doubleValue()), k + " in " + r);
     }
