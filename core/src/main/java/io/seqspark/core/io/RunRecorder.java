@@ -136,6 +136,11 @@ public final class RunRecorder implements AutoCloseable {
     manifest.put("resumedAtStep", step).put("elapsedBeforeResumeSeconds", elapsedBefore);
   }
 
+  /** Wall seconds the run had spent before the checkpoint it resumed from; 0 for a new run. */
+  public synchronized double elapsedBefore() {
+    return elapsedBefore;
+  }
+
   /** A log line prefixed with the run id. */
   public void print(String line) {
     log.printf("[%s] %s%n", run.runId(), line);

@@ -191,6 +191,16 @@ public final class TrainingRun {
       rec.print(family.summary(s, data, model));
 
       Trainer.Options opts = TrainSetup.loopOptions(s);
+      if (resume && opts.maxSeconds() > 0) {
+        // train.maxSeconds budgets the whole run: a resumed run has what its checkpoint left
+        double left = opts.maxSeconds() - rec.elapsedBefore();
+        rec.print(String.format("train.maxSeconds = %.0f: %.0f s spent before the checkpoint, %.0f s left%s",
+            opts.maxSeconds(), rec.elapsedBefore(), Math.max(left, 0), left > 0 ? ""
+                : " (the running epoch ends now; raise train.maxSeconds to train further)"));
+        opts = new Trainer.Options(opts.epochs(), opts.learningRate(), opts.maxSteps(), opts.seed(),
+            opts.checkpointEverySteps(), Math.max(left, Double.MIN_VALUE), opts.selection(),
+            opts.validateEverySteps());
+      }
       if (!opts.selection().isDefault() && data.valid() == null) {
         throw new ConfigException(List.of("train.selectBy = " + opts.selection().metric() + ", train.plateauDecay = "
             + opts.selection().plateauDecay() + ", train.earlyStopPatience = " + opts.selection().earlyStopPatience()

@@ -132,6 +132,36 @@ class LanguageModelTrainingTest {
   }
 
   @Test
+  void timeBudget_coversTheWholeRun_aResumedRunHasWhatItsCheckpointLeft() throws IOException {
+    long steps = run(dir.resolve("budget-whole"), false, sets()).steps();
+    for (String name : List.of("budget-spent", "budget-left")) {
+      Path out = dir.resolve(name);
+      run(out, false, sets("train.maxSteps=45"));
+      // the run had spent 1,000 s by its step-45 checkpoint (its log says so; the resume reads it from there)
+      List<String> lines = new ArrayList<>();
+      for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+        Map<String, Object> rec = new java.util.LinkedHashMap<>(io.seqspark.core.io.Json.readMap(line));
+        if (rec.get("elapsed_s") instanceof Number n) {
+          rec.put("elapsed_s", n.doubleValue() + 1000);
+        }
+        lines.add(io.seqspark.core.io.Json.write(rec));
+      }
+      Files.write(out.resolve("metrics.jsonl"), lines);
+    }
+    // 600 s of a 600 s budget: nothing left, epoch 1 ends at the checkpoint (validated as finished), and training stops
+    LanguageModelFamily.Summary spent = run(dir.resolve("budget-spent"), true,
+        List.of("train.maxSteps=0", "train.maxSeconds=600"));
+    assertEquals(45, spent.steps(), "no step after the checkpoint");
+    // 10,000 s: the rest of the run, the same steps as the uninterrupted one
+    LanguageModelFamily.Summary left = run(dir.resolve("budget-left"), true,
+        List.of("train.maxSteps=0", "train.maxSeconds=10000"));
+    assertEquals(steps, left.steps());
+    Map<String, Object> manifest = io.seqspark.core.io.Json.readMap(
+        Files.readString(dir.resolve("budget-spent/manifest.json")));
+    assertTrue(((Number) manifest.get("elapsedBeforeResumeSeconds")).doubleValue() >= 1000, manifest.toString());
+  }
+
+  @Test
   void stepBudget_checkpointsWhereItStops_andValidationWithinEpochs_changesNoLoss() throws IOException {
     // train.validateEverySteps only reads the model: the losses equal the plain run's, step for step
     run(dir.resolve("plain"), false, sets());
