@@ -66,11 +66,12 @@ public final class ElmoBench implements Callable<Integer> {
   Path keep;
   @Option(names = "--quick", description = "Smoke run of every part on tiny prefixes with tiny models.")
   boolean quick;
-  @Option(names = "--pretrain-seconds", defaultValue = "14400", description = "Wall-clock budget of the general biLM"
-      + " (train.maxSeconds of elmo-general; default ${DEFAULT-VALUE}).")
+  @Option(names = "--pretrain-seconds", defaultValue = "21600", description = "Wall-clock budget of the general biLM"
+      + " over all its sessions (train.maxSeconds of elmo-general, resumes included; default ${DEFAULT-VALUE}).")
   double pretrainSeconds;
-  @Option(names = "--pretrain-epochs", defaultValue = "3", description = "Epochs of the general biLM (train.epochs of"
-      + " elmo-general; default ${DEFAULT-VALUE}). A kept elmo-general with fewer epochs is extended from its last"
+  @Option(names = "--pretrain-epochs", defaultValue = "10", description = "Epochs of the general biLM (train.epochs of"
+      + " elmo-general; default ${DEFAULT-VALUE}, as elmo-ptb: about 24 min each alone on 2 cores, so kill and rerun"
+      + " with the same --keep to go on). A kept elmo-general with fewer epochs is extended from its last"
       + " checkpoint, and the ELMo taggers and classifiers read from it are trained again.")
   int pretrainEpochs;
   @Option(names = "--throughput-steps", defaultValue = "40", description = "Timed steps of each throughput segment"
