@@ -18,19 +18,28 @@ import org.nd4j.linalg.factory.Nd4j;
 class ElmoFeaturesTest {
   private static final DataType D = DataType.DOUBLE;
 
-  @Test
-  void features_areTheMixOfTheEmbedLayers_onlyTheMixLearns_andPaddingIsZero() {
+  private static Vocabulary vocabulary() {
     Vocabulary.Builder vb = Vocabulary.builder();
     for (String w : new String[] {"the", "cat", "sat", "a", "dog"}) {
       vb.add(w, 3);
     }
-    Vocabulary v = vb.build(1, 0);
+    return vb.build(1, 0);
+  }
+
+  /** A 2-layer biLM with projection 3 (features of width 6) over {@code v}, seed 5. */
+  private static BiLm tinyBiLm(Vocabulary v) {
     List<String> words = new ArrayList<>();
     for (int i = 0; i < v.size(); i++) {
       words.add(v.token(i));
     }
-    BiLm lm = new BiLm(new BiLmSpec(v.size(), 8, 3, new int[] {1, 2}, new int[] {2, 3}, 1, 3, 4, 2, 3, 3, true, 0,
+    return new BiLm(new BiLmSpec(v.size(), 8, 3, new int[] {1, 2}, new int[] {2, 3}, 1, 3, 4, 2, 3, 3, true, 0,
         0.4, 0), words, D, 5);
+  }
+
+  @Test
+  void features_areTheMixOfTheEmbedLayers_onlyTheMixLearns_andPaddingIsZero() {
+    Vocabulary v = vocabulary();
+    BiLm lm = tinyBiLm(v);
     ParamStore.Builder pb = ParamStore.builder();
     ElmoFeatures f = new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb, "elmo", false, D);
     ParamStore store = pb.build(D, 1);
@@ -65,17 +74,8 @@ class ElmoFeaturesTest {
 
   @Test
   void dropout_zeroesOrScalesFeatures_inTrainingOnly_andItsGradientMatchesFiniteDifferences() {
-    Vocabulary.Builder vb = Vocabulary.builder();
-    for (String w : new String[] {"the", "cat", "sat", "a", "dog"}) {
-      vb.add(w, 3);
-    }
-    Vocabulary v = vb.build(1, 0);
-    List<String> words = new ArrayList<>();
-    for (int i = 0; i < v.size(); i++) {
-      words.add(v.token(i));
-    }
-    BiLm lm = new BiLm(new BiLmSpec(v.size(), 8, 3, new int[] {1, 2}, new int[] {2, 3}, 1, 3, 4, 2, 3, 3, true, 0,
-        0.4, 0), words, D, 5);
+    Vocabulary v = vocabulary();
+    BiLm lm = tinyBiLm(v);
     double p = 0.4;
     ParamStore.Builder pb = ParamStore.builder();
     ElmoFeatures f = new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb, "elmo", true, p,
