@@ -32,6 +32,8 @@ public final class ElmoFeatures {
   private final DataType dtype;
   private final Dropout dropout;
   private float[] mask;
+  /** Whether the last forward applied the dropout (training): its backward then applies the same mask. */
+  private boolean dropped;
 
   /**
    * @param lm          the pretrained biLM (not trained further)
@@ -66,8 +68,16 @@ public final class ElmoFeatures {
     return mix;
   }
 
-  /** Mixed features [steps*B, 2P] of {@code sentences} (B rows, each at most {@code steps} tokens), time-major. */
+  /**
+   * Mixed features [steps*B, 2P] of {@code sentences} (B rows, each at most {@code steps} tokens), time-major, without
+   * dropout (whatever the forward before it was).
+   */
   public INDArray forward(List<List<String>> sentences, int steps) {
+    dropped = false;
+    return mixed(sentences, steps);
+  }
+
+  private INDArray mixed(List<List<String>> sentences, int steps) {
     int rows = sentences.size();
     int dim = outputSize();
     int layers = lm.spec().layers() + 1;
@@ -101,12 +111,14 @@ public final class ElmoFeatures {
 
   /** As {@link #forward(List, int)} for a batch {@code seq} (steps, training, step seed), with the features' dropout. */
   public INDArray forward(List<List<String>> sentences, Seq seq) {
-    return dropout.forward(forward(sentences, seq.steps()), seq);
+    INDArray y = dropout.forward(mixed(sentences, seq.steps()), seq);
+    dropped = true;
+    return y;
   }
 
   /** Adds the mix's gradients for ∂L/∂features {@code dy} of the last forward (padded rows ignored). */
   public void backward(INDArray dy) {
-    INDArray d = dropout.backward(dy).dup();
+    INDArray d = (dropped ? dropout.backward(dy) : dy).dup();
     for (int k = 0; k < mask.length; k++) {
       if (mask[k] == 0f) {
         d.getRow(k).assign(0);

@@ -111,5 +111,16 @@ class ElmoFeaturesTest {
     INDArray grads = store.grads().dup();
     GradientCheck.check("elmo mix with dropout and layer norm", store.params(), grads,
         () -> f.forward(s, training).mul(g).sumNumber().doubleValue(), 1);
+    // the steps overload gives the features without dropout whatever ran before it, and so does its backward
+    store.zeroGrads();
+    f.forward(s, evaluation);
+    f.backward(g);
+    INDArray undropped = store.grads().dup();
+    f.forward(s, training);
+    store.zeroGrads();
+    assertEquals(plain, f.forward(s, 4), "no dropout from the steps overload");
+    f.backward(g);
+    assertEquals(undropped, store.grads(), "no training mask in the backward of an undropped forward");
+    assertTrue(undropped.amaxNumber().doubleValue() > 0, "the mix has gradients to compare");
   }
 }
