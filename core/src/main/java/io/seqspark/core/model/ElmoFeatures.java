@@ -43,17 +43,20 @@ public final class ElmoFeatures {
    */
   public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
                       boolean layerNorm, DataType dtype) {
-    this(lm, vocabulary, starts, pb, name, layerNorm, 0, dtype);
+    this(lm, vocabulary, starts, pb, name, layerNorm, 0, 1, dtype);
   }
 
-  /** As above, with dropout probability {@code dropout} on the mixed features in training. */
+  /**
+   * As above, with dropout probability {@code dropout} on the mixed features in training and the mix's scale γ
+   * starting at {@code scale}.
+   */
   public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
-                      boolean layerNorm, double dropout, DataType dtype) {
+                      boolean layerNorm, double dropout, double scale, DataType dtype) {
     this.lm = lm;
     this.vocabulary = vocabulary;
     this.forwardStart = starts[0];
     this.backwardStart = starts[1];
-    this.mix = new ScalarMix(pb, name, lm.spec().layers() + 1, outputSize(), layerNorm, dtype);
+    this.mix = new ScalarMix(pb, name, lm.spec().layers() + 1, outputSize(), layerNorm, scale, dtype);
     this.dtype = dtype;
     this.dropout = new Dropout(dropout, DROPOUT_SALT, dtype);
   }

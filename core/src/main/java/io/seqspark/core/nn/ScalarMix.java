@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A learned mix of K layer representations (Peters et al. 2018, Eq. 1): {@code y = γ · Σ_j s_j · n(h_j)} with
  * {@code s = softmax(w)}, where n is the identity or (with {@code layerNorm}) a per-position layer normalisation
  * without parameters, {@code n(h) = (h − mean(h)) / sqrt(var(h) + ε)} over the features of each row. {@code w}
- * starts at 0 (equal weights) and γ at 1. Parameters: {@code <name>.w} [1, K] and {@code <name>.gamma} [1, 1].
+ * starts at 0 (equal weights) and γ at 1 (or a given initial scale). Parameters: {@code <name>.w} [1, K] and {@code <name>.gamma} [1, 1].
  * Each row is mixed on its own, so padding never changes a real position's output.
  */
 public final class ScalarMix {
@@ -34,6 +34,12 @@ public final class ScalarMix {
    * @param layerNorm normalise each layer per position before mixing
    */
   public ScalarMix(ParamStore.Builder pb, String name, int count, int dim, boolean layerNorm, DataType dtype) {
+    this(pb, name, count, dim, layerNorm, 1.0, dtype);
+  }
+
+  /** As above, with γ starting at {@code gamma} instead of 1. */
+  public ScalarMix(ParamStore.Builder pb, String name, int count, int dim, boolean layerNorm, double gamma,
+                   DataType dtype) {
     if (count < 1 || dim < 1) {
       throw new IllegalArgumentException("scalar mix " + name + " needs at least one layer and width, got " + count
           + " layers of width " + dim);
@@ -42,7 +48,7 @@ public final class ScalarMix {
     this.dim = dim;
     this.layerNorm = layerNorm;
     this.w = pb.add(name + ".w", Init.zeros(), 1, count);
-    this.gamma = pb.add(name + ".gamma", Init.constant(1.0), 1, 1);
+    this.gamma = pb.add(name + ".gamma", Init.constant(gamma), 1, 1);
     this.scratch = new Scratch(dtype);
   }
 

@@ -188,7 +188,7 @@ public final class ContextualLm {
   /**
    * The extra input of a downstream model of {@code dims} (null without model.contextual): the referenced biLM,
    * checked against the SHA-256 it had when the model was trained, and a fresh mix (model.contextualLayerNorm) with
-   * its dropout (model.contextualDropout).
+   * its dropout (model.contextualDropout) and initial scale (model.contextualScale).
    */
   public static Function<ParamStore.Builder, InputFeatures> features(Settings s, Dims dims, DataType dtype) {
     if (!present(dims)) {
@@ -201,8 +201,9 @@ public final class ContextualLm {
     int[] starts = ElmoFamily.starts(lm.settings());
     boolean layerNorm = s.getBoolean("model.contextualLayerNorm");
     double dropout = s.getDouble("model.contextualDropout");
+    double scale = s.getDouble("model.contextualScale");
     return pb -> new ContextualWords(new ElmoFeatures(lm.model(), lm.vocabulary(), starts, pb, MIX_NAME, layerNorm,
-        dropout, dtype), words, fallbacks);
+        dropout, scale, dtype), words, fallbacks);
   }
 
   /** The biLM at {@code zip}, which must still hash to {@code sha256}. */

@@ -79,7 +79,7 @@ class ElmoFeaturesTest {
     double p = 0.4;
     ParamStore.Builder pb = ParamStore.builder();
     ElmoFeatures f = new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb, "elmo", true, p,
-        D);
+        1, D);
     ParamStore store = pb.build(D, 1);
     store.params().assign(Nd4j.createFromArray(0.2, -0.4, 0.1, 1.3).reshape(1, 4));
     List<List<String>> s = List.of(List.of("the", "cat", "sat"), List.of("a", "zebra"));

@@ -319,4 +319,18 @@ class ElmoLayersTest {
     INDArray y = mix.forward(List.of(a, c));
     assertEquals(0.0, y.sub(a.mul(0.5).add(c.mul(1.5))).norm2Number().doubleValue(), 1e-12);
   }
+
+  @Test
+  void scalarMix_startsAtEqualWeights_andGammaOneOrTheGivenScale() {
+    INDArray a = Nd4j.createFromArray(new double[][] {{1, 2, 3}});
+    INDArray c = Nd4j.createFromArray(new double[][] {{5, 6, 7}});
+    for (double scale : new double[] {1.0, 0.125}) {
+      ParamStore.Builder pb = ParamStore.builder();
+      ScalarMix mix = scale == 1.0 ? new ScalarMix(pb, "mix", 2, 3, false, D)
+          : new ScalarMix(pb, "mix", 2, 3, false, scale, D);
+      pb.build(D, 1);
+      INDArray y = mix.forward(List.of(a, c)); // s = (1/2, 1/2): γ times the mean of the layers
+      assertEquals(0.0, y.sub(a.add(c).mul(scale / 2)).norm2Number().doubleValue(), 1e-12, "scale " + scale);
+    }
+  }
 }
