@@ -31,6 +31,7 @@ public final class ElmoFeatures {
   private final ScalarMix mix;
   private final DataType dtype;
   private final Dropout dropout;
+  private final SentenceFeatureCache cache;
   private float[] mask;
   /** Whether the last forward applied the dropout (training): its backward then applies the same mask. */
   private boolean dropped;
@@ -43,15 +44,16 @@ public final class ElmoFeatures {
    */
   public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
                       boolean layerNorm, DataType dtype) {
-    this(lm, vocabulary, starts, pb, name, layerNorm, 0, 1, dtype);
+    this(lm, vocabulary, starts, pb, name, layerNorm, 0, 1, null, dtype);
   }
 
   /**
-   * As above, with dropout probability {@code dropout} on the mixed features in training and the mix's scale γ
-   * starting at {@code scale}.
+   * As above, with dropout probability {@code dropout} on the mixed features in training, the mix's scale γ starting
+   * at {@code scale}, and the biLM's layers computed sentence by sentence and kept in {@code cache} (null: computed
+   * for each batch as a whole, every time).
    */
   public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
-                      boolean layerNorm, double dropout, double scale, DataType dtype) {
+                      boolean layerNorm, double dropout, double scale, SentenceFeatureCache cache, DataType dtype) {
     this.lm = lm;
     this.vocabulary = vocabulary;
     this.forwardStart = starts[0];
@@ -59,6 +61,7 @@ public final class ElmoFeatures {
     this.mix = new ScalarMix(pb, name, lm.spec().layers() + 1, outputSize(), layerNorm, scale, dtype);
     this.dtype = dtype;
     this.dropout = new Dropout(dropout, DROPOUT_SALT, dtype);
+    this.cache = cache;
   }
 
   /** 2P. */
@@ -84,7 +87,7 @@ public final class ElmoFeatures {
     int rows = sentences.size();
     int dim = outputSize();
     int layers = lm.spec().layers() + 1;
-    List<float[][][]> reps = lm.embed(sentences, vocabulary, forwardStart, backwardStart);
+    List<float[][][]> reps = layers(sentences);
     List<INDArray> perLayer = new ArrayList<>();
     mask = new float[steps * rows];
     for (int l = 0; l < layers; l++) {
@@ -110,6 +113,18 @@ public final class ElmoFeatures {
       }
     }
     return y;
+  }
+
+  /** The biLM's layers of each sentence: of the batch as a whole, or (with a cache) of each sentence alone. */
+  private List<float[][][]> layers(List<List<String>> sentences) {
+    if (cache == null) {
+      return lm.embed(sentences, vocabulary, forwardStart, backwardStart);
+    }
+    List<float[][][]> out = new ArrayList<>(sentences.size());
+    for (List<String> s : sentences) {
+      out.add(cache.get(s, one -> lm.embed(List.of(one), vocabulary, forwardStart, backwardStart).get(0)));
+    }
+    return out;
   }
 
   /** As {@link #forward(List, int)} for a batch {@code seq} (steps, training, step seed), with the features' dropout. */

@@ -6,6 +6,7 @@ import io.seqspark.core.io.Manifest;
 import io.seqspark.core.model.BiLm;
 import io.seqspark.core.model.ContextualWords;
 import io.seqspark.core.model.ElmoFeatures;
+import io.seqspark.core.model.SentenceFeatureCache;
 import io.seqspark.core.nn.InputFeatures;
 import io.seqspark.core.nn.ParamStore;
 import java.io.IOException;
@@ -188,7 +189,8 @@ public final class ContextualLm {
   /**
    * The extra input of a downstream model of {@code dims} (null without model.contextual): the referenced biLM,
    * checked against the SHA-256 it had when the model was trained, and a fresh mix (model.contextualLayerNorm) with
-   * its dropout (model.contextualDropout) and initial scale (model.contextualScale).
+   * its dropout (model.contextualDropout), initial scale (model.contextualScale) and, with
+   * model.contextualCacheMb, the JVM's cache of the biLM's layers per sentence.
    */
   public static Function<ParamStore.Builder, InputFeatures> features(Settings s, Dims dims, DataType dtype) {
     if (!present(dims)) {
@@ -202,8 +204,11 @@ public final class ContextualLm {
     boolean layerNorm = s.getBoolean("model.contextualLayerNorm");
     double dropout = s.getDouble("model.contextualDropout");
     double scale = s.getDouble("model.contextualScale");
+    long cacheMb = s.getLong("model.contextualCacheMb");
+    SentenceFeatureCache cache = cacheMb == 0 ? null
+        : SentenceFeatureCache.shared(ref.get(1) + " " + starts[0] + " " + starts[1], cacheMb << 20);
     return pb -> new ContextualWords(new ElmoFeatures(lm.model(), lm.vocabulary(), starts, pb, MIX_NAME, layerNorm,
-        dropout, scale, dtype), words, fallbacks);
+        dropout, scale, cache, dtype), words, fallbacks);
   }
 
   /** The biLM at {@code zip}, which must still hash to {@code sha256}. */

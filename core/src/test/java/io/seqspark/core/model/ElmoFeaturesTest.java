@@ -36,6 +36,57 @@ class ElmoFeaturesTest {
         0.4, 0), words, D, 5);
   }
 
+  /** Features of {@code lm} with layer norm, mix parameters (0.2, -0.4, 0.1; γ 1.3) and {@code cache}. */
+  private static ElmoFeatures features(BiLm lm, Vocabulary v, SentenceFeatureCache cache) {
+    ParamStore.Builder pb = ParamStore.builder();
+    ElmoFeatures f = new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb, "elmo", true, 0, 1,
+        cache, D);
+    pb.build(D, 1).params().assign(Nd4j.createFromArray(0.2, -0.4, 0.1, 1.3).reshape(1, 4));
+    return f;
+  }
+
+  @Test
+  void cachedFeatures_areEachSentenceAlone_whateverTheBatch_andKeptWithinTheBudget() {
+    Vocabulary v = vocabulary();
+    BiLm lm = tinyBiLm(v);
+    List<String> a = List.of("the", "cat", "sat");
+    List<String> b = List.of("a", "zebra");
+    List<String> c = List.of("dog", "the", "cat", "sat", "a");
+    SentenceFeatureCache big = new SentenceFeatureCache(1L << 30);
+    SentenceFeatureCache none = new SentenceFeatureCache(0);
+    INDArray abc = features(lm, v, big).forward(List.of(a, b, c), 5);       // computed, kept
+    INDArray abcAgain = features(lm, v, big).forward(List.of(a, b, c), 5);  // read back
+    INDArray ca = features(lm, v, none).forward(List.of(c, a), 6);          // computed, nothing kept
+    INDArray aAlone = features(lm, v, none).forward(List.of(a), 3);
+    assertEquals(abc, abcAgain, "kept features read back as computed");
+    for (int k = 0; k < 6; k++) {
+      for (int t = 0; t < 3; t++) {
+        assertEquals(aAlone.getDouble(t, k), abc.getDouble(t * 3, k), 0.0, "a in [a, b, c]: step " + t);
+        assertEquals(aAlone.getDouble(t, k), ca.getDouble(t * 2 + 1, k), 0.0, "a in [c, a]: step " + t);
+      }
+      for (int t = 0; t < 5; t++) {
+        assertEquals(ca.getDouble(t * 2, k), abc.getDouble(t * 3 + 2, k), 0.0, "c in both batches: step " + t);
+      }
+    }
+    assertEquals(3, big.size());
+    assertEquals(0, none.size());
+    assertEquals(0, none.bytes());
+    // a budget of exactly a's entry keeps a, and b (asked next) is computed without being kept
+    List<float[][][]> alone = lm.embed(List.of(a), v, Vocabulary.EOS_ID, Vocabulary.EOS_ID);
+    SentenceFeatureCache one = new SentenceFeatureCache(SentenceFeatureCache.bytes(alone.get(0), a.size()));
+    INDArray ab = features(lm, v, one).forward(List.of(a, b), 3);
+    assertEquals(1, one.size());
+    assertEquals(one.budget(), one.bytes());
+    for (int k = 0; k < 6; k++) {
+      for (int t = 0; t < 2; t++) {
+        assertEquals(abc.getDouble(t * 3 + 1, k), ab.getDouble(t * 2 + 1, k), 0.0, "b, not kept: step " + t);
+      }
+    }
+    SentenceFeatureCache shared = SentenceFeatureCache.shared("ElmoFeaturesTest", 10);
+    assertTrue(shared == SentenceFeatureCache.shared("ElmoFeaturesTest", 1000), "one cache per key in the JVM");
+    assertEquals(1000, shared.budget(), "the larger budget asked");
+  }
+
   @Test
   void features_areTheMixOfTheEmbedLayers_onlyTheMixLearns_andPaddingIsZero() {
     Vocabulary v = vocabulary();
@@ -79,7 +130,7 @@ class ElmoFeaturesTest {
     double p = 0.4;
     ParamStore.Builder pb = ParamStore.builder();
     ElmoFeatures f = new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb, "elmo", true, p,
-        1, D);
+        1, null, D);
     ParamStore store = pb.build(D, 1);
     store.params().assign(Nd4j.createFromArray(0.2, -0.4, 0.1, 1.3).reshape(1, 4));
     List<List<String>> s = List.of(List.of("the", "cat", "sat"), List.of("a", "zebra"));

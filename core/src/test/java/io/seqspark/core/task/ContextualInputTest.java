@@ -16,6 +16,7 @@ import io.seqspark.core.model.ElmoFeatures;
 import io.seqspark.core.model.SequenceClassifier;
 import io.seqspark.core.model.SequenceClassifierSpec;
 import io.seqspark.core.model.SequenceTagger;
+import io.seqspark.core.model.SentenceFeatureCache;
 import io.seqspark.core.model.SequenceTaggerSpec;
 import io.seqspark.core.nn.Bidirectional;
 import io.seqspark.core.nn.GradientCheck;
@@ -220,6 +221,43 @@ public class ContextualInputTest {
         () -> TaggerFamily.load(out.resolve("model.zip")));
     assertTrue(missing.getMessage().contains("missing") && missing.getMessage().contains("model.contextual"),
         missing.getMessage());
+  }
+
+  /** The logged training loss of every step of the run in {@code out}. */
+  private static Map<Long, Double> stepLosses(Path out) throws IOException {
+    Map<Long, Double> losses = new java.util.TreeMap<>();
+    for (Map<String, Object> m : io.seqspark.core.io.MetricsLog.read(out.resolve("metrics.jsonl"))) {
+      if (m.get("train_loss") instanceof Number x) {
+        losses.put(((Number) m.get("step")).longValue(), x.doubleValue());
+      }
+    }
+    return losses;
+  }
+
+  @Test
+  void featureCache_aRunResumedWithAColdCacheRepeatsTheLosses_andTheyTrackTheBatchedFeatures() throws IOException {
+    SentenceFeatureCache.clearShared();
+    Path whole = dir.resolve("cache-whole");
+    TaggerFamily.run(tagSettings("model.contextualCacheMb=16"), RunDirectory.create(whole, false), false,
+        List.of("test"), QUIET, TrainingRun.local());
+    assertTrue(SentenceFeatureCache.sharedSize() > 0, "sentences were kept");
+    // interrupted after 3 steps, resumed in what is a new JVM for the cache: every loss as in the whole run
+    SentenceFeatureCache.clearShared();
+    Path split = dir.resolve("cache-split");
+    TaggerFamily.run(tagSettings("model.contextualCacheMb=16", "train.maxSteps=3"), RunDirectory.create(split, false),
+        false, List.of("test"), QUIET, TrainingRun.local());
+    SentenceFeatureCache.clearShared();
+    TaggerFamily.run(Settings.load(List.of(split.resolve("config.conf")), List.of("train.maxSteps=0")),
+        RunDirectory.resume(split), true, List.of("test"), QUIET, TrainingRun.local());
+    Map<Long, Double> w = stepLosses(whole);
+    assertTrue(w.size() > 6, "two epochs of steps: " + w);
+    assertEquals(w, stepLosses(split));
+    // without the cache each batch's layers come from one batched forward: the same function to rounding
+    Path batched = dir.resolve("cache-off");
+    TaggerFamily.run(tagSettings(), RunDirectory.create(batched, false), false, List.of("test"), QUIET,
+        TrainingRun.local());
+    double first = stepLosses(batched).get(1L);
+    assertEquals(first, w.get(1L), 1e-5 * first, "the first step's loss");
   }
 
   @Test
