@@ -69,6 +69,11 @@ public final class ElmoFeatures {
     return 2 * lm.spec().projectionSize();
   }
 
+  /** The cache of the biLM's layers per sentence, or null (computed per batch). */
+  public SentenceFeatureCache cache() {
+    return cache;
+  }
+
   /** The mix (its weights s and γ). */
   public ScalarMix mix() {
     return mix;

@@ -14,16 +14,14 @@ import java.util.function.Function;
  * batch it came in, the order of the epochs, a resume, the Spark partition or thread that asked first, and whether
  * the budget had room to keep it change no bit of them (the biLM's batched forward is not bit-invariant to the batch
  * around a row: ~1e-6 apart). Entries are kept until the budget (an estimate of their heap bytes) is spent; a sentence
- * that finds no room is computed again when it comes back, to the same values. One cache per biLM archive and
- * starts is shared by every thread of the JVM (Spark local[n] tasks, executors' task threads): the values do not
- * depend on who computed them.
+ * that finds no room is computed again when it comes back, to the same values. A cache lives as long as the
+ * downstream model that owns it: the driver's model (training locally, validation), and on Spark each partition's
+ * worker model, which the executor keeps across rounds. Thread-safe.
  */
 public final class SentenceFeatureCache {
-  private static final Map<String, SentenceFeatureCache> SHARED = new ConcurrentHashMap<>();
-
   private final Map<List<String>, float[][][]> entries = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
-  private volatile long budget;
+  private final long budget;
 
   /** A cache of at most {@code budgetBytes} (estimated heap bytes of its entries). */
   public SentenceFeatureCache(long budgetBytes) {
@@ -31,18 +29,6 @@ public final class SentenceFeatureCache {
       throw new IllegalArgumentException("a feature cache budget must be >= 0 bytes, got " + budgetBytes);
     }
     this.budget = budgetBytes;
-  }
-
-  /**
-   * The JVM's cache for {@code key} (the biLM archive's hash and the starts), its budget raised to
-   * {@code budgetBytes} if it was smaller.
-   */
-  public static SentenceFeatureCache shared(String key, long budgetBytes) {
-    SentenceFeatureCache c = SHARED.computeIfAbsent(key, k -> new SentenceFeatureCache(budgetBytes));
-    synchronized (c) {
-      c.budget = Math.max(c.budget, budgetBytes);
-    }
-    return c;
   }
 
   /**
@@ -66,16 +52,6 @@ public final class SentenceFeatureCache {
       bytes.addAndGet(-size);
     }
     return e;
-  }
-
-  /** Forgets every JVM-wide cache ({@link #shared}): what a fresh JVM starts with. */
-  public static void clearShared() {
-    SHARED.clear();
-  }
-
-  /** Sentences kept by the JVM-wide caches. */
-  public static int sharedSize() {
-    return SHARED.values().stream().mapToInt(SentenceFeatureCache::size).sum();
   }
 
   /** Sentences kept. */

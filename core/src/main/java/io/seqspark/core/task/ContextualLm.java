@@ -190,7 +190,7 @@ public final class ContextualLm {
    * The extra input of a downstream model of {@code dims} (null without model.contextual): the referenced biLM,
    * checked against the SHA-256 it had when the model was trained, and a fresh mix (model.contextualLayerNorm) with
    * its dropout (model.contextualDropout), initial scale (model.contextualScale) and, with
-   * model.contextualCacheMb, the JVM's cache of the biLM's layers per sentence.
+   * model.contextualCacheMb, a cache of the biLM's layers per sentence of its own.
    */
   public static Function<ParamStore.Builder, InputFeatures> features(Settings s, Dims dims, DataType dtype) {
     if (!present(dims)) {
@@ -205,10 +205,10 @@ public final class ContextualLm {
     double dropout = s.getDouble("model.contextualDropout");
     double scale = s.getDouble("model.contextualScale");
     long cacheMb = s.getLong("model.contextualCacheMb");
-    SentenceFeatureCache cache = cacheMb == 0 ? null
-        : SentenceFeatureCache.shared(ref.get(1) + " " + starts[0] + " " + starts[1], cacheMb << 20);
+
     return pb -> new ContextualWords(new ElmoFeatures(lm.model(), lm.vocabulary(), starts, pb, MIX_NAME, layerNorm,
-        dropout, scale, cache, dtype), words, fallbacks);
+        dropout, scale,
+        cacheMb == 0 ? null : new SentenceFeatureCache(cacheMb << 20), dtype), words, fallbacks);
   }
 
   /** The biLM at {@code zip}, which must still hash to {@code sha256}. */

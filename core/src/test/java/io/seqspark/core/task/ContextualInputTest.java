@@ -16,7 +16,6 @@ import io.seqspark.core.model.ElmoFeatures;
 import io.seqspark.core.model.SequenceClassifier;
 import io.seqspark.core.model.SequenceClassifierSpec;
 import io.seqspark.core.model.SequenceTagger;
-import io.seqspark.core.model.SentenceFeatureCache;
 import io.seqspark.core.model.SequenceTaggerSpec;
 import io.seqspark.core.nn.Bidirectional;
 import io.seqspark.core.nn.GradientCheck;
@@ -236,17 +235,17 @@ public class ContextualInputTest {
 
   @Test
   void featureCache_aRunResumedWithAColdCacheRepeatsTheLosses_andTheyTrackTheBatchedFeatures() throws IOException {
-    SentenceFeatureCache.clearShared();
     Path whole = dir.resolve("cache-whole");
     TaggerFamily.run(tagSettings("model.contextualCacheMb=16"), RunDirectory.create(whole, false), false,
         List.of("test"), QUIET, TrainingRun.local());
-    assertTrue(SentenceFeatureCache.sharedSize() > 0, "sentences were kept");
-    // interrupted after 3 steps, resumed in what is a new JVM for the cache: every loss as in the whole run
-    SentenceFeatureCache.clearShared();
+    Family.Loaded<SequenceTagger> m = TaggerFamily.load(whole.resolve("model.zip"));
+    ElmoFeatures f = ((ContextualWords) ContextualLm.features(m.settings(), m.dims(), DataType.FLOAT)
+        .apply(ParamStore.builder())).features();
+    assertEquals(16L << 20, f.cache().budget(), "the model's features keep sentences, model.contextualCacheMb MB");
+    // interrupted after 3 steps and resumed (a new model, its cache empty): every loss as in the whole run
     Path split = dir.resolve("cache-split");
     TaggerFamily.run(tagSettings("model.contextualCacheMb=16", "train.maxSteps=3"), RunDirectory.create(split, false),
         false, List.of("test"), QUIET, TrainingRun.local());
-    SentenceFeatureCache.clearShared();
     TaggerFamily.run(Settings.load(List.of(split.resolve("config.conf")), List.of("train.maxSteps=0")),
         RunDirectory.resume(split), true, List.of("test"), QUIET, TrainingRun.local());
     Map<Long, Double> w = stepLosses(whole);
