@@ -222,17 +222,6 @@ public class ContextualInputTest {
         missing.getMessage());
   }
 
-  /** The logged training loss of every step of the run in {@code out}. */
-  private static Map<Long, Double> stepLosses(Path out) throws IOException {
-    Map<Long, Double> losses = new java.util.TreeMap<>();
-    for (Map<String, Object> m : io.seqspark.core.io.MetricsLog.read(out.resolve("metrics.jsonl"))) {
-      if (m.get("train_loss") instanceof Number x) {
-        losses.put(((Number) m.get("step")).longValue(), x.doubleValue());
-      }
-    }
-    return losses;
-  }
-
   @Test
   void featureCache_aRunResumedWithAColdCacheRepeatsTheLosses_andTheyTrackTheBatchedFeatures() throws IOException {
     Path whole = dir.resolve("cache-whole");
@@ -248,14 +237,14 @@ public class ContextualInputTest {
         false, List.of("test"), QUIET, TrainingRun.local());
     TaggerFamily.run(Settings.load(List.of(split.resolve("config.conf")), List.of("train.maxSteps=0")),
         RunDirectory.resume(split), true, List.of("test"), QUIET, TrainingRun.local());
-    Map<Long, Double> w = stepLosses(whole);
+    Map<Long, Double> w = StepLosses.of(whole);
     assertTrue(w.size() > 6, "two epochs of steps: " + w);
-    assertEquals(w, stepLosses(split));
+    assertEquals(w, StepLosses.of(split));
     // without the cache each batch's layers come from one batched forward: the same function to rounding
     Path batched = dir.resolve("cache-off");
     TaggerFamily.run(tagSettings(), RunDirectory.create(batched, false), false, List.of("test"), QUIET,
         TrainingRun.local());
-    double first = stepLosses(batched).get(1L);
+    double first = StepLosses.of(batched).get(1L);
     assertEquals(first, w.get(1L), 1e-5 * first, "the first step's loss");
   }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqspark.core.config.Settings;
-import io.seqspark.core.io.MetricsLog;
 import io.seqspark.core.io.ModelArchive;
 import io.seqspark.core.io.RunDirectory;
 import io.seqspark.core.io.RunRecorder;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,16 +61,6 @@ class ElmoTrainingTest {
         new PrintStream(OutputStream.nullOutputStream()), TrainingRun.local());
   }
 
-  private static Map<Long, Double> losses(Path run) throws IOException {
-    Map<Long, Double> m = new TreeMap<>();
-    for (Map<String, Object> rec : MetricsLog.read(run.resolve("metrics.jsonl"))) {
-      if (rec.get("train_loss") instanceof Number l) {
-        m.put(((Number) rec.get("step")).longValue(), l.doubleValue());
-      }
-    }
-    return m;
-  }
-
   @Test
   void training_learns_andEvalReportsBothDirections_consistentWithTheTrainingRun() throws IOException {
     Path out = dir.resolve("learn");
@@ -98,8 +86,8 @@ class ElmoTrainingTest {
     run(dir.resolve("split"), false, sets("train.maxSteps=25"));
     assertTrue(Files.isDirectory(dir.resolve("split/checkpoints/step-000000020")));
     run(dir.resolve("split"), true, List.of("train.maxSteps=0"));
-    Map<Long, Double> a = losses(dir.resolve("whole"));
-    Map<Long, Double> b = losses(dir.resolve("split"));
+    Map<Long, Double> a = StepLosses.of(dir.resolve("whole"));
+    Map<Long, Double> b = StepLosses.of(dir.resolve("split"));
     assertTrue(a.size() > 30, "steps logged: " + a.size());
     assertEquals(a, b);
     double[] p1 = ModelArchive.read(dir.resolve("whole/model.zip")).params().data().asDouble();

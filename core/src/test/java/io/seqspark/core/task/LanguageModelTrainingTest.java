@@ -72,17 +72,6 @@ class LanguageModelTrainingTest {
     }
   }
 
-  /** step → train_loss from metrics.jsonl (a later line for the same step wins, as after a resume). */
-  private static Map<Long, Double> losses(Path run) throws IOException {
-    Map<Long, Double> m = new TreeMap<>();
-    for (Map<String, Object> rec : MetricsLog.read(run.resolve("metrics.jsonl"))) {
-      if (rec.get("train_loss") instanceof Number l) {
-        m.put(((Number) rec.get("step")).longValue(), l.doubleValue());
-      }
-    }
-    return m;
-  }
-
   private static double[] params(Path run) throws IOException {
     return ModelArchive.read(run.resolve("model.zip")).params().data().asDouble();
   }
@@ -92,10 +81,10 @@ class LanguageModelTrainingTest {
     run(dir.resolve("a"), false, sets());
     run(dir.resolve("b"), false, sets());
     run(dir.resolve("c"), false, sets("seed=4"));
-    Map<Long, Double> a = losses(dir.resolve("a"));
+    Map<Long, Double> a = StepLosses.of(dir.resolve("a"));
     assertTrue(a.size() > 50, "one loss per step was logged: " + a.size());
-    assertSameLosses(a, losses(dir.resolve("b")));
-    assertNotEquals(a.get(1L), losses(dir.resolve("c")).get(1L), "another seed starts from other parameters");
+    assertSameLosses(a, StepLosses.of(dir.resolve("b")));
+    assertNotEquals(a.get(1L), StepLosses.of(dir.resolve("c")).get(1L), "another seed starts from other parameters");
   }
 
   @Test
@@ -120,7 +109,7 @@ class LanguageModelTrainingTest {
       }
     }
     assertEquals(logged.stream().distinct().toList(), logged, "each step logged once, in order");
-    assertSameLosses(losses(dir.resolve("whole")), losses(dir.resolve("split")));
+    assertSameLosses(StepLosses.of(dir.resolve("whole")), StepLosses.of(dir.resolve("split")));
     assertEquals(whole.steps(), resumed.steps());
     assertEquals(whole.validPerplexity(), resumed.validPerplexity(), 0.0);
     double[] p1 = params(dir.resolve("whole"));
@@ -182,7 +171,7 @@ class LanguageModelTrainingTest {
         validated.add(step);
       }
     }
-    assertSameLosses(losses(dir.resolve("plain")), steps);
+    assertSameLosses(StepLosses.of(dir.resolve("plain")), steps);
     // within-epoch validations at every multiple of 10 before and after the resume (epoch ends validate anyway)
     assertTrue(validated.containsAll(List.of(10L, 20L, 30L, 40L, 50L)), "validated at " + validated);
   }

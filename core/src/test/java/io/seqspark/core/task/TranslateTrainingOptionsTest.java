@@ -128,17 +128,6 @@ class TranslateTrainingOptionsTest {
     return out;
   }
 
-  /** step → train_loss of a run. */
-  private static Map<Long, Double> losses(Path run) throws IOException {
-    Map<Long, Double> m = new java.util.TreeMap<>();
-    for (Map<String, Object> rec : MetricsLog.read(run.resolve("metrics.jsonl"))) {
-      if (rec.get("train_loss") instanceof Number l) {
-        m.put(((Number) rec.get("step")).longValue(), l.doubleValue());
-      }
-    }
-    return m;
-  }
-
   @Test
   void anIngestOutputAsDataTrain_trainsExactlyAsItsTextFiles() throws IOException {
     Path ingested = ingest(Settings.load(List.of(), sets()));
@@ -146,9 +135,9 @@ class TranslateTrainingOptionsTest {
     Path fromShards = dir.resolve("from-shards");
     train(fromText, sets("train.epochs=1"));
     train(fromShards, sets("train.epochs=1", "data.train=" + ingested));
-    Map<Long, Double> a = losses(fromText);
+    Map<Long, Double> a = StepLosses.of(fromText);
     assertTrue(a.size() > 5, "one loss per step: " + a.size());
-    assertEquals(a, losses(fromShards), "the same pairs, vocabularies and batches give the same losses");
+    assertEquals(a, StepLosses.of(fromShards), "the same pairs, vocabularies and batches give the same losses");
     double[] p1 = io.seqspark.core.io.ModelArchive.read(fromText.resolve("model.zip")).params().data().asDouble();
     double[] p2 = io.seqspark.core.io.ModelArchive.read(fromShards.resolve("model.zip")).params().data().asDouble();
     assertTrue(java.util.Arrays.equals(p1, p2), "the same parameters");
