@@ -76,4 +76,16 @@ class ContextualSparkIT {
     assertEquals(two.results().get("test_accuracy"), TaggerFamily.INSTANCE.evaluate(TaggerFamily.load(
         two.runDir().resolve("model.zip")), dev).get("accuracy"), "the archive evaluates as the run");
   }
+
+  @Test
+  void withTheFeatureCache_onePartitionIsTheLocalTrainer() throws IOException {
+    // the worker model keeps its own cache across rounds on the executor; cached layers are each sentence's alone,
+    // so the partition's steps are the local trainer's
+    String cache = "model.contextualCacheMb=8";
+    RunRecorder.Result local = SparkTrainingIT.trainFamily(TaggerFamily.INSTANCE, dir.resolve("cache-local"),
+        settings(cache, "train.epochs=2"), null);
+    RunRecorder.Result one = SparkTrainingIT.trainFamily(TaggerFamily.INSTANCE, dir.resolve("cache-one"),
+        settings(cache, "train.epochs=2", "spark.workers=1"), "local[2]");
+    SparkTrainingIT.assertBitIdentical(ClassifierSparkIT.params(local.runDir()), ClassifierSparkIT.params(one.runDir()));
+  }
 }
