@@ -75,6 +75,16 @@ public final class ContextualWords implements InputFeatures {
   }
 
   @Override
+  public boolean keeps() {
+    return features.cache() != null;
+  }
+
+  @Override
+  public void keep(int[] ids, Seq seq) {
+    features.keep(sentences(ids, seq));
+  }
+
+  @Override
   public void backward(INDArray d) {
     features.backward(d);
   }

@@ -120,16 +120,37 @@ public final class ElmoFeatures {
     return y;
   }
 
-  /** The biLM's layers of each sentence: of the batch as a whole, or (with a cache) of each sentence alone. */
+  /**
+   * The biLM's layers of each sentence: with a cache, the kept ones; the others (all, without a cache) from one
+   * forward of the whole batch — what this batch alone computes — kept if the cache has room.
+   */
   private List<float[][][]> layers(List<List<String>> sentences) {
     if (cache == null) {
       return lm.embed(sentences, vocabulary, forwardStart, backwardStart);
     }
     List<float[][][]> out = new ArrayList<>(sentences.size());
+    boolean missing = false;
     for (List<String> s : sentences) {
-      out.add(cache.get(s, one -> lm.embed(List.of(one), vocabulary, forwardStart, backwardStart).get(0)));
+      float[][][] e = cache.get(s);
+      out.add(e);
+      missing |= e == null;
+    }
+    if (missing) {
+      List<float[][][]> batch = lm.embed(sentences, vocabulary, forwardStart, backwardStart);
+      for (int r = 0; r < out.size(); r++) {
+        if (out.get(r) == null) {
+          out.set(r, cache.offer(sentences.get(r), batch.get(r)));
+        }
+      }
     }
     return out;
+  }
+
+  /** Computes and keeps (with a cache) the biLM's layers of a batch's sentences, as its forward would. */
+  public void keep(List<List<String>> sentences) {
+    if (cache != null) {
+      layers(sentences);
+    }
   }
 
   /** As {@link #forward(List, int)} for a batch {@code seq} (steps, training, step seed), with the features' dropout. */

@@ -4,19 +4,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 /**
  * The frozen biLM's layers of each sentence, kept across epochs ({@code model.contextualCacheMb}): a downstream model
  * reads the same training and validation sentences every epoch, and the biLM's output for them never changes.
  *
- * <p>Every sentence's layers are computed ALONE (a batch of one), so they are a function of the sentence only: the
- * batch it came in, the order of the epochs, a resume, the Spark partition or thread that asked first, and whether
- * the budget had room to keep it change no bit of them (the biLM's batched forward is not bit-invariant to the batch
- * around a row: ~1e-6 apart). Entries are kept until the budget (an estimate of their heap bytes) is spent; a sentence
- * that finds no room is computed again when it comes back, to the same values. A cache lives as long as the
- * downstream model that owns it: the driver's model (training locally, validation), and on Spark each partition's
- * worker model, which the executor keeps across rounds. Thread-safe.
+ * <p>What is kept depends on what filled it: the biLM's batched forward is not bit-invariant to the other rows of a
+ * batch (~1e-6 apart), so a sentence holds the values of the batch that first computed it. The training loops fill
+ * the cache from epoch 1's batches, in order, before the first step of every run, fresh or resumed
+ * ({@link io.seqspark.core.train.Trainable#prepare}): the kept values are then the same wherever a run starts, and
+ * epoch 1 reads exactly what it would have computed. Validation and test batches are the same every time, so they fill
+ * it as they come. Entries are kept until the budget (an estimate of their heap bytes) is spent, first come first
+ * kept; a sentence that finds no room is computed with its batch each time, as without a cache. A cache lives as long
+ * as the downstream model that owns it: the driver's model, and on Spark each partition's worker model, which the
+ * executor keeps across rounds. Thread-safe.
  */
 public final class SentenceFeatureCache {
   private final Map<List<String>, float[][][]> entries = new ConcurrentHashMap<>();
@@ -31,27 +32,28 @@ public final class SentenceFeatureCache {
     this.budget = budgetBytes;
   }
 
+  /** The layers [layer][token][width] kept for {@code sentence}, or null. Shared arrays: read only. */
+  public float[][][] get(List<String> sentence) {
+    return entries.get(sentence);
+  }
+
   /**
-   * The layers [layer][token][width] of {@code sentence}: kept ones, or {@code compute}d (on the sentence alone) and
-   * kept if the budget has room. The returned arrays are shared: read only.
+   * Keeps {@code layers} for {@code sentence} if the budget has room and nothing is kept for it yet; returns what is
+   * kept for it then (or {@code layers} when nothing is).
    */
-  public float[][][] get(List<String> sentence, Function<List<String>, float[][][]> compute) {
-    float[][][] e = entries.get(sentence);
-    if (e != null) {
-      return e;
-    }
-    e = compute.apply(sentence);
-    long size = bytes(e, sentence.size());
-    if (bytes.addAndGet(size) <= budget) {
-      float[][][] before = entries.putIfAbsent(List.copyOf(sentence), e);
-      if (before != null) {
-        bytes.addAndGet(-size);
-        return before;
-      }
-    } else {
+  public float[][][] offer(List<String> sentence, float[][][] layers) {
+    long size = bytes(layers, sentence.size());
+    if (bytes.addAndGet(size) > budget) {
       bytes.addAndGet(-size);
+      float[][][] kept = entries.get(sentence);
+      return kept != null ? kept : layers;
     }
-    return e;
+    float[][][] before = entries.putIfAbsent(List.copyOf(sentence), layers);
+    if (before != null) {
+      bytes.addAndGet(-size);
+      return before;
+    }
+    return layers;
   }
 
   /** Sentences kept. */

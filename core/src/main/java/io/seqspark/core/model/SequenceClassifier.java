@@ -85,6 +85,16 @@ public final class SequenceClassifier implements Trainable<Batch> {
   }
 
   @Override
+  public boolean keepsBatches() {
+    return encoder.keeps();
+  }
+
+  @Override
+  public void keep(Batch batch) {
+    encoder.keep(batch.inputs(), new Seq(batch.steps(), batch.rows(), batch.lengths(), false, 0));
+  }
+
+  @Override
   public StepStats evaluate(Batch batch) {
     Seq seq = new Seq(batch.steps(), batch.rows(), batch.lengths(), false, 0);
     return stats(output.lossSum(features(batch, seq), Labelled.labels(batch), null, 0), batch);

@@ -24,4 +24,17 @@ public interface InputFeatures {
 
   /** Adds the gradients of the feature's own parameters for ∂L/∂features {@code d} of the last forward. */
   void backward(INDArray d);
+
+  /** Whether these features keep what they compute of the batches they see (a frozen model's output; see keep). */
+  default boolean keeps() {
+    return false;
+  }
+
+  /**
+   * Computes and keeps, as {@link #forward} would for this batch, what these features keep of it (no trainable
+   * parameter is read): the training loops call it for every batch of the first epoch, in order, before the first
+   * step of a run, fresh or resumed (see {@link io.seqspark.core.train.Trainable#prepare}).
+   */
+  default void keep(int[] ids, Seq seq) {
+  }
 }

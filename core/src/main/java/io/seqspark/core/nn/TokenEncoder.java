@@ -44,6 +44,18 @@ public final class TokenEncoder {
     return stack.outputSize();
   }
 
+  /** Whether its extra features keep what they compute of a batch ({@link InputFeatures#keeps}). */
+  public boolean keeps() {
+    return extra != null && extra.keeps();
+  }
+
+  /** {@link InputFeatures#keep} of the extra features, if any. */
+  public void keep(int[] ids, Seq seq) {
+    if (extra != null) {
+      extra.keep(ids, seq);
+    }
+  }
+
   /** Features [T*B, outputSize] of time-major token ids (length T*B). */
   public INDArray forward(int[] ids, Seq seq) {
     long t = Phases.start();

@@ -56,8 +56,14 @@ public interface Rounds {
   /** The local trainer's rounds: round k of an epoch is batch k of {@code train}, one {@link TrainStep}. */
   static <B extends io.seqspark.core.data.Minibatch> Rounds local(TrainStep<B> step, BatchSource<B> train, long seed) {
     return new Rounds() {
+      private boolean prepared;
+
       @Override
       public void startEpoch(int epoch, boolean fresh) {
+        if (!prepared) {
+          prepared = true;
+          Trainable.prepare(step.model(), train);
+        }
         step.model().setCarryState(train.carriesState());
         if (fresh) {
           step.model().resetState();

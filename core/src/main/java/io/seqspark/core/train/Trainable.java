@@ -42,4 +42,27 @@ public interface Trainable<B extends Minibatch> {
   /** Restores what {@link #state()} returned. */
   default void restoreState(List<INDArray> state) {
   }
+
+  /** Whether the model keeps something of the batches it trains on (frozen features), so the loops {@link #prepare}. */
+  default boolean keepsBatches() {
+    return false;
+  }
+
+  /** Computes and keeps what the model keeps of a training batch; reads and changes no trainable parameter. */
+  default void keep(B batch) {
+  }
+
+  /**
+   * Before the first step of a run, fresh or resumed (the local rounds and every Spark worker): {@link #keep} each
+   * batch of epoch 1 of {@code source}, in order. What is kept is then the same wherever the run starts, so a resumed
+   * run repeats the uninterrupted one; and epoch 1's batches see exactly what they would have computed themselves.
+   */
+  static <B extends io.seqspark.core.data.Minibatch> void prepare(Trainable<B> model, BatchSource<B> source) {
+    if (!model.keepsBatches()) {
+      return;
+    }
+    for (int k = 0; k < source.numBatches(1); k++) {
+      model.keep(source.batch(1, k));
+    }
+  }
 }

@@ -83,7 +83,10 @@ final class PartitionRound {
   }
 
   private static <B extends Minibatch> Worker<B> worker(Workload<B> workload, Shard shard) {
-    return new Worker<>(workload.newStep(), workload.source(shard), shard, new ArrayList<>());
+    TrainStep<B> step = workload.newStep();
+    BatchSource<B> source = workload.source(shard);
+    io.seqspark.core.train.Trainable.prepare(step.model(), source);
+    return new Worker<>(step, source, shard, new ArrayList<>());
   }
 
   private static <B extends Minibatch> RoundResult run(Input in, Worker<B> w, int p, long taskStart, long startMillis) {
