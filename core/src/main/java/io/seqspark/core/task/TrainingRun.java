@@ -208,6 +208,15 @@ public final class TrainingRun {
             + " none. Set data.valid (classify may hold one out: classify.validFraction), or leave those keys at their"
             + " defaults (valid_loss, 0, 0)"));
       }
+      if (model.keepsBatches() && data.train() != null && loop.name().equals("local")) {
+        // before the progress clock starts: e.g. the frozen biLM's layers of every training sentence
+        // (model.contextualCacheMb), kept from epoch 1's batches whether the run is fresh or resumed
+        long t0 = System.nanoTime();
+        rec.print(String.format("keeping what the model keeps of epoch 1's %,d batches (model.contextualCacheMb)",
+            data.train().numBatches(1)));
+        rounds.prepare();
+        rec.print(String.format("kept in %.1f s", (System.nanoTime() - t0) / 1e9));
+      }
       long totalSteps = loop.totalSteps(family, data, s, opts.epochs());
       if (opts.maxSteps() > 0) {
         totalSteps = Math.min(totalSteps, opts.maxSteps());

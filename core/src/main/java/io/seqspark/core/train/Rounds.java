@@ -20,6 +20,14 @@ public interface Rounds {
   record Round(StepStats stats, double gradNorm, int steps) {
   }
 
+  /**
+   * What comes before the first round of a run, fresh or resumed: the local rounds {@link Trainable#prepare} the model
+   * on epoch 1's batches (Spark workers do it on the executors when they are built). Idempotent; the first
+   * {@link #startEpoch} calls it if nobody did, so a caller may call it first to time it apart from the training.
+   */
+  default void prepare() {
+  }
+
   /** Called before the first round run in {@code epoch}; {@code fresh}: the epoch starts at its first round. */
   void startEpoch(int epoch, boolean fresh);
 
@@ -59,11 +67,16 @@ public interface Rounds {
       private boolean prepared;
 
       @Override
-      public void startEpoch(int epoch, boolean fresh) {
+      public void prepare() {
         if (!prepared) {
           prepared = true;
           Trainable.prepare(step.model(), train);
         }
+      }
+
+      @Override
+      public void startEpoch(int epoch, boolean fresh) {
+        prepare();
         step.model().setCarryState(train.carriesState());
         if (fresh) {
           step.model().resetState();
