@@ -49,8 +49,8 @@ public final class ElmoFeatures {
 
   /**
    * As above, with dropout probability {@code dropout} on the mixed features in training, the mix's scale γ starting
-   * at {@code scale}, and the biLM's layers computed sentence by sentence and kept in {@code cache} (null: computed
-   * for each batch as a whole, every time).
+   * at {@code scale}, and the biLM's layers of each sentence kept in {@code cache} once a batch has computed them
+   * (null: computed for each batch, every time).
    */
   public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
                       boolean layerNorm, double dropout, double scale, SentenceFeatureCache cache, DataType dtype) {
