@@ -54,6 +54,21 @@ public final class ContextualWords implements InputFeatures {
     return features.outputSize();
   }
 
+  @Override
+  public int atOutputSize() {
+    return features.atOutputSize();
+  }
+
+  @Override
+  public INDArray atOutput() {
+    return features.atOutput();
+  }
+
+  @Override
+  public void backwardAtOutput(INDArray d) {
+    features.backwardAtOutput(d);
+  }
+
   /** The words of each row of a time-major batch of ids (its real steps only). */
   public List<List<String>> sentences(int[] ids, Seq seq) {
     int rows = seq.rows();

@@ -19,6 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * time-major [T*B, 2P] (row t*B + r), zero at padded positions. In training, an optional dropout of its own acts on the
  * mixed features (Peters et al. 2018, Sect. 3.3: "a moderate amount of dropout to ELMo"), before the downstream model's
  * input dropout.
+ *
+ * <p>Optionally (Peters et al. 2018, Sect. 3.3: "including ELMo at the output of the task RNN") a second mix with weights
+ * of its own, {@code <name>.out.w} and {@code <name>.out.gamma}, mixes the same layers once more for the downstream
+ * model's output side ({@link #atOutput}): no dropout of its own (the downstream model's output dropout covers it).
  */
 public final class ElmoFeatures {
   /** The salt of the features' dropout mask (apart from the downstream model's layer indices). */
@@ -29,6 +33,10 @@ public final class ElmoFeatures {
   private final int forwardStart;
   private final int backwardStart;
   private final ScalarMix mix;
+  /** The output-side mix, or null. */
+  private final ScalarMix outMix;
+  /** The output-side features of the last forward (null without the output-side mix). */
+  private INDArray outY;
   private final DataType dtype;
   private final Dropout dropout;
   private final SentenceFeatureCache cache;
@@ -44,21 +52,25 @@ public final class ElmoFeatures {
    */
   public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
                       boolean layerNorm, DataType dtype) {
-    this(lm, vocabulary, starts, pb, name, layerNorm, 0, 1, null, dtype);
+    this(lm, vocabulary, starts, pb, name, layerNorm, 0, 1, null, false, dtype);
   }
 
   /**
    * As above, with dropout probability {@code dropout} on the mixed features in training, the mix's scale γ starting
-   * at {@code scale}, and the biLM's layers of each sentence kept in {@code cache} once a batch has computed them
-   * (null: computed for each batch, every time).
+   * at {@code scale}, the biLM's layers of each sentence kept in {@code cache} once a batch has computed them
+   * (null: computed for each batch, every time) and, with {@code atOutput}, a second mix for the output side declared
+   * right after the first.
    */
   public ElmoFeatures(BiLm lm, Vocabulary vocabulary, int[] starts, ParamStore.Builder pb, String name,
-                      boolean layerNorm, double dropout, double scale, SentenceFeatureCache cache, DataType dtype) {
+                      boolean layerNorm, double dropout, double scale, SentenceFeatureCache cache, boolean atOutput,
+                      DataType dtype) {
     this.lm = lm;
     this.vocabulary = vocabulary;
     this.forwardStart = starts[0];
     this.backwardStart = starts[1];
     this.mix = new ScalarMix(pb, name, lm.spec().layers() + 1, outputSize(), layerNorm, scale, dtype);
+    this.outMix = atOutput ? new ScalarMix(pb, name + ".out", lm.spec().layers() + 1, outputSize(), layerNorm, scale,
+        dtype) : null;
     this.dtype = dtype;
     this.dropout = new Dropout(dropout, DROPOUT_SALT, dtype);
     this.cache = cache;
@@ -72,6 +84,21 @@ public final class ElmoFeatures {
   /** The cache of the biLM's layers per sentence, or null (computed per batch). */
   public SentenceFeatureCache cache() {
     return cache;
+  }
+
+  /** Width of the output-side features: 2P with the output-side mix, else 0. */
+  public int atOutputSize() {
+    return outMix == null ? 0 : outputSize();
+  }
+
+  /** The output-side features [steps*B, 2P] of the last forward (zero at padded positions), or null without them. */
+  public INDArray atOutput() {
+    return outY;
+  }
+
+  /** Adds the output-side mix's gradients for ∂L/∂(output-side features) {@code dy} of the last forward. */
+  public void backwardAtOutput(INDArray dy) {
+    outMix.backward(padZero(dy.dup()));
   }
 
   /** The mix (its weights s and γ). */
@@ -110,8 +137,12 @@ public final class ElmoFeatures {
       }
       perLayer.add(Nd4j.createFromArray(flat).reshape(steps * rows, dim).castTo(dtype));
     }
-    INDArray y = mix.forward(perLayer).dup();
-    // padded positions: zero, whatever the layer norm made of their zero rows
+    outY = outMix == null ? null : padZero(outMix.forward(perLayer).dup());
+    return padZero(mix.forward(perLayer).dup());
+  }
+
+  /** {@code y} with its padded positions zero, whatever the layer norm made of their zero rows. */
+  private INDArray padZero(INDArray y) {
     for (int k = 0; k < mask.length; k++) {
       if (mask[k] == 0f) {
         y.getRow(k).assign(0);
@@ -162,12 +193,6 @@ public final class ElmoFeatures {
 
   /** Adds the mix's gradients for ∂L/∂features {@code dy} of the last forward (padded rows ignored). */
   public void backward(INDArray dy) {
-    INDArray d = (dropped ? dropout.backward(dy) : dy).dup();
-    for (int k = 0; k < mask.length; k++) {
-      if (mask[k] == 0f) {
-        d.getRow(k).assign(0);
-      }
-    }
-    mix.backward(d);
+    mix.backward(padZero((dropped ? dropout.backward(dy) : dy).dup()));
   }
 }

@@ -25,6 +25,24 @@ public interface InputFeatures {
   /** Adds the gradients of the feature's own parameters for ∂L/∂features {@code d} of the last forward. */
   void backward(INDArray d);
 
+  /**
+   * Width of the features these also give the encoder's OUTPUT side (concatenated to the recurrent stack's output,
+   * e.g. ELMo at the output of the task RNN): 0 (none) by default.
+   */
+  default int atOutputSize() {
+    return 0;
+  }
+
+  /** The output-side features [T*B, atOutputSize] of the last {@link #forward}; zero at padded positions. */
+  default INDArray atOutput() {
+    throw new UnsupportedOperationException("these features give nothing at the output side");
+  }
+
+  /** Adds the gradients of the output side's own parameters for ∂L/∂(output-side features) {@code d}. */
+  default void backwardAtOutput(INDArray d) {
+    throw new UnsupportedOperationException("these features give nothing at the output side");
+  }
+
   /** Whether these features keep what they compute of the batches they see (a frozen model's output; see keep). */
   default boolean keeps() {
     return false;

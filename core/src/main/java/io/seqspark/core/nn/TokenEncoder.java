@@ -6,8 +6,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Token ids → embedding (optionally concatenated with {@link InputFeatures} such as ELMo's) → dropout (salt 0) →
  * {@link RecurrentStack}: the encoder the classifier and the tagger share. Its parameters come first in a model's
- * buffer: {@code embedding}, the extra features' own (if any), then the stack's layers. A model adds its own
- * read-out (pooling, per-token softmax) and the dropout after the stack (salt {@code layers}).
+ * buffer: {@code embedding}, the extra features' own (if any), then the stack's layers. Extra features may also give
+ * the output side features of their own ({@link InputFeatures#atOutputSize}), concatenated after the stack's output.
+ * A model adds its own read-out (pooling, per-token softmax) and the dropout after the encoder (salt {@code layers}).
  */
 public final class TokenEncoder {
   private final Embedding embedding;
@@ -39,9 +40,13 @@ public final class TokenEncoder {
     return embedding;
   }
 
-  /** Width of the features per position. */
+  /** Width of the features per position: the stack's output, then the extra features' output side (if any). */
   public int outputSize() {
-    return stack.outputSize();
+    return stack.outputSize() + atOutputSize();
+  }
+
+  private int atOutputSize() {
+    return extra == null ? 0 : extra.atOutputSize();
   }
 
   /** Whether its extra features keep what they compute of a batch ({@link InputFeatures#keeps}). */
@@ -65,21 +70,32 @@ public final class TokenEncoder {
     }
     INDArray x = dropoutIn.forward(e, seq);
     Phases.stop("embedding.forward", t);
-    return stack.forward(x, seq);
+    INDArray h = stack.forward(x, seq);
+    return atOutputSize() == 0 ? h : org.nd4j.linalg.factory.Nd4j.hstack(h, extra.atOutput());
   }
 
   /** Back from the gradient of the features into the stack and the embedding. */
   public void backward(INDArray dFeatures, Seq seq) {
-    INDArray d = dropoutIn.backward(stack.backward(dFeatures, seq));
+    INDArray dStack = dFeatures;
+    if (atOutputSize() > 0) {
+      long width = stack.outputSize();
+      extra.backwardAtOutput(columns(dFeatures, width, dFeatures.size(1)));
+      dStack = columns(dFeatures, 0, width);
+    }
+    INDArray d = dropoutIn.backward(stack.backward(dStack, seq));
     long t = Phases.start();
     if (extra != null) {
       long width = embedding.dim();
-      extra.backward(d.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-          org.nd4j.linalg.indexing.NDArrayIndex.interval(width, d.size(1))).dup());
-      d = d.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, width))
-          .dup();
+      extra.backward(columns(d, width, d.size(1)));
+      d = columns(d, 0, width);
     }
     embedding.backward(d);
     Phases.stop("embedding.backward", t);
+  }
+
+  /** Columns [from, to) of {@code a}, as a new array. */
+  private static INDArray columns(INDArray a, long from, long to) {
+    return a.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to))
+        .dup();
   }
 }

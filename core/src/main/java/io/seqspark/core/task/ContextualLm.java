@@ -190,7 +190,8 @@ public final class ContextualLm {
    * The extra input of a downstream model of {@code dims} (null without model.contextual): the referenced biLM,
    * checked against the SHA-256 it had when the model was trained, and a fresh mix (model.contextualLayerNorm) with
    * its dropout (model.contextualDropout), initial scale (model.contextualScale) and, with
-   * model.contextualCacheMb, a cache of the biLM's layers per sentence of its own.
+   * model.contextualCacheMb, a cache of the biLM's layers per sentence of its own; with model.contextualOutput, a
+   * second mix for the output side of the model's recurrent stack.
    */
   public static Function<ParamStore.Builder, InputFeatures> features(Settings s, Dims dims, DataType dtype) {
     if (!present(dims)) {
@@ -205,10 +206,11 @@ public final class ContextualLm {
     double dropout = s.getDouble("model.contextualDropout");
     double scale = s.getDouble("model.contextualScale");
     long cacheMb = s.getLong("model.contextualCacheMb");
+    boolean atOutput = s.getBoolean("model.contextualOutput");
 
     return pb -> new ContextualWords(new ElmoFeatures(lm.model(), lm.vocabulary(), starts, pb, MIX_NAME, layerNorm,
         dropout, scale,
-        cacheMb == 0 ? null : new SentenceFeatureCache(cacheMb << 20), dtype), words, fallbacks);
+        cacheMb == 0 ? null : new SentenceFeatureCache(cacheMb << 20), atOutput, dtype), words, fallbacks);
   }
 
   /** The biLM at {@code zip}, which must still hash to {@code sha256}. */

@@ -40,7 +40,7 @@ class ElmoFeaturesTest {
   private static ElmoFeatures features(BiLm lm, Vocabulary v, SentenceFeatureCache cache) {
     ParamStore.Builder pb = ParamStore.builder();
     ElmoFeatures f = new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb, "elmo", true, 0, 1,
-        cache, D);
+        cache, false, D);
     pb.build(D, 1).params().assign(Nd4j.createFromArray(0.2, -0.4, 0.1, 1.3).reshape(1, 4));
     return f;
   }
@@ -122,7 +122,7 @@ class ElmoFeaturesTest {
     double p = 0.4;
     ParamStore.Builder pb = ParamStore.builder();
     ElmoFeatures f = new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb, "elmo", true, p,
-        1, null, D);
+        1, null, false, D);
     ParamStore store = pb.build(D, 1);
     store.params().assign(Nd4j.createFromArray(0.2, -0.4, 0.1, 1.3).reshape(1, 4));
     List<List<String>> s = List.of(List.of("the", "cat", "sat"), List.of("a", "zebra"));

@@ -105,12 +105,18 @@ public class ContextualInputTest {
   }
 
   private static Function<ParamStore.Builder, InputFeatures> elmo(BiLm lm, Vocabulary v) {
+    return elmo(lm, v, false, false);
+  }
+
+  /** With layer norm or not, and with the output-side mix (elmo.out.*) or not. */
+  private static Function<ParamStore.Builder, InputFeatures> elmo(BiLm lm, Vocabulary v, boolean layerNorm,
+                                                                  boolean atOutput) {
     List<String> words = new ArrayList<>();
     for (int i = 0; i < v.size(); i++) {
       words.add(v.token(i));
     }
     return pb -> new ContextualWords(new ElmoFeatures(lm, v, new int[] {Vocabulary.EOS_ID, Vocabulary.EOS_ID}, pb,
-        "elmo", false, D), words, new int[0]);
+        "elmo", layerNorm, 0, 1, null, atOutput, D), words, new int[0]);
   }
 
   /** Rows of lengths 4, 2 and 1 over the vocabulary's words (ids 4..9), tags 1..3. */
@@ -161,13 +167,39 @@ public class ContextualInputTest {
     checkTheMixAndTheFrozenBiLm(classifier, lm, b, "classifier");
   }
 
-  /** Moves the mix away from its start (uniform weights, γ = 1), so a wrong softmax or scale gradient shows. */
+  @Test
+  void elmoAtTheOutputToo_hasItsOwnMix_andItsGradientsThroughTheTaggerAndTheClassifierMatchFiniteDifferences() {
+    Vocabulary v = vocabulary();
+    BiLm lm = tinyBiLm(v);
+    SequenceTaggerSpec tagSpec = new SequenceTaggerSpec(v.size(), 4, 3, 2, 1, "lstm", true,
+        Bidirectional.Merge.CONCAT, 0.0, 0.5);
+    SequenceTagger inputOnly = new SequenceTagger(tagSpec, D, 5, elmo(lm, v, true, false));
+    SequenceTagger tagger = new SequenceTagger(tagSpec, D, 5, elmo(lm, v, true, true));
+    // the second mix's s (3) and γ, and the output layer reads 2P = 6 more features for each of the 4 tags
+    assertEquals(inputOnly.params().size() + 3 + 1 + 6 * 4, tagger.params().size());
+    moveTheMix(tagger.params());
+    checkTheMixAndTheFrozenBiLm(tagger, lm, batch(), "tagger, ELMo at the output too");
+
+    SequenceClassifier classifier = new SequenceClassifier(new SequenceClassifierSpec(v.size(), 4, 3, 2, 1, "gru",
+        true, Bidirectional.Merge.CONCAT, Pooling.Mode.MAX, 0.0, 0.5), D, 5, elmo(lm, v, true, true));
+    moveTheMix(classifier.params());
+    checkTheMixAndTheFrozenBiLm(classifier, lm, batch(), "classifier, ELMo at the output too");
+  }
+
+  /**
+   * Moves the mixes away from their start (uniform weights, γ = 1), each somewhere else, so a wrong softmax or scale
+   * gradient, or one mix's gradient landing in the other's, shows.
+   */
   private static void moveTheMix(ParamStore store) {
     for (io.seqspark.core.nn.ParamRef r : store.refs()) {
       if (r.name().equals("elmo.w")) {
         r.value().assign(Nd4j.createFromArray(0.3, -0.5, 0.2).reshape(r.shape()));
       } else if (r.name().equals("elmo.gamma")) {
         r.value().assign(1.4);
+      } else if (r.name().equals("elmo.out.w")) {
+        r.value().assign(Nd4j.createFromArray(-0.4, 0.1, 0.6).reshape(r.shape()));
+      } else if (r.name().equals("elmo.out.gamma")) {
+        r.value().assign(0.7);
       }
     }
   }
