@@ -100,6 +100,11 @@ public final class ContextualWords implements InputFeatures {
   }
 
   @Override
+  public String kept() {
+    return features.cache() == null ? "" : features.cache().summary();
+  }
+
+  @Override
   public void backward(INDArray d) {
     features.backward(d);
   }

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SentenceFeatureCache {
   private final Map<List<String>, float[][][]> entries = new ConcurrentHashMap<>();
   private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong declined = new AtomicLong();
+  private final AtomicLong declinedBytes = new AtomicLong();
   private final long budget;
 
   /** A cache of at most {@code budgetBytes} (estimated heap bytes of its entries). */
@@ -46,6 +48,10 @@ public final class SentenceFeatureCache {
     if (bytes.addAndGet(size) > budget) {
       bytes.addAndGet(-size);
       float[][][] kept = entries.get(sentence);
+      if (kept == null) {
+        declined.incrementAndGet();
+        declinedBytes.addAndGet(size);
+      }
       return kept != null ? kept : layers;
     }
     float[][][] before = entries.putIfAbsent(List.copyOf(sentence), layers);
@@ -69,6 +75,31 @@ public final class SentenceFeatureCache {
   /** The budget in bytes. */
   public long budget() {
     return budget;
+  }
+
+  /** Offers that found no room (a sentence offered again, e.g. in a later epoch, counts again). */
+  public long declined() {
+    return declined.get();
+  }
+
+  /**
+   * One line for the run's log: what is kept against the budget and, if offers found no room, how many and the
+   * model.contextualCacheMb that would have kept them too (after {@link io.seqspark.core.train.Trainable#prepare}:
+   * epoch 1's sentences that did not fit, which every epoch computes again).
+   */
+  public String summary() {
+    String kept = String.format(java.util.Locale.ROOT, "the biLM's layers of %,d sentences kept (%,d MB of %,d)",
+        size(), mb(bytes()), mb(budget));
+    if (declined() == 0) {
+      return kept;
+    }
+    return kept + String.format(java.util.Locale.ROOT, "; %,d did not fit and are computed with their batch every"
+        + " epoch (slower, the same values): model.contextualCacheMb = %d would keep them too", declined(),
+        mb(bytes() + declinedBytes.get()) + 1);
+  }
+
+  private static long mb(long b) {
+    return b >> 20;
   }
 
   /** Heap bytes of one entry: the float rows (16-byte headers), the row arrays, and the key's list of references. */

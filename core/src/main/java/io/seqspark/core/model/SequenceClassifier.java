@@ -11,7 +11,6 @@ import io.seqspark.core.nn.Pooling;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SoftmaxOutput;
 import io.seqspark.core.train.StepStats;
-import io.seqspark.core.train.Trainable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link Labelled#labels}). The loss unit is the EXAMPLE: {@link StepStats#tokens()} counts rows, so the per-token
  * mean of the shared machinery is the per-example mean here (train with {@code train.lossScale = sequences}).
  */
-public final class SequenceClassifier implements Trainable<Batch> {
+public final class SequenceClassifier implements EncoderModel {
   private final SequenceClassifierSpec spec;
   private final ParamStore params;
 
@@ -85,13 +84,8 @@ public final class SequenceClassifier implements Trainable<Batch> {
   }
 
   @Override
-  public boolean keepsBatches() {
-    return encoder.keeps();
-  }
-
-  @Override
-  public void keep(Batch batch) {
-    encoder.keep(batch.inputs(), new Seq(batch.steps(), batch.rows(), batch.lengths(), false, 0));
+  public TokenEncoder encoder() {
+    return encoder;
   }
 
   @Override

@@ -10,7 +10,6 @@ import io.seqspark.core.nn.TokenEncoder;
 import io.seqspark.core.nn.Seq;
 import io.seqspark.core.nn.SoftmaxOutput;
 import io.seqspark.core.train.StepStats;
-import io.seqspark.core.train.Trainable;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * gradient), and {@link StepStats#tokens()} counts those positions, so the shared per-token mean is the mean per
  * tagged word (train with {@code train.lossScale = tokens}).
  */
-public final class SequenceTagger implements Trainable<Batch> {
+public final class SequenceTagger implements EncoderModel {
   private final SequenceTaggerSpec spec;
   private final ParamStore params;
   private final TokenEncoder encoder;
@@ -85,13 +84,8 @@ public final class SequenceTagger implements Trainable<Batch> {
   }
 
   @Override
-  public boolean keepsBatches() {
-    return encoder.keeps();
-  }
-
-  @Override
-  public void keep(Batch batch) {
-    encoder.keep(batch.inputs(), new Seq(batch.steps(), batch.rows(), batch.lengths(), false, 0));
+  public TokenEncoder encoder() {
+    return encoder;
   }
 
   @Override

@@ -55,4 +55,9 @@ public interface InputFeatures {
    */
   default void keep(int[] ids, Seq seq) {
   }
+
+  /** What {@link #keep} has kept, in one line for the run's log ("" when nothing is kept). */
+  default String kept() {
+    return "";
+  }
 }

@@ -61,6 +61,11 @@ public final class TokenEncoder {
     }
   }
 
+  /** {@link InputFeatures#kept} of the extra features, if any ("" otherwise). */
+  public String kept() {
+    return extra == null ? "" : extra.kept();
+  }
+
   /** Features [T*B, outputSize] of time-major token ids (length T*B). */
   public INDArray forward(int[] ids, Seq seq) {
     long t = Phases.start();

@@ -215,7 +215,8 @@ public final class TrainingRun {
         rec.print(String.format("keeping what the model keeps of epoch 1's %,d batches (model.contextualCacheMb)",
             data.train().numBatches(1)));
         rounds.prepare();
-        rec.print(String.format("kept in %.1f s", (System.nanoTime() - t0) / 1e9));
+        String kept = model.kept();
+        rec.print(String.format("kept in %.1f s%s", (System.nanoTime() - t0) / 1e9, kept.isEmpty() ? "" : ": " + kept));
       }
       long totalSteps = loop.totalSteps(family, data, s, opts.epochs());
       if (opts.maxSteps() > 0) {

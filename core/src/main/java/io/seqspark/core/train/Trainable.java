@@ -52,6 +52,11 @@ public interface Trainable<B extends Minibatch> {
   default void keep(B batch) {
   }
 
+  /** What {@link #keep} has kept so far, in one line for the run's log ("" when nothing is kept). */
+  default String kept() {
+    return "";
+  }
+
   /**
    * Before the first step of a run, fresh or resumed (the local rounds and every Spark worker): {@link #keep} each
    * batch of epoch 1 of {@code source}, in order. What is kept is then the same wherever the run starts, so a resumed

@@ -76,6 +76,13 @@ class ElmoFeaturesTest {
     assertEquals(first, small.forward(List.of(a, b), 3), "the same again, a read back and b computed");
     assertEquals(1, one.size());
     assertEquals(one.budget(), one.bytes());
+    // b was offered twice and found no room both times; the log line says so and how much would have kept it
+    assertEquals(2, one.declined());
+    long both = SentenceFeatureCache.bytes(ab.get(0), a.size()) + 2 * SentenceFeatureCache.bytes(ab.get(1), b.size());
+    assertTrue(one.summary().startsWith("the biLM's layers of 1 sentences kept (0 MB of 0)"), one.summary());
+    assertTrue(one.summary().endsWith("; 2 did not fit and are computed with their batch every epoch (slower, the same"
+        + " values): model.contextualCacheMb = " + ((both >> 20) + 1) + " would keep them too"), one.summary());
+    assertEquals("the biLM's layers of 3 sentences kept (0 MB of 1,024)", big.summary());
     assertTrue(new SentenceFeatureCache(0).offer(a, ab.get(0)) == ab.get(0), "no room: the layers given back");
   }
 
