@@ -34,7 +34,9 @@ public final class ElmoCommand {
 
     @Override
     void check(io.seqspark.core.config.Settings s) {
-      ElmoFamily.spec(s, 5); // the architecture's rules, checked before anything is written
+      // the architecture's rules, checked before anything is written; elmo.sampledSoftmax against the vocabulary
+      // once it is built
+      ElmoFamily.checkArchitecture(s);
     }
   }
 

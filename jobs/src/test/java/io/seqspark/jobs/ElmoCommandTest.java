@@ -38,6 +38,33 @@ class ElmoCommandTest {
   }
 
   @Test
+  void train_withASampledSoftmax_runs_andASampleAsLargeAsTheVocabularyFailsNamingIt() {
+    // 11 words ("the cat sat on mat number 0..4") + 4 reserved tokens = 15 classes
+    List<String> tiny = List.of("data.train=" + text, "elmo.filterWidths=\"1\"", "elmo.filters=\"3\"",
+        "elmo.charEmbeddingSize=3", "elmo.projectionSize=4", "elmo.cellSize=6", "elmo.layers=1", "train.epochs=1",
+        "train.batchSize=2", "train.bptt=5", "train.maxSteps=3");
+    Outcome ok = SeqSparkCliTest.cli(args(dir.resolve("sampled"), tiny, "elmo.sampledSoftmax=6"));
+    assertEquals(0, ok.code(), ok.err());
+    Outcome bad = SeqSparkCliTest.cli(args(dir.resolve("too-many"), tiny, "elmo.sampledSoftmax=15"));
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("elmo.sampledSoftmax = 15") && bad.err().contains("vocabulary size 15"), bad.err());
+    assertTrue(!Files.exists(dir.resolve("too-many").resolve("model.zip")), "nothing trained");
+  }
+
+  private static String[] args(Path out, List<String> sets, String... more) {
+    List<String> a = new ArrayList<>(List.of("elmo", "train", "--out", out.toString()));
+    for (String s : sets) {
+      a.add("--set");
+      a.add(s);
+    }
+    for (String s : more) {
+      a.add("--set");
+      a.add(s);
+    }
+    return a.toArray(String[]::new);
+  }
+
+  @Test
   void eval_printsForwardBackwardAndMeanPerplexity() {
     Outcome o = SeqSparkCliTest.cli("elmo", "eval", "--model", run.toString(), "--json");
     assertEquals(0, o.code(), o.err());

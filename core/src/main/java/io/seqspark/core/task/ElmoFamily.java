@@ -71,7 +71,7 @@ public final class ElmoFamily implements Family<BiLmBatch, ElmoFamily.Data, BiLm
    * smallest vocabulary its sampled softmax allows (the sample count against the real vocabulary is checked once it
    * is built).
    */
-  static void checkArchitecture(Settings s) {
+  public static void checkArchitecture(Settings s) {
     spec(s, Math.max(5, s.getInt("elmo.sampledSoftmax") + 1));
   }
 
