@@ -74,6 +74,15 @@ public final class ElmoBench implements Callable<Integer> {
       + " with the same --keep to go on). A kept elmo-general with fewer epochs is extended from its last"
       + " checkpoint, and the ELMo taggers and classifiers read from it are trained again.")
   int pretrainEpochs;
+  @Option(names = "--adapt", description = "Also adapt both pretrained models to the downstream tasks' unlabelled"
+      + " training text (Brown training words, SST-2 training sentences; never their dev or test split), as Peters et"
+      + " al. 2018 fine-tune the biLM on task data: elmo-tasks continues elmo-general (elmo.warmStart) for"
+      + " --adapt-epochs epochs, w2v-tasks continues w2v-general (w2v.warmStart), and tag|sst2-w2v-adapted and"
+      + " tag|sst2-elmo-adapted (ELMo + Word2Vec) read them: keys pos|sst2_dev_acc_w2v|elmo_adapted.")
+  boolean adapt;
+  @Option(names = "--adapt-epochs", defaultValue = "2", description = "Epochs of elmo-tasks (with --adapt; default"
+      + " ${DEFAULT-VALUE}, about 10 min each alone).")
+  int adaptEpochs;
   @Option(names = "--throughput-steps", defaultValue = "40", description = "Timed steps of each throughput segment"
       + " (default ${DEFAULT-VALUE}; 6 with --quick).")
   int throughputSteps;
@@ -103,6 +112,16 @@ public final class ElmoBench implements Callable<Integer> {
   /** Every part, in the order the bench runs them: the run directory names under --keep. */
   static final List<String> RUNS = List.of("elmo-ptb", "elmo-general", "w2v-general", "tag-random", "tag-w2v",
       "tag-elmo", "tag-elmo-w2v", "sst2-random", "sst2-w2v", "sst2-elmo", "sst2-elmo-w2v");
+  /** The parts --adapt adds, in the order the bench runs them. */
+  static final List<String> ADAPTED_RUNS = List.of("elmo-tasks", "w2v-tasks", "tag-w2v-adapted", "tag-elmo-adapted",
+      "sst2-w2v-adapted", "sst2-elmo-adapted");
+  /**
+   * elmo-tasks continues elmo-general on the tasks' text at a quarter of its learning rate, halved after the first
+   * epoch, with a short warm-up (the optimizer state starts fresh); its own vocabulary (count >= 2) only shapes the
+   * softmax, as the downstream models read the biLM's layers.
+   */
+  static final List<String> ADAPT = List.of("train.learningRate=0.0005", "train.lrDecayAfterEpoch=1",
+      "train.warmupSteps=50", "train.maxSeconds=0", "data.minCount=2");
   private final List<String> reused = new ArrayList<>();
   private final PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
 
@@ -126,7 +145,7 @@ public final class ElmoBench implements Callable<Integer> {
         general.addAll(List.of("data.minCount=1", "elmo.sampledSoftmax=0", "run.checkpointEverySteps=5"));
       }
       run("elmo-general", work, ElmoFamily.INSTANCE, "elmo-ptb", general, false);
-      w2v(work.resolve("w2v-general"), text, in.w2vDim());
+      w2v("w2v-general", work.resolve("w2v-general"), text, in.w2vDim(), null);
       String w2v = "model.embedding.pretrained=\"" + work.resolve("w2v-general") + "\"";
       String elmo = "model.contextual=\"" + work.resolve("elmo-general") + "\"";
       for (String task : List.of("tag", "sst2")) {
@@ -136,13 +155,33 @@ public final class ElmoBench implements Callable<Integer> {
         String key = task.equals("tag") ? "pos_dev_acc_" : "sst2_dev_acc_";
         r.put(key + "random", run(task + "-random", work, family, preset, base, false).get("valid_accuracy"));
         r.put(key + "w2v", run(task + "-w2v", work, family, preset, with(base, w2v), false).get("valid_accuracy"));
-        List<String> withElmo = with(with(base, elmo), ELMO_MIX.toArray(String[]::new));
-        if (task.equals("tag")) {
-          withElmo = with(withElmo, TAG_ELMO_OUTPUT.toArray(String[]::new));
-        }
+        List<String> withElmo = elmoParts(task, with(base, elmo));
         r.put(key + "elmo", run(task + "-elmo", work, family, preset, withElmo, false).get("valid_accuracy"));
         r.put(key + "elmo_w2v", run(task + "-elmo-w2v", work, family, preset, with(withElmo, w2v), false)
             .get("valid_accuracy"));
+      }
+      if (adapt) {
+        Path tasks = tasksText(work.resolve("general-text"), in);
+        List<String> adapted = with(general, ADAPT.toArray(String[]::new));
+        adapted.addAll(List.of("data.train=\"" + tasks + "\"", "train.epochs=" + adaptEpochs,
+            "elmo.warmStart=\"" + work.resolve("elmo-general") + "\""));
+        if (quick) {
+          adapted.add("data.minCount=1");
+        }
+        run("elmo-tasks", work, ElmoFamily.INSTANCE, "elmo-ptb", adapted, false);
+        w2v("w2v-tasks", work.resolve("w2v-tasks"), tasks, in.w2vDim(), work.resolve("w2v-general"));
+        String w2vTasks = "model.embedding.pretrained=\"" + work.resolve("w2v-tasks") + "\"";
+        String elmoTasks = "model.contextual=\"" + work.resolve("elmo-tasks") + "\"";
+        for (String task : List.of("tag", "sst2")) {
+          Family<?, ?, ?> family = task.equals("tag") ? TaggerFamily.INSTANCE : ClassifierFamily.INSTANCE;
+          String preset = task.equals("tag") ? "tag-brown" : "classify-sst2";
+          List<String> base = task.equals("tag") ? in.tag() : in.sst2();
+          String key = task.equals("tag") ? "pos_dev_acc_" : "sst2_dev_acc_";
+          r.put(key + "w2v_adapted", run(task + "-w2v-adapted", work, family, preset, with(base, w2vTasks), false)
+              .get("valid_accuracy"));
+          r.put(key + "elmo_adapted", run(task + "-elmo-adapted", work, family, preset,
+              elmoParts(task, with(with(base, elmoTasks), w2vTasks)), false).get("valid_accuracy"));
+        }
       }
       double[] rates = throughput(work, in);
       r.put("tokens_per_s", rates[0]);
@@ -170,8 +209,9 @@ public final class ElmoBench implements Callable<Integer> {
    * @param tag     overrides of the three taggers
    * @param sst2    overrides of the three SST-2 classifiers
    * @param w2vDim  Word2Vec's width: the downstream embedding size
+   * @param tasks   the tasks' training splits whose unlabelled text --adapt reads: Brown (CoNLL), SST-2 ("label text")
    */
-  record Inputs(List<String> ptb, List<Path> text, List<String> tag, List<String> sst2, int w2vDim) {
+  record Inputs(List<String> ptb, List<Path> text, List<String> tag, List<String> sst2, int w2vDim, List<Path> tasks) {
     static Inputs full() {
       Path ptbTrain = Path.of("../shared/data/ptb/ptb.train.txt");
       for (Path p : List.of(ptbTrain, Path.of("../shared/data/pos/brown-pos.train.tsv"),
@@ -184,7 +224,8 @@ public final class ElmoBench implements Callable<Integer> {
       }
       Path shared = Path.of("../shared/data");
       return new Inputs(List.of(), List.of(ptbTrain, shared.resolve("w2v/text8.prefix6877825"),
-          shared.resolve("multi30k/train.lc.norm.tok.en")), List.of("data.lowercase=true"), SST2_LONGER, 100);
+          shared.resolve("multi30k/train.lc.norm.tok.en")), List.of("data.lowercase=true"), SST2_LONGER, 100,
+          List.of(shared.resolve("pos/brown-pos.train.tsv"), shared.resolve("classification/stsa.binary.train")));
     }
 
     static Inputs quick(Path dir) throws IOException {
@@ -222,7 +263,7 @@ public final class ElmoBench implements Callable<Integer> {
       return new Inputs(ptbSets, List.of(dir.resolve("ptb.train.txt"), text8, m30k),
           with(tiny, "data.train=\"" + tagTrain + "\"", "data.valid=\"" + tagDev + "\"", "data.lowercase=true"),
           with(tiny, "data.train=\"" + sstTrain + "\"", "data.valid=\"" + sstDev + "\"", "data.test=\"" + sstDev + "\""),
-          16);
+          16, List.of(tagTrain, sstTrain));
     }
   }
 
@@ -292,6 +333,54 @@ public final class ElmoBench implements Callable<Integer> {
     return out;
   }
 
+  /** The ELMo mix of a task's ELMo parts ({@link #ELMO_MIX}; the taggers' also {@link #TAG_ELMO_OUTPUT}). */
+  private static List<String> elmoParts(String task, List<String> overrides) {
+    List<String> out = with(overrides, ELMO_MIX.toArray(String[]::new));
+    return task.equals("tag") ? with(out, TAG_ELMO_OUTPUT.toArray(String[]::new)) : out;
+  }
+
+  /**
+   * The downstream tasks' unlabelled training text in {@code dir}/tasks.txt (--adapt), written once (a
+   * {@code tasks.done} marker beside it): the words of every Brown training sentence (lowercased, as the taggers read
+   * them) and every SST-2 training sentence without its label, one sentence a line, shuffled with a fixed seed so
+   * neither corpus comes last. Never a dev or test sentence.
+   */
+  static Path tasksText(Path dir, Inputs in) throws IOException {
+    Path out = dir.resolve("tasks.txt");
+    Path done = dir.resolve("tasks.done");
+    if (Files.isRegularFile(out) && Files.isRegularFile(done)) {
+      return out;
+    }
+    Files.createDirectories(dir);
+    List<String> lines = new ArrayList<>();
+    StringBuilder sentence = new StringBuilder();
+    for (String l : Files.readAllLines(in.tasks().get(0), StandardCharsets.UTF_8)) {
+      if (l.isBlank()) {
+        if (sentence.length() > 0) {
+          lines.add(sentence.toString());
+          sentence.setLength(0);
+        }
+        continue;
+      }
+      String word = l.substring(0, l.indexOf('\t') < 0 ? l.length() : l.indexOf('\t')).strip();
+      sentence.append(sentence.length() == 0 ? "" : " ").append(word.toLowerCase(java.util.Locale.ROOT));
+    }
+    if (sentence.length() > 0) {
+      lines.add(sentence.toString());
+    }
+    for (String l : Files.readAllLines(in.tasks().get(1), StandardCharsets.UTF_8)) {
+      String text = l.strip();
+      int space = text.indexOf(' ');
+      if (space > 0) {
+        lines.add(text.substring(space + 1).strip().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    java.util.Collections.shuffle(lines, new java.util.Random(1));
+    AtomicFiles.writeString(out, String.join("\n", lines) + "\n");
+    AtomicFiles.writeString(done, in.tasks().toString() + "\n");
+    return out;
+  }
+
   /** Run {@code name} of {@code family} from {@code preset} + {@code overrides}: reused, resumed or trained; its manifest. */
   private Map<String, Object> run(String name, Path work, Family<?, ?, ?> family, String preset, List<String> overrides,
                                   boolean onSpark) throws IOException {
@@ -332,21 +421,28 @@ public final class ElmoBench implements Callable<Integer> {
     }
   }
 
-  /** w2v-general: Word2Vec of the general text; reused when finished with the same config, else trained (again). */
-  private void w2v(Path dir, Path text, int dim) throws IOException {
+  /**
+   * Word2Vec of {@code text} into {@code dir} ({@code name}): w2v-general cold; w2v-tasks continuing {@code warm}
+   * (w2v.warmStart) over every word of the tasks' text (count >= 1: a word the tasks use keeps its general vector and
+   * moves on). Reused when finished with the same config, else trained (again).
+   */
+  private void w2v(String name, Path dir, Path text, int dim, Path warm) throws IOException {
     List<String> sets = new ArrayList<>(List.of("data.train=\"" + text + "\"", "w2v.dim=" + dim, "data.lowercase=true"));
+    if (warm != null) {
+      sets.addAll(List.of("w2v.warmStart=\"" + warm + "\"", "data.minCount=1"));
+    }
     if (quick) {
       sets.addAll(List.of("data.minCount=1", "train.epochs=1"));
     }
     Settings s = Settings.load(List.of(Word2VecTraining.DEFAULTS), sets);
     if (KeptRuns.state(dir, s, keep) == KeptRuns.State.REUSE) {
       log.println(TAG + "reusing the finished run " + dir);
-      reused.add("w2v-general");
+      reused.add(name);
       return;
     }
-    log.println(TAG + "training w2v-general into " + dir);
-    Word2VecTraining.run(s, RunDirectory.create(dir, KeptRuns.exists(dir)), List.of("bench", "elmo", "w2v-general"),
-        log, Word2VecTraining.Engine.LOCAL);
+    log.println(TAG + "training " + name + " into " + dir);
+    Word2VecTraining.run(s, RunDirectory.create(dir, KeptRuns.exists(dir)), List.of("bench", "elmo", name), log,
+        Word2VecTraining.Engine.LOCAL);
   }
 
   /**

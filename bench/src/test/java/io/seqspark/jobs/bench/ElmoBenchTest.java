@@ -46,26 +46,44 @@ class ElmoBenchTest {
   void quick_trainsEveryPartIntoItsRunDirectory_andARerunReusesThemAll() throws Exception {
     Assumptions.assumeTrue(Files.isDirectory(PyTorchBaseline.sharedDir().resolve("data/ptb"))
         && Files.isDirectory(PyTorchBaseline.sharedDir().resolve("data/pos")), "the shared data is not here");
-    Map<String, Object> r = run("bench", "elmo", "--quick", "--keep", keep.toString());
-    for (String k : List.of("ptb_test_ppl_forward", "ptb_test_ppl_backward", "pos_dev_acc_random", "pos_dev_acc_w2v",
+    Map<String, Object> r = run("bench", "elmo", "--quick", "--adapt", "--keep", keep.toString());
+    for (String k : List.of("pos_dev_acc_w2v_adapted", "pos_dev_acc_elmo_adapted", "sst2_dev_acc_w2v_adapted",
+        "sst2_dev_acc_elmo_adapted", "ptb_test_ppl_forward", "ptb_test_ppl_backward", "pos_dev_acc_random", "pos_dev_acc_w2v",
         "pos_dev_acc_elmo", "pos_dev_acc_elmo_w2v", "sst2_dev_acc_random", "sst2_dev_acc_w2v", "sst2_dev_acc_elmo",
         "sst2_dev_acc_elmo_w2v", "tokens_per_s",
         "spark_tokens_per_s", "seconds")) {
       assertTrue(r.get(k) instanceof Number n && Double.isFinite(n.doubleValue()), k + " in " + r);
     }
-    for (String name : ElmoBench.RUNS) {
+    List<String> runs = new java.util.ArrayList<>(ElmoBench.RUNS);
+    runs.addAll(ElmoBench.ADAPTED_RUNS);
+    for (String name : runs) {
       assertTrue(Files.isRegularFile(keep.resolve(name).resolve("model.zip")), name);
       if (!name.startsWith("w2v")) {
         assertEquals(name.startsWith("elmo") ? "elmo" : name.startsWith("tag") ? "tag" : "classify",
             Families.load(keep.resolve(name).resolve("model.zip")).family().name(), name);
       }
     }
-    Map<String, Object> again = run("bench", "elmo", "--quick", "--keep", keep.toString());
+    Map<String, Object> again = run("bench", "elmo", "--quick", "--adapt", "--keep", keep.toString());
     assertEquals(r.get("pos_dev_acc_elmo"), again.get("pos_dev_acc_elmo"));
     assertEquals(r.get("ptb_test_ppl_forward"), again.get("ptb_test_ppl_forward"));
     List<Object> all = new java.util.ArrayList<>(ElmoBench.RUNS);
+    all.addAll(ElmoBench.ADAPTED_RUNS);
     all.add("throughput");
     assertEquals(all, again.get("reused_runs"));
+  }
+
+  @Test
+  void tasksText_holdsTheTrainingSentencesOfBothTasks_lowercasedAndUnlabelled_shuffledTheSameEveryTime(@TempDir Path dir)
+      throws Exception {
+    Path brown = Files.write(dir.resolve("brown.tsv"), List.of("The\tat", "Cat\tnn", "", "", "Sat\tvbd", ".\t."));
+    Path sst = Files.write(dir.resolve("sst"), List.of("1 a Fine film", "0 dull", ""));
+    ElmoBench.Inputs in = new ElmoBench.Inputs(List.of(), List.of(), List.of(), List.of(), 16, List.of(brown, sst));
+    Path out = ElmoBench.tasksText(dir.resolve("a"), in);
+    List<String> lines = Files.readAllLines(out);
+    assertEquals(java.util.Set.of("the cat", "sat .", "a fine film", "dull"), new java.util.HashSet<>(lines),
+        "one line a sentence, words only, lowercased; no label, no empty line");
+    assertEquals(4, lines.size());
+    assertEquals(lines, Files.readAllLines(ElmoBench.tasksText(dir.resolve("b"), in)), "the same order every time");
   }
 
   @Test
@@ -77,7 +95,7 @@ class ElmoBenchTest {
       text8.append(i == 0 ? "" : " ").append("w").append(i);
     }
     Path t8 = Files.writeString(dir.resolve("text8"), text8 + "\n");
-    ElmoBench.Inputs in = new ElmoBench.Inputs(List.of(), List.of(ptb, t8), List.of(), List.of(), 16);
+    ElmoBench.Inputs in = new ElmoBench.Inputs(List.of(), List.of(ptb, t8), List.of(), List.of(), 16, List.of());
     Path out = ElmoBench.generalText(dir.resolve("general"), in);
     List<String> lines = Files.readAllLines(out);
     assertEquals(2 + 6, lines.size(), "2 sentences, then 260 words as 5 lines of 50 and one of 10");
