@@ -148,17 +148,12 @@ public final class ElmoBench implements Callable<Integer> {
       w2v("w2v-general", work.resolve("w2v-general"), text, in.w2vDim(), null);
       String w2v = "model.embedding.pretrained=\"" + work.resolve("w2v-general") + "\"";
       String elmo = "model.contextual=\"" + work.resolve("elmo-general") + "\"";
-      for (String task : List.of("tag", "sst2")) {
-        Family<?, ?, ?> family = task.equals("tag") ? TaggerFamily.INSTANCE : ClassifierFamily.INSTANCE;
-        String preset = task.equals("tag") ? "tag-brown" : "classify-sst2";
-        List<String> base = task.equals("tag") ? in.tag() : in.sst2();
-        String key = task.equals("tag") ? "pos_dev_acc_" : "sst2_dev_acc_";
-        r.put(key + "random", run(task + "-random", work, family, preset, base, false).get("valid_accuracy"));
-        r.put(key + "w2v", run(task + "-w2v", work, family, preset, with(base, w2v), false).get("valid_accuracy"));
-        List<String> withElmo = elmoParts(task, with(base, elmo));
-        r.put(key + "elmo", run(task + "-elmo", work, family, preset, withElmo, false).get("valid_accuracy"));
-        r.put(key + "elmo_w2v", run(task + "-elmo-w2v", work, family, preset, with(withElmo, w2v), false)
-            .get("valid_accuracy"));
+      for (Task t : Task.of(in)) {
+        r.put(t.key() + "random", accuracy(t, "random", t.base(), work));
+        r.put(t.key() + "w2v", accuracy(t, "w2v", with(t.base(), w2v), work));
+        List<String> withElmo = elmoParts(t.name(), with(t.base(), elmo));
+        r.put(t.key() + "elmo", accuracy(t, "elmo", withElmo, work));
+        r.put(t.key() + "elmo_w2v", accuracy(t, "elmo-w2v", with(withElmo, w2v), work));
       }
       if (adapt) {
         Path tasks = tasksText(work.resolve("general-text"), in);
@@ -172,15 +167,10 @@ public final class ElmoBench implements Callable<Integer> {
         w2v("w2v-tasks", work.resolve("w2v-tasks"), tasks, in.w2vDim(), work.resolve("w2v-general"));
         String w2vTasks = "model.embedding.pretrained=\"" + work.resolve("w2v-tasks") + "\"";
         String elmoTasks = "model.contextual=\"" + work.resolve("elmo-tasks") + "\"";
-        for (String task : List.of("tag", "sst2")) {
-          Family<?, ?, ?> family = task.equals("tag") ? TaggerFamily.INSTANCE : ClassifierFamily.INSTANCE;
-          String preset = task.equals("tag") ? "tag-brown" : "classify-sst2";
-          List<String> base = task.equals("tag") ? in.tag() : in.sst2();
-          String key = task.equals("tag") ? "pos_dev_acc_" : "sst2_dev_acc_";
-          r.put(key + "w2v_adapted", run(task + "-w2v-adapted", work, family, preset, with(base, w2vTasks), false)
-              .get("valid_accuracy"));
-          r.put(key + "elmo_adapted", run(task + "-elmo-adapted", work, family, preset,
-              elmoParts(task, with(with(base, elmoTasks), w2vTasks)), false).get("valid_accuracy"));
+        for (Task t : Task.of(in)) {
+          r.put(t.key() + "w2v_adapted", accuracy(t, "w2v-adapted", with(t.base(), w2vTasks), work));
+          r.put(t.key() + "elmo_adapted", accuracy(t, "elmo-adapted",
+              elmoParts(t.name(), with(with(t.base(), elmoTasks), w2vTasks)), work));
         }
       }
       double[] rates = throughput(work, in);
@@ -298,6 +288,15 @@ public final class ElmoBench implements Callable<Integer> {
     return s;
   }
 
+  /** Whether {@code out} was written to the end (its {@code done} marker is there); if not, its directory exists. */
+  private static boolean finished(Path out, Path done) throws IOException {
+    if (Files.isRegularFile(out) && Files.isRegularFile(done)) {
+      return true;
+    }
+    Files.createDirectories(out.getParent());
+    return false;
+  }
+
   /**
    * The general pretraining text in {@code dir}/general.txt, written once (a {@code done} marker beside it): every
    * source in turn, lines as they are, except that a single-line source (text8) is cut into lines of 50 words.
@@ -305,10 +304,9 @@ public final class ElmoBench implements Callable<Integer> {
   static Path generalText(Path dir, Inputs in) throws IOException {
     Path out = dir.resolve("general.txt");
     Path done = dir.resolve("done");
-    if (Files.isRegularFile(out) && Files.isRegularFile(done)) {
+    if (finished(out, done)) {
       return out;
     }
-    Files.createDirectories(dir);
     try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
       for (Path source : in.text()) {
         try (BufferedReader r = Files.newBufferedReader(source, StandardCharsets.UTF_8)) {
@@ -333,6 +331,21 @@ public final class ElmoBench implements Callable<Integer> {
     return out;
   }
 
+  /**
+   * A downstream task of the bench: its run-name prefix, family, preset, overrides and RESULT key prefix.
+   */
+  record Task(String name, Family<?, ?, ?> family, String preset, List<String> base, String key) {
+    static List<Task> of(Inputs in) {
+      return List.of(new Task("tag", TaggerFamily.INSTANCE, "tag-brown", in.tag(), "pos_dev_acc_"),
+          new Task("sst2", ClassifierFamily.INSTANCE, "classify-sst2", in.sst2(), "sst2_dev_acc_"));
+    }
+  }
+
+  /** Dev accuracy of part {@code <task>-<input>} of {@code task} with {@code overrides} (reused, resumed or trained). */
+  private Object accuracy(Task task, String input, List<String> overrides, Path work) throws IOException {
+    return run(task.name() + "-" + input, work, task.family(), task.preset(), overrides, false).get("valid_accuracy");
+  }
+
   /** The ELMo mix of a task's ELMo parts ({@link #ELMO_MIX}; the taggers' also {@link #TAG_ELMO_OUTPUT}). */
   private static List<String> elmoParts(String task, List<String> overrides) {
     List<String> out = with(overrides, ELMO_MIX.toArray(String[]::new));
@@ -348,10 +361,9 @@ public final class ElmoBench implements Callable<Integer> {
   static Path tasksText(Path dir, Inputs in) throws IOException {
     Path out = dir.resolve("tasks.txt");
     Path done = dir.resolve("tasks.done");
-    if (Files.isRegularFile(out) && Files.isRegularFile(done)) {
+    if (finished(out, done)) {
       return out;
     }
-    Files.createDirectories(dir);
     List<String> lines = new ArrayList<>();
     StringBuilder sentence = new StringBuilder();
     for (String l : Files.readAllLines(in.tasks().get(0), StandardCharsets.UTF_8)) {
