@@ -21,9 +21,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -49,7 +52,10 @@ import picocli.CommandLine.Option;
  *       ({@link #SST2_LONGER}): SST-2 dev accuracy;</li>
  *   <li>pretraining throughput (tokens/s) of elmo-ptb's model: {@code --throughput-steps} steps locally, then as many
  *       on Spark local[2] with 2 workers (steps of one partition), each rate the mean of the progress records after the
- *       first quarter (warm-up).</li>
+ *       first quarter (warm-up);</li>
+ *   <li>with {@code --adapt}, per task: {@code elmo-tag|sst2} and {@code w2v-tag|sst2} (both pretrained models
+ *       continued on the task's unlabelled training sentences), then {@code tag|sst2-w2v-adapted-s<seed>} and
+ *       {@code tag|sst2-elmo-adapted-s<seed>} for each of {@code --adapt-seeds}.</li>
  * </ul>
  * With {@code --keep DIR} every part stays in DIR and a rerun reuses it ({@link KeptRuns}: finished with the same
  * config → reused, unfinished with checkpoints → resumed, another config → refused naming the keys); w2v has no
@@ -74,15 +80,17 @@ public final class ElmoBench implements Callable<Integer> {
       + " with the same --keep to go on). A kept elmo-general with fewer epochs is extended from its last"
       + " checkpoint, and the ELMo taggers and classifiers read from it are trained again.")
   int pretrainEpochs;
-  @Option(names = "--adapt", description = "Also adapt both pretrained models to the downstream tasks' unlabelled"
-      + " training text (Brown training words, SST-2 training sentences; never their dev or test split), as Peters et"
-      + " al. 2018 fine-tune the biLM on task data: elmo-tasks continues elmo-general (elmo.warmStart) for"
-      + " --adapt-epochs epochs, w2v-tasks continues w2v-general (w2v.warmStart), and tag|sst2-w2v-adapted and"
-      + " tag|sst2-elmo-adapted (ELMo + Word2Vec) read them: keys pos|sst2_dev_acc_w2v|elmo_adapted.")
+  @Option(names = "--adapt", description = "Also adapt both pretrained models to each downstream task's unlabelled"
+      + " training text (Brown's training words for POS, SST-2's training sentences; never a dev or test split), as"
+      + " Peters et al. 2018 fine-tune the biLM on task data: elmo-<task> continues elmo-general (elmo.warmStart),"
+      + " validated on every 20th training sentence (held out), and w2v-<task> continues w2v-general (w2v.warmStart) on"
+      + " the same sentences; <task>-w2v-adapted-s<seed> and <task>-elmo-adapted-s<seed> (ELMo + Word2Vec) read them"
+      + " for each of --adapt-seeds: keys pos|sst2_dev_acc_w2v|elmo_adapted (means over the seeds) and *_seeds.")
   boolean adapt;
-  @Option(names = "--adapt-epochs", defaultValue = "2", description = "Epochs of elmo-tasks (with --adapt; default"
-      + " ${DEFAULT-VALUE}, about 10 min each alone).")
-  int adaptEpochs;
+  @Option(names = "--adapt-seeds", split = ",", defaultValue = "42,11,12", description = "Seeds of the adapted"
+      + " downstream parts (with --adapt; default ${DEFAULT-VALUE}): one SST-2 dev run moves by up to 2 points with"
+      + " the seed, so the adapted keys are means.")
+  List<Integer> adaptSeeds;
   @Option(names = "--throughput-steps", defaultValue = "40", description = "Timed steps of each throughput segment"
       + " (default ${DEFAULT-VALUE}; 6 with --quick).")
   int throughputSteps;
@@ -112,16 +120,27 @@ public final class ElmoBench implements Callable<Integer> {
   /** Every part, in the order the bench runs them: the run directory names under --keep. */
   static final List<String> RUNS = List.of("elmo-ptb", "elmo-general", "w2v-general", "tag-random", "tag-w2v",
       "tag-elmo", "tag-elmo-w2v", "sst2-random", "sst2-w2v", "sst2-elmo", "sst2-elmo-w2v");
-  /** The parts --adapt adds, in the order the bench runs them. */
-  static final List<String> ADAPTED_RUNS = List.of("elmo-tasks", "w2v-tasks", "tag-w2v-adapted", "tag-elmo-adapted",
-      "sst2-w2v-adapted", "sst2-elmo-adapted");
+  /** The parts --adapt adds for {@code seeds}, in the order the bench runs them. */
+  static List<String> adaptedRuns(List<Integer> seeds) {
+    List<String> out = new ArrayList<>();
+    for (String task : List.of("tag", "sst2")) {
+      out.addAll(List.of("elmo-" + task, "w2v-" + task));
+      for (int seed : seeds) {
+        out.addAll(List.of(task + "-w2v-adapted-s" + seed, task + "-elmo-adapted-s" + seed));
+      }
+    }
+    return out;
+  }
+
   /**
-   * elmo-tasks continues elmo-general on the tasks' text at a quarter of its learning rate, halved after the first
-   * epoch, with a short warm-up (the optimizer state starts fresh); its own vocabulary (count >= 2) only shapes the
-   * softmax, as the downstream models read the biLM's layers.
+   * elmo-&lt;task&gt; continues elmo-general on a task's text at a quarter of its learning rate, halved after each
+   * epoch, with a short warm-up (the optimizer state starts fresh), validated on the held-out twentieth of that text
+   * (so it keeps its best epoch on the task's own text; PTB valid, which the first design kept, got worse as the biLM
+   * adapted and kept epoch 1 of 2), without a test split; its own vocabulary only shapes the softmax, as the
+   * downstream models read the biLM's layers.
    */
   static final List<String> ADAPT = List.of("train.learningRate=0.0005", "train.lrDecayAfterEpoch=1",
-      "train.warmupSteps=50", "train.maxSeconds=0", "data.minCount=2");
+      "train.warmupSteps=50", "train.maxSeconds=0", "data.test=\"\"");
   private final List<String> reused = new ArrayList<>();
   private final PrintStream log = new PrintStream(System.err, true, StandardCharsets.UTF_8);
 
@@ -156,21 +175,8 @@ public final class ElmoBench implements Callable<Integer> {
         r.put(t.key() + "elmo_w2v", accuracy(t, "elmo-w2v", with(withElmo, w2v), work));
       }
       if (adapt) {
-        Path tasks = tasksText(work.resolve("general-text"), in);
-        List<String> adapted = with(general, ADAPT.toArray(String[]::new));
-        adapted.addAll(List.of("data.train=\"" + tasks + "\"", "train.epochs=" + adaptEpochs,
-            "elmo.warmStart=\"" + work.resolve("elmo-general") + "\""));
-        if (quick) {
-          adapted.add("data.minCount=1");
-        }
-        run("elmo-tasks", work, ElmoFamily.INSTANCE, "elmo-ptb", adapted, false);
-        w2v("w2v-tasks", work.resolve("w2v-tasks"), tasks, in.w2vDim(), work.resolve("w2v-general"));
-        String w2vTasks = "model.embedding.pretrained=\"" + work.resolve("w2v-tasks") + "\"";
-        String elmoTasks = "model.contextual=\"" + work.resolve("elmo-tasks") + "\"";
         for (Task t : Task.of(in)) {
-          r.put(t.key() + "w2v_adapted", accuracy(t, "w2v-adapted", with(t.base(), w2vTasks), work));
-          r.put(t.key() + "elmo_adapted", accuracy(t, "elmo-adapted",
-              elmoParts(t.name(), with(with(t.base(), elmoTasks), w2vTasks)), work));
+          adaptTask(t, in, general, work, r);
         }
       }
       double[] rates = throughput(work, in);
@@ -332,12 +338,53 @@ public final class ElmoBench implements Callable<Integer> {
   }
 
   /**
-   * A downstream task of the bench: its run-name prefix, family, preset, overrides and RESULT key prefix.
+   * A downstream task of the bench: its run-name prefix, family, preset, overrides and RESULT key prefix; with
+   * --adapt, its training split (whose sentences, unlabelled, adapt the pretrained models) and the overrides and
+   * epochs of its biLM's adaptation.
    */
-  record Task(String name, Family<?, ?, ?> family, String preset, List<String> base, String key) {
+  record Task(String name, Family<?, ?, ?> family, String preset, List<String> base, String key, Path train,
+              List<String> adaptation) {
+    /**
+     * POS: Brown's training text (45,941 sentences, 0.93M tokens) for 2 epochs (about 9 min each alone), its words
+     * with count &gt;= 2 under general's sampled softmax; SST-2: its 6,920 training sentences (0.13M tokens) for 3
+     * epochs, every word in a full softmax (about 15,000 words: a sampled softmax of 8,192 would be half of it).
+     */
     static List<Task> of(Inputs in) {
-      return List.of(new Task("tag", TaggerFamily.INSTANCE, "tag-brown", in.tag(), "pos_dev_acc_"),
-          new Task("sst2", ClassifierFamily.INSTANCE, "classify-sst2", in.sst2(), "sst2_dev_acc_"));
+      return List.of(new Task("tag", TaggerFamily.INSTANCE, "tag-brown", in.tag(), "pos_dev_acc_", in.tasks().get(0),
+              List.of("train.epochs=2", "data.minCount=2")),
+          new Task("sst2", ClassifierFamily.INSTANCE, "classify-sst2", in.sst2(), "sst2_dev_acc_", in.tasks().get(1),
+              List.of("train.epochs=3", "data.minCount=1", "elmo.sampledSoftmax=0")));
+    }
+
+    /** The unlabelled sentences of {@link #train}, one a line, lowercased as the downstream models read them. */
+    List<String> sentences() throws IOException {
+      List<String> lines = new ArrayList<>();
+      if (family == TaggerFamily.INSTANCE) {
+        StringBuilder sentence = new StringBuilder();
+        for (String l : Files.readAllLines(train, StandardCharsets.UTF_8)) {
+          if (l.isBlank()) {
+            if (sentence.length() > 0) {
+              lines.add(sentence.toString());
+              sentence.setLength(0);
+            }
+            continue;
+          }
+          String word = l.substring(0, l.indexOf('\t') < 0 ? l.length() : l.indexOf('\t')).strip();
+          sentence.append(sentence.length() == 0 ? "" : " ").append(word.toLowerCase(Locale.ROOT));
+        }
+        if (sentence.length() > 0) {
+          lines.add(sentence.toString());
+        }
+        return lines;
+      }
+      for (String l : Files.readAllLines(train, StandardCharsets.UTF_8)) {
+        String text = l.strip();
+        int space = text.indexOf(' ');
+        if (space > 0) {
+          lines.add(text.substring(space + 1).strip().toLowerCase(Locale.ROOT));
+        }
+      }
+      return lines;
     }
   }
 
@@ -353,43 +400,64 @@ public final class ElmoBench implements Callable<Integer> {
   }
 
   /**
-   * The downstream tasks' unlabelled training text in {@code dir}/tasks.txt (--adapt), written once (a
-   * {@code tasks.done} marker beside it): the words of every Brown training sentence (lowercased, as the taggers read
-   * them) and every SST-2 training sentence without its label, one sentence a line, shuffled with a fixed seed so
-   * neither corpus comes last. Never a dev or test sentence.
+   * With --adapt: elmo-&lt;task&gt; and w2v-&lt;task&gt; on the task's text ({@link #taskText}), then for every seed
+   * the task with the adapted Word2Vec vectors and with the adapted ELMo features + those vectors; puts the means over
+   * the seeds (keys ..._w2v_adapted, ..._elmo_adapted) and the per-seed accuracies (..._seeds) into {@code r}.
    */
-  static Path tasksText(Path dir, Inputs in) throws IOException {
-    Path out = dir.resolve("tasks.txt");
-    Path done = dir.resolve("tasks.done");
-    if (finished(out, done)) {
+  private void adaptTask(Task t, Inputs in, List<String> general, Path work, Map<String, Object> r)
+      throws IOException {
+    Path[] text = taskText(work.resolve("general-text"), t.name(), t.sentences());
+    List<String> sets = with(general, ADAPT.toArray(String[]::new));
+    sets.addAll(t.adaptation());
+    sets.addAll(List.of("data.train=\"" + text[0] + "\"", "data.valid=\"" + text[1] + "\"",
+        "elmo.warmStart=\"" + work.resolve("elmo-general") + "\""));
+    if (quick) {
+      sets.addAll(List.of("data.minCount=1", "elmo.sampledSoftmax=0"));
+    }
+    run("elmo-" + t.name(), work, ElmoFamily.INSTANCE, "elmo-ptb", sets, false);
+    w2v("w2v-" + t.name(), work.resolve("w2v-" + t.name()), text[0], in.w2vDim(), work.resolve("w2v-general"));
+    String w2v = "model.embedding.pretrained=\"" + work.resolve("w2v-" + t.name()) + "\"";
+    String elmo = "model.contextual=\"" + work.resolve("elmo-" + t.name()) + "\"";
+    List<Object> w2vAcc = new ArrayList<>();
+    List<Object> elmoAcc = new ArrayList<>();
+    for (int seed : adaptSeeds) {
+      List<String> base = with(t.base(), "seed=" + seed, w2v);
+      w2vAcc.add(accuracy(t, "w2v-adapted-s" + seed, base, work));
+      elmoAcc.add(accuracy(t, "elmo-adapted-s" + seed, elmoParts(t.name(), with(base, elmo)), work));
+    }
+    r.put(t.key() + "w2v_adapted", mean(w2vAcc));
+    r.put(t.key() + "elmo_adapted", mean(elmoAcc));
+    r.put(t.key() + "w2v_adapted_seeds", w2vAcc);
+    r.put(t.key() + "elmo_adapted_seeds", elmoAcc);
+  }
+
+  private static double mean(List<Object> values) {
+    return values.stream().mapToDouble(v -> ((Number) v).doubleValue()).average().orElse(Double.NaN);
+  }
+
+  /**
+   * A task's unlabelled training sentences as {@code dir}/&lt;task&gt;.train.txt and .valid.txt, written once (a
+   * &lt;task&gt;.done marker beside them): shuffled with a fixed seed, every 20th into valid (held out: the adapted
+   * biLM keeps its best epoch on it), the rest into train. Never a dev or test sentence.
+   *
+   * @return {train, valid}
+   */
+  static Path[] taskText(Path dir, String task, List<String> sentences) throws IOException {
+    Path[] out = {dir.resolve(task + ".train.txt"), dir.resolve(task + ".valid.txt")};
+    Path done = dir.resolve(task + ".done");
+    if (finished(out[0], done) && Files.isRegularFile(out[1])) {
       return out;
     }
-    List<String> lines = new ArrayList<>();
-    StringBuilder sentence = new StringBuilder();
-    for (String l : Files.readAllLines(in.tasks().get(0), StandardCharsets.UTF_8)) {
-      if (l.isBlank()) {
-        if (sentence.length() > 0) {
-          lines.add(sentence.toString());
-          sentence.setLength(0);
-        }
-        continue;
-      }
-      String word = l.substring(0, l.indexOf('\t') < 0 ? l.length() : l.indexOf('\t')).strip();
-      sentence.append(sentence.length() == 0 ? "" : " ").append(word.toLowerCase(java.util.Locale.ROOT));
+    List<String> lines = new ArrayList<>(sentences);
+    Collections.shuffle(lines, new Random(1));
+    List<String> train = new ArrayList<>();
+    List<String> valid = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      (i % 20 == 19 ? valid : train).add(lines.get(i));
     }
-    if (sentence.length() > 0) {
-      lines.add(sentence.toString());
-    }
-    for (String l : Files.readAllLines(in.tasks().get(1), StandardCharsets.UTF_8)) {
-      String text = l.strip();
-      int space = text.indexOf(' ');
-      if (space > 0) {
-        lines.add(text.substring(space + 1).strip().toLowerCase(java.util.Locale.ROOT));
-      }
-    }
-    java.util.Collections.shuffle(lines, new java.util.Random(1));
-    AtomicFiles.writeString(out, String.join("\n", lines) + "\n");
-    AtomicFiles.writeString(done, in.tasks().toString() + "\n");
+    AtomicFiles.writeString(out[0], String.join("\n", train) + "\n");
+    AtomicFiles.writeString(out[1], String.join("\n", valid) + "\n");
+    AtomicFiles.writeString(done, lines.size() + " sentences: " + train.size() + " train, " + valid.size() + " valid\n");
     return out;
   }
 
@@ -434,8 +502,8 @@ public final class ElmoBench implements Callable<Integer> {
   }
 
   /**
-   * Word2Vec of {@code text} into {@code dir} ({@code name}): w2v-general cold; w2v-tasks continuing {@code warm}
-   * (w2v.warmStart) over every word of the tasks' text (count >= 1: a word the tasks use keeps its general vector and
+   * Word2Vec of {@code text} into {@code dir} ({@code name}): w2v-general cold; w2v-&lt;task&gt; continuing
+   * {@code warm} (w2v.warmStart) over every word of the task's text (count >= 1: a word the tasks use keeps its general vector and
    * moves on). Reused when finished with the same config, else trained (again).
    */
   private void w2v(String name, Path dir, Path text, int dim, Path warm) throws IOException {

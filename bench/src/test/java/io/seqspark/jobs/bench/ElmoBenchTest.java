@@ -46,7 +46,7 @@ class ElmoBenchTest {
   void quick_trainsEveryPartIntoItsRunDirectory_andARerunReusesThemAll() throws Exception {
     Assumptions.assumeTrue(Files.isDirectory(PyTorchBaseline.sharedDir().resolve("data/ptb"))
         && Files.isDirectory(PyTorchBaseline.sharedDir().resolve("data/pos")), "the shared data is not here");
-    Map<String, Object> r = run("bench", "elmo", "--quick", "--adapt", "--keep", keep.toString());
+    Map<String, Object> r = run("bench", "elmo", "--quick", "--adapt", "--adapt-seeds", "42,11", "--keep", keep.toString());
     for (String k : List.of("pos_dev_acc_w2v_adapted", "pos_dev_acc_elmo_adapted", "sst2_dev_acc_w2v_adapted",
         "sst2_dev_acc_elmo_adapted", "ptb_test_ppl_forward", "ptb_test_ppl_backward", "pos_dev_acc_random", "pos_dev_acc_w2v",
         "pos_dev_acc_elmo", "pos_dev_acc_elmo_w2v", "sst2_dev_acc_random", "sst2_dev_acc_w2v", "sst2_dev_acc_elmo",
@@ -54,8 +54,14 @@ class ElmoBenchTest {
         "spark_tokens_per_s", "seconds")) {
       assertTrue(r.get(k) instanceof Number n && Double.isFinite(n.doubleValue()), k + " in " + r);
     }
+    for (String k : List.of("pos_dev_acc_w2v_adapted", "sst2_dev_acc_elmo_adapted")) {
+      List<?> seeds = (List<?>) r.get(k + "_seeds");
+      assertEquals(2, seeds.size(), k);
+      assertEquals(((Number) r.get(k)).doubleValue(),
+          (((Number) seeds.get(0)).doubleValue() + ((Number) seeds.get(1)).doubleValue()) / 2, 1e-12, k + ": the mean");
+    }
     List<String> runs = new java.util.ArrayList<>(ElmoBench.RUNS);
-    runs.addAll(ElmoBench.ADAPTED_RUNS);
+    runs.addAll(ElmoBench.adaptedRuns(List.of(42, 11)));
     for (String name : runs) {
       assertTrue(Files.isRegularFile(keep.resolve(name).resolve("model.zip")), name);
       if (!name.startsWith("w2v")) {
@@ -63,27 +69,41 @@ class ElmoBenchTest {
             Families.load(keep.resolve(name).resolve("model.zip")).family().name(), name);
       }
     }
-    Map<String, Object> again = run("bench", "elmo", "--quick", "--adapt", "--keep", keep.toString());
+    Map<String, Object> again = run("bench", "elmo", "--quick", "--adapt", "--adapt-seeds", "42,11", "--keep", keep.toString());
     assertEquals(r.get("pos_dev_acc_elmo"), again.get("pos_dev_acc_elmo"));
     assertEquals(r.get("ptb_test_ppl_forward"), again.get("ptb_test_ppl_forward"));
     List<Object> all = new java.util.ArrayList<>(ElmoBench.RUNS);
-    all.addAll(ElmoBench.ADAPTED_RUNS);
+    all.addAll(ElmoBench.adaptedRuns(List.of(42, 11)));
     all.add("throughput");
     assertEquals(all, again.get("reused_runs"));
   }
 
   @Test
-  void tasksText_holdsTheTrainingSentencesOfBothTasks_lowercasedAndUnlabelled_shuffledTheSameEveryTime(@TempDir Path dir)
+  void taskText_holdsATasksTrainingSentences_lowercasedAndUnlabelled_every20thHeldOut_theSameEveryTime(@TempDir Path dir)
       throws Exception {
     Path brown = Files.write(dir.resolve("brown.tsv"), List.of("The\tat", "Cat\tnn", "", "", "Sat\tvbd", ".\t."));
     Path sst = Files.write(dir.resolve("sst"), List.of("1 a Fine film", "0 dull", ""));
     ElmoBench.Inputs in = new ElmoBench.Inputs(List.of(), List.of(), List.of(), List.of(), 16, List.of(brown, sst));
-    Path out = ElmoBench.tasksText(dir.resolve("a"), in);
-    List<String> lines = Files.readAllLines(out);
-    assertEquals(java.util.Set.of("the cat", "sat .", "a fine film", "dull"), new java.util.HashSet<>(lines),
-        "one line a sentence, words only, lowercased; no label, no empty line");
-    assertEquals(4, lines.size());
-    assertEquals(lines, Files.readAllLines(ElmoBench.tasksText(dir.resolve("b"), in)), "the same order every time");
+    List<ElmoBench.Task> tasks = ElmoBench.Task.of(in);
+    assertEquals(List.of("the cat", "sat ."), tasks.get(0).sentences(), "one line a sentence, words only, lowercased");
+    assertEquals(List.of("a fine film", "dull"), tasks.get(1).sentences(), "no label, no empty line");
+    List<String> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 45; i++) {
+      many.add("s" + i);
+    }
+    Path[] out = ElmoBench.taskText(dir.resolve("a"), "tag", many);
+    List<String> train = Files.readAllLines(out[0]);
+    List<String> valid = Files.readAllLines(out[1]);
+    assertEquals(45 / 20, valid.size(), "every 20th sentence held out");
+    assertEquals(45 - 45 / 20, train.size());
+    java.util.Set<String> all = new java.util.HashSet<>(train);
+    all.addAll(valid);
+    assertEquals(new java.util.HashSet<>(many), all, "every sentence once, in train or valid");
+    assertTrue(java.util.Collections.disjoint(train, valid));
+    assertTrue(!train.equals(many.subList(0, train.size())), "shuffled");
+    Path[] again = ElmoBench.taskText(dir.resolve("b"), "tag", many);
+    assertEquals(train, Files.readAllLines(again[0]), "the same order every time");
+    assertEquals(valid, Files.readAllLines(again[1]));
   }
 
   @Test
