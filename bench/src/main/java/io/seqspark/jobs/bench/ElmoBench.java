@@ -1,6 +1,7 @@
 package io.seqspark.jobs.bench;
 
 import io.seqspark.core.config.Settings;
+import io.seqspark.core.data.TaggedCorpus;
 import io.seqspark.core.io.AtomicFiles;
 import io.seqspark.core.io.Json;
 import io.seqspark.core.io.MetricsLog;
@@ -360,20 +361,8 @@ public final class ElmoBench implements Callable<Integer> {
     List<String> sentences() throws IOException {
       List<String> lines = new ArrayList<>();
       if (family == TaggerFamily.INSTANCE) {
-        StringBuilder sentence = new StringBuilder();
-        for (String l : Files.readAllLines(train, StandardCharsets.UTF_8)) {
-          if (l.isBlank()) {
-            if (sentence.length() > 0) {
-              lines.add(sentence.toString());
-              sentence.setLength(0);
-            }
-            continue;
-          }
-          String word = l.substring(0, l.indexOf('\t') < 0 ? l.length() : l.indexOf('\t')).strip();
-          sentence.append(sentence.length() == 0 ? "" : " ").append(word.toLowerCase(Locale.ROOT));
-        }
-        if (sentence.length() > 0) {
-          lines.add(sentence.toString());
+        for (TaggedCorpus.Sentence sentence : TaggedCorpus.read(train).sentences()) {
+          lines.add(String.join(" ", sentence.words()).toLowerCase(Locale.ROOT));
         }
         return lines;
       }
